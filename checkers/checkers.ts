@@ -1,0 +1,7 @@
+// The registry of checkers: `faultline run`, `faultline check` and the docs read this one map.
+// Add an entry per checker (one line each).
+import type { Checker } from "./checker.js";
+
+export const checkers = {} satisfies Record<string, Checker>;
+
+export type CheckerName = keyof typeof checkers;

@@ -1,0 +1,10 @@
+// Errors the CLI turns into a message and an exit code (Jepsen's): never a stack trace.
+
+export const EXIT = { valid: 0, invalid: 1, unknown: 2, badInput: 254, internal: 255 } as const;
+
+/** Bad arguments, a bad config or unreadable input: exit 254 with `message`, which names the
+ * field or file, the value, and what is allowed. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+  readonly exitCode = EXIT.badInput;
+}

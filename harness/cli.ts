@@ -1,0 +1,33 @@
+// The `faultline` command line. Each subcommand lives beside the code it drives and registers
+// itself here; this file only maps errors to exit codes (0 valid, 1 invalid, 2 unknown,
+// 254 bad arguments or config, 255 internal error).
+import { Command, CommanderError } from "commander";
+import { registerNodeCommand } from "../nodes/server/node-command.js";
+import { EXIT, UsageError } from "./cli-error.js";
+import { registerCheckCommand } from "./commands/check-command.js";
+import { registerRunCommand } from "./commands/run-command.js";
+
+const program = new Command("faultline")
+  .description("Jepsen-style consistency testing for a replicated key-value store")
+  .showHelpAfterError()
+  .exitOverride();
+
+registerRunCommand(program);
+registerCheckCommand(program);
+registerNodeCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // --help and --version exit 0; every other parse error is a usage error.
+    process.exit(err.exitCode === 0 ? 0 : EXIT.badInput);
+  }
+  if (err instanceof UsageError) {
+    console.error(`faultline: ${err.message}`);
+    process.exit(EXIT.badInput);
+  }
+  console.error(`faultline: internal error: ${err instanceof Error ? err.message : String(err)}`);
+  if (process.env.FAULTLINE_DEBUG) console.error(err);
+  process.exit(EXIT.internal);
+}

@@ -1,0 +1,9 @@
+// The registry of runtimes: the CLI's --runtime and the docs read this one map.
+import { localRuntime } from "./local-runtime.js";
+import type { Runtime } from "./runtime.js";
+
+export const runtimes = {
+  local: localRuntime,
+} satisfies Record<string, Runtime>;
+
+export type RuntimeName = keyof typeof runtimes;

@@ -1,0 +1,56 @@
+// The options of one `faultline node` process. The server parses them from flags; the harness
+// runtimes build them and turn them into flags with `nodeArgs`, so the two never drift apart.
+import type { Build, NodeId, Strategy } from "./core/replica.js";
+
+export interface NodeOptions {
+  id: NodeId;
+  listen: { host: string; port: number };
+  build: Build;
+  strategy: Strategy;
+  /** Peer id → base URL ("http://127.0.0.1:7002"). */
+  peers: Record<NodeId, string>;
+  dataDir: string;
+  fsync: "always" | "never";
+  leader?: NodeId;
+  acks: "one" | "all";
+  w: number;
+  r: number;
+  readRepair: boolean;
+  antiEntropyIntervalMs: number;
+  requestTimeoutMs: number;
+  seed: number;
+}
+
+export const nodeDefaults = {
+  fsync: "always",
+  acks: "one",
+  w: 2,
+  r: 2,
+  readRepair: true,
+  antiEntropyIntervalMs: 500,
+  requestTimeoutMs: 1000,
+  seed: 0,
+} as const satisfies Partial<NodeOptions>;
+
+/** The command-line flags of `faultline node` for these options (after the word `node`). */
+export function nodeArgs(o: NodeOptions): string[] {
+  const args = [
+    "--id", o.id,
+    "--listen", `${o.listen.host}:${o.listen.port}`,
+    "--build", o.build,
+    "--strategy", o.strategy,
+    "--data-dir", o.dataDir,
+    "--fsync", o.fsync,
+    "--acks", o.acks,
+    "--w", String(o.w),
+    "--r", String(o.r),
+    "--read-repair", o.readRepair ? "on" : "off",
+    "--anti-entropy-ms", String(o.antiEntropyIntervalMs),
+    "--request-timeout-ms", String(o.requestTimeoutMs),
+    "--seed", String(o.seed),
+  ];
+  const peers = Object.entries(o.peers).map(([id, url]) => `${id}=${url}`);
+  if (peers.length > 0) args.push("--peers", peers.join(","));
+  if (o.leader !== undefined) args.push("--leader", o.leader);
+  return args;
+}
