@@ -1,0 +1,55 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  compare,
+  concurrent,
+  descends,
+  merge,
+  parseVersionVector,
+  type VersionVector,
+  vvFrom,
+} from "./version-vector.js";
+
+const vv: fc.Arbitrary<VersionVector> = fc
+  .array(fc.tuple(fc.constantFrom("a", "b", "c", "d"), fc.nat(5)), { maxLength: 6 })
+  .map((entries) => vvFrom(new Map(entries)));
+
+describe("version vectors", () => {
+  it("merge is commutative, associative, idempotent and the least upper bound", () => {
+    fc.assert(
+      fc.property(vv, vv, vv, (a, b, c) => {
+        expect(merge(a, b)).toEqual(merge(b, a));
+        expect(merge(merge(a, b), c)).toEqual(merge(a, merge(b, c)));
+        expect(merge(a, a)).toEqual(a);
+        const m = merge(a, b);
+        expect(descends(m, a) && descends(m, b)).toBe(true);
+        if (descends(c, a) && descends(c, b)) expect(descends(c, m)).toBe(true);
+      }),
+    );
+  });
+
+  it("compare agrees with descends and is antisymmetric", () => {
+    fc.assert(
+      fc.property(vv, vv, (a, b) => {
+        const flip = { equal: "equal", before: "after", after: "before", concurrent: "concurrent" };
+        expect(compare(b, a)).toBe(flip[compare(a, b)]);
+        expect(concurrent(a, b)).toBe(!descends(a, b) && !descends(b, a));
+        expect(compare(a, b) === "equal").toBe(JSON.stringify(a) === JSON.stringify(b));
+      }),
+    );
+  });
+
+  it("treats missing entries as zero", () => {
+    expect(compare({ a: 1 }, { a: 1, b: 0 })).toBe("equal");
+    expect(compare({ a: 1 }, { b: 1 })).toBe("concurrent");
+    expect(compare({ a: 2, b: 1 }, { a: 1 })).toBe("after");
+  });
+
+  it("parses only objects of non-negative integers", () => {
+    expect(parseVersionVector({ b: 2, a: 0 })).toEqual({ b: 2 });
+    expect(() => parseVersionVector([1])).toThrow(/object/);
+    expect(() => parseVersionVector({ a: -1 })).toThrow(/"a"/);
+    expect(() => parseVersionVector({ a: 1.5 })).toThrow(/"a"/);
+    expect(() => parseVersionVector({ a: "1" })).toThrow(/"a"/);
+  });
+});

@@ -1,0 +1,70 @@
+// Version vectors: a counter per actor, the summary of a causal past. Immutable plain objects
+// (JSON as they are) with zero entries left out, so equal pasts have equal encodings.
+// `descends(a, b)`: a has seen everything b has; `concurrent`: neither has.
+import type { NodeId } from "./replica.js";
+
+export type VersionVector = Readonly<Record<NodeId, number>>;
+
+export type Order = "equal" | "before" | "after" | "concurrent";
+
+export function vvGet(vv: VersionVector, actor: NodeId): number {
+  return Object.hasOwn(vv, actor) ? (vv[actor] ?? 0) : 0;
+}
+
+/** Builds a vector from entries, dropping zeros and sorting actors (a canonical form). */
+export function vvFrom(entries: Iterable<readonly [NodeId, number]>): VersionVector {
+  const sorted = [...entries]
+    .filter(([, n]) => n > 0)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return Object.fromEntries(sorted);
+}
+
+/** True when `a` has seen every event `b` has (a ≥ b). */
+export function descends(a: VersionVector, b: VersionVector): boolean {
+  for (const [actor, n] of Object.entries(b)) if (vvGet(a, actor) < n) return false;
+  return true;
+}
+
+export function compare(a: VersionVector, b: VersionVector): Order {
+  const ab = descends(a, b);
+  const ba = descends(b, a);
+  if (ab && ba) return "equal";
+  if (ab) return "after";
+  if (ba) return "before";
+  return "concurrent";
+}
+
+export function concurrent(a: VersionVector, b: VersionVector): boolean {
+  return compare(a, b) === "concurrent";
+}
+
+/** The least vector that descends both: the entrywise maximum. */
+export function merge(a: VersionVector, b: VersionVector): VersionVector {
+  const out = new Map(Object.entries(a));
+  for (const [actor, n] of Object.entries(b)) out.set(actor, Math.max(out.get(actor) ?? 0, n));
+  return vvFrom(out);
+}
+
+/** Returns `vv` with `actor`'s counter set to `n`. */
+export function vvSet(vv: VersionVector, actor: NodeId, n: number): VersionVector {
+  return vvFrom([...Object.entries(vv).filter(([a]) => a !== actor), [actor, n]]);
+}
+
+/** Reads a version vector from untrusted JSON; throws an Error naming the bad entry. */
+export function parseVersionVector(json: unknown): VersionVector {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    throw new Error(
+      `a version vector must be an object of actor → counter, got ${JSON.stringify(json)}`,
+    );
+  }
+  const entries: [NodeId, number][] = [];
+  for (const [actor, n] of Object.entries(json)) {
+    if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0) {
+      throw new Error(
+        `version vector entry "${actor}" must be a non-negative integer, got ${JSON.stringify(n)}`,
+      );
+    }
+    entries.push([actor, n]);
+  }
+  return vvFrom(entries);
+}
