@@ -1,0 +1,152 @@
+// A small HTTP client for the node API (DESIGN.md "Node HTTP API"): keep-alive connections, a
+// per-request timeout, and every failure turned into a classified result (node-errors.ts) rather
+// than a throw, so a workload always knows whether its op ended as fail or info.
+import http from "node:http";
+import type { NodeId } from "../nodes/core/replica.js";
+import {
+  classifyNodeError,
+  httpErrorKind,
+  type NodeErrorKind,
+  transportErrorKind,
+} from "./node-errors.js";
+
+export type NodeResult =
+  | { ok: true; status: 200; body: Record<string, unknown> }
+  | {
+      ok: false;
+      /** What went wrong, as recorded in the history's `error` (e.g. "stale-context", "client-timeout"). */
+      error: string;
+      kind: NodeErrorKind;
+      outcome: "fail" | "info";
+      status?: number;
+      body?: Record<string, unknown>;
+    };
+
+export interface NodeClient {
+  /** GET /kv/{key}[?r=N]. */
+  get(
+    node: NodeId,
+    key: string,
+    options?: { r?: number; signal?: AbortSignal },
+  ): Promise<NodeResult>;
+  /** PUT /kv/{key} with the value and, if given, the context of an earlier read. */
+  put(
+    node: NodeId,
+    key: string,
+    value: unknown,
+    context: string | undefined,
+    options?: { signal?: AbortSignal },
+  ): Promise<NodeResult>;
+  /** GET /admin/dump. */
+  dump(node: NodeId, options?: { signal?: AbortSignal }): Promise<NodeResult>;
+  /** Closes the idle keep-alive connections. */
+  close(): void;
+}
+
+export interface NodeClientOptions {
+  /** The node's current base URL ("http://127.0.0.1:PORT"); asked per request (restarts move it). */
+  urlOf(node: NodeId): string;
+  timeoutMs: number;
+}
+
+export function createNodeClient(options: NodeClientOptions): NodeClient {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+  const request = (
+    method: "GET" | "PUT",
+    node: NodeId,
+    path: string,
+    payload: unknown,
+    signal: AbortSignal | undefined,
+  ): Promise<NodeResult> =>
+    new Promise((resolve) => {
+      let settled = false;
+      const settle = (result: NodeResult) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        resolve(result);
+      };
+      const failWith = (kind: NodeErrorKind, detail?: string) =>
+        settle({ ok: false, error: detail ?? kind, kind, outcome: classifyNodeError(kind) });
+
+      const body = payload === undefined ? undefined : JSON.stringify(payload);
+      const req = http.request(
+        options.urlOf(node) + path,
+        {
+          method,
+          agent,
+          headers:
+            body === undefined
+              ? {}
+              : { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (chunk: Buffer) => chunks.push(chunk));
+          res.on("error", () => failWith("connection-reset"));
+          res.on("end", () => {
+            const status = res.statusCode ?? 0;
+            let parsed: Record<string, unknown> | undefined;
+            try {
+              const value: unknown = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+              if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+                parsed = value as Record<string, unknown>;
+              }
+            } catch {
+              parsed = undefined;
+            }
+            if (status === 200 && parsed !== undefined)
+              return settle({ ok: true, status, body: parsed });
+            const kind = status === 200 ? "unknown" : httpErrorKind(status);
+            const named = typeof parsed?.error === "string" ? parsed.error : `http-${status}`;
+            settle({
+              ok: false,
+              error: named,
+              kind,
+              outcome: classifyNodeError(kind),
+              status,
+              ...(parsed && { body: parsed }),
+            });
+          });
+        },
+      );
+      req.on("error", (err: NodeJS.ErrnoException) => {
+        const kind = transportErrorKind(err.code);
+        failWith(kind, kind === "unknown" ? `unknown: ${err.code ?? err.message}` : kind);
+      });
+      const timer = setTimeout(() => {
+        failWith("client-timeout");
+        req.destroy();
+      }, options.timeoutMs);
+      const onAbort = () => {
+        failWith("interrupted");
+        req.destroy();
+      };
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener("abort", onAbort, { once: true });
+      req.end(body);
+    });
+
+  return {
+    get: (node, key, o) =>
+      request(
+        "GET",
+        node,
+        `/kv/${encodeURIComponent(key)}${o?.r === undefined ? "" : `?r=${o.r}`}`,
+        undefined,
+        o?.signal,
+      ),
+    put: (node, key, value, context, o) =>
+      request(
+        "PUT",
+        node,
+        `/kv/${encodeURIComponent(key)}`,
+        context === undefined ? { value } : { value, context },
+        o?.signal,
+      ),
+    dump: (node, o) => request("GET", node, "/admin/dump", undefined, o?.signal),
+    close: () => agent.destroy(),
+  };
+}
