@@ -1,0 +1,36 @@
+// Collects the anomalies a checker finds: a count per anomaly name, the first few examples of
+// each (with the op indexes involved), and the first few counterexample op indexes overall,
+// so a result stays small however broken a long history is.
+
+export const EXAMPLES_MAX = 10;
+
+export interface AnomalyExample {
+  ops: number[];
+  [detail: string]: unknown;
+}
+
+export class AnomalyReport {
+  readonly counts: Record<string, number> = {};
+  readonly examples: Record<string, AnomalyExample[]> = {};
+  readonly counterexamples: number[] = [];
+
+  note(name: string, example: AnomalyExample): void {
+    this.counts[name] = (this.counts[name] ?? 0) + 1;
+    const list = this.examples[name] ?? [];
+    this.examples[name] = list;
+    if (list.length < EXAMPLES_MAX) list.push(example);
+    for (const index of example.ops) {
+      if (this.counterexamples.length >= EXAMPLES_MAX) break;
+      if (!this.counterexamples.includes(index)) this.counterexamples.push(index);
+    }
+  }
+
+  /** The names of the anomalies found, in the order first seen. */
+  get anomalies(): string[] {
+    return Object.keys(this.counts);
+  }
+
+  has(name: string): boolean {
+    return (this.counts[name] ?? 0) > 0;
+  }
+}
