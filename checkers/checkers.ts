@@ -1,7 +1,10 @@
 // The registry of checkers: `faultline run`, `faultline check` and the docs read this one map.
 // Add an entry per checker (one line each).
 import type { Checker } from "./checker.js";
+import { lostWritesChecker } from "./lost-writes-checker.js";
 
-export const checkers = {} satisfies Record<string, Checker>;
+export const checkers = {
+  "lost-writes": lostWritesChecker,
+} satisfies Record<string, Checker>;
 
 export type CheckerName = keyof typeof checkers;
