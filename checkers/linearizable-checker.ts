@@ -1,0 +1,220 @@
+// The `linearizable` checker: is there a total order of the ops, consistent with real time, that
+// the model (register, cas-register, kv) accepts? Ops are paired per process, split by key
+// (P-compositionality) and each part searched (linearizable-search.ts). `fail` ops did not
+// happen; `info` and never-completed ops may happen any time after their call, or never.
+// A time or memory budget answers "unknown"; a failure names the shortest failing prefix.
+import type { CheckOptions, CheckResult, Checker } from "./checker.js";
+import type { History, Op } from "./history.js";
+import { searchLinearization, type SearchCall } from "./linearizable-search.js";
+import { type AnyModel, DIALECTS, type Dialect, partition } from "./models/model.js";
+import { type ModelName, MODEL_NAMES, models } from "./models/models.js";
+
+export const DEFAULT_TIME_LIMIT_MS = 10_000;
+export const DEFAULT_MAX_CACHE_ENTRIES = 4_000_000;
+
+interface PreparedCall extends SearchCall {
+  f: string;
+  invoke: Op;
+  completion: Op | undefined;
+  input: unknown;
+  output: unknown;
+}
+
+export interface LinearizableFailure {
+  /** The part (key) that cannot be linearized. */
+  key: string;
+  /** The op no linearization can complete: history indexes of its invoke and completion. */
+  op: { invoke: number; completion: number | undefined; description: string };
+  /** The history up to and including this index cannot be linearized; any shorter prefix can. */
+  prefixEndIndex: number;
+  /** The longest linearization found (invoke indexes in order) and the state it leaves. */
+  linearized: number[];
+  state: string;
+  /** Ops concurrent with the blocked one (invoke indexes): the candidates that conflict. */
+  concurrent: { invoke: number; description: string }[];
+  explanation: string;
+}
+
+export interface LinearizableResult extends CheckResult {
+  model: string;
+  ops: number;
+  ignored: number;
+  parts: number;
+  steps: number;
+  failure?: LinearizableFailure;
+}
+
+/** Options beyond CheckOptions: `dialect` (how reads are encoded), `maxCacheEntries`, and
+ * `subsumeInfo: false` to search the plain Porcupine way (for the benchmark). */
+export function checkLinearizable(
+  history: History,
+  options: CheckOptions = {},
+): LinearizableResult {
+  const model = resolveModel(options.model);
+  const dialect = resolveDialect(options.dialect);
+  const deadline = performance.now() + (options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS);
+  const maxCacheEntries = Number(options.maxCacheEntries ?? DEFAULT_MAX_CACHE_ENTRIES);
+  const subsumeInfo = options.subsumeInfo !== false;
+  const { calls, ignored, warnings } = pairCalls(model, history, dialect);
+  const parts =
+    options.compositional === false ? new Map([["", calls]]) : partitionCalls(model, calls);
+
+  const result: LinearizableResult = {
+    valid: true,
+    model: model.name,
+    ops: calls.length,
+    ignored,
+    parts: parts.size,
+    steps: 0,
+  };
+  if (warnings.length > 0) result.warnings = warnings;
+  // Small parts first: a cheap failure is found before an expensive part eats the budget.
+  const ordered = [...parts].sort((a, b) => a[1].length - b[1].length);
+  for (const [key, partCalls] of ordered) {
+    const outcome = searchLinearization(model, options.initial, partCalls, {
+      deadline,
+      maxCacheEntries,
+      subsumeInfo,
+    });
+    result.steps += outcome.steps;
+    if (outcome.kind === "unknown") {
+      result.valid = "unknown";
+      result.error = `key ${JSON.stringify(key)}: ${outcome.reason} after ${outcome.steps} steps`;
+      continue;
+    }
+    if (outcome.kind === "illegal") {
+      result.valid = false;
+      result.failure = describeFailure(model, key, partCalls, outcome);
+      result.counterexamples = [
+        result.failure.op.invoke,
+        ...(result.failure.op.completion === undefined ? [] : [result.failure.op.completion]),
+        ...result.failure.concurrent.map((c) => c.invoke),
+      ].slice(0, 12);
+      delete result.error;
+      return result;
+    }
+  }
+  return result;
+}
+
+export const linearizableChecker: Checker = { name: "linearizable", check: checkLinearizable };
+
+function resolveModel(name: unknown): AnyModel {
+  if (name === undefined) return models["cas-register"];
+  if (typeof name === "string" && name in models) return models[name as ModelName];
+  throw new Error(
+    `unknown model ${JSON.stringify(name)}: expected one of ${MODEL_NAMES.join(", ")}`,
+  );
+}
+
+function resolveDialect(dialect: unknown): Dialect {
+  if (dialect === undefined) return "faultline";
+  if (DIALECTS.includes(dialect as Dialect)) return dialect as Dialect;
+  throw new Error(
+    `unknown dialect ${JSON.stringify(dialect)}: expected one of ${DIALECTS.join(", ")}`,
+  );
+}
+
+/** Pairs each invoke with its process's next completion and reads the pair through the model. */
+function pairCalls(
+  model: AnyModel,
+  history: History,
+  dialect: Dialect,
+): { calls: PreparedCall[]; ignored: number; warnings: string[] } {
+  const calls: PreparedCall[] = [];
+  const warnings: string[] = [];
+  const pending = new Map<unknown, { op: Op; pos: number }>();
+  let ignored = 0;
+  const add = (invoke: Op, pos: number, completion: Op | undefined, returnPos: number) => {
+    const call = model.prepare(invoke, completion, dialect);
+    if (call === undefined) return;
+    calls.push({
+      ...call,
+      f: invoke.f,
+      invoke,
+      completion,
+      info: completion === undefined,
+      callPos: pos,
+      returnPos,
+    });
+  };
+  for (let pos = 0; pos < history.length; pos++) {
+    const op = history[pos]!;
+    if (op.process === "nemesis") continue;
+    if (!model.fs.has(op.f)) {
+      if (op.type === "invoke") ignored++;
+      continue;
+    }
+    if (op.type === "invoke") {
+      const before = pending.get(op.process);
+      if (before !== undefined) {
+        warnings.push(
+          `op ${op.index}: process ${op.process} invoked again before op ${before.op.index} completed; that one is treated as info`,
+        );
+        add(before.op, before.pos, undefined, Number.POSITIVE_INFINITY);
+      }
+      pending.set(op.process, { op, pos });
+      continue;
+    }
+    const invoke = pending.get(op.process);
+    if (invoke === undefined || invoke.op.f !== op.f) {
+      throw new Error(
+        `op ${op.index}: a ${op.type} ${op.f} of process ${op.process} with no pending ${op.f} invoke`,
+      );
+    }
+    pending.delete(op.process);
+    if (op.type === "fail") continue; // did not happen
+    if (op.type === "ok") add(invoke.op, invoke.pos, op, pos);
+    else add(invoke.op, invoke.pos, undefined, Number.POSITIVE_INFINITY);
+  }
+  for (const { op, pos } of pending.values()) add(op, pos, undefined, Number.POSITIVE_INFINITY);
+  calls.sort((a, b) => a.callPos - b.callPos);
+  return { calls, ignored, warnings };
+}
+
+function partitionCalls(model: AnyModel, calls: PreparedCall[]): Map<string, PreparedCall[]> {
+  const byInvoke = new Map<Op, PreparedCall>(calls.map((c) => [c.invoke, c]));
+  const parts = partition(
+    model,
+    calls.map((c) => c.invoke),
+  );
+  return new Map([...parts].map(([key, ops]) => [key, ops.map((op) => byInvoke.get(op)!)]));
+}
+
+function describeFailure(
+  model: AnyModel,
+  key: string,
+  calls: PreparedCall[],
+  outcome: { blocked: number; order: number[]; state: unknown },
+): LinearizableFailure {
+  const blocked = calls[outcome.blocked]!;
+  const describe = (c: PreparedCall) => model.describeCall(c, c.f);
+  const linearizedSet = new Set(outcome.order);
+  const concurrent = calls
+    .filter(
+      (c, i) =>
+        i !== outcome.blocked &&
+        !linearizedSet.has(i) &&
+        c.callPos < blocked.returnPos &&
+        c.returnPos > blocked.callPos,
+    )
+    .map((c) => ({ invoke: c.invoke.index, description: describe(c) }));
+  const state = model.describe(outcome.state);
+  const where = key === "" ? "" : ` on key ${JSON.stringify(key)}`;
+  return {
+    key,
+    op: {
+      invoke: blocked.invoke.index,
+      completion: blocked.completion?.index,
+      description: describe(blocked),
+    },
+    prefixEndIndex: blocked.completion?.index ?? blocked.invoke.index,
+    linearized: outcome.order.map((i) => calls[i]!.invoke.index),
+    state,
+    concurrent,
+    explanation:
+      `no linearization${where} reaches the completion of op ${blocked.invoke.index} (${describe(blocked)}) ` +
+      `at index ${blocked.completion?.index}: the longest linearization (${outcome.order.length} ops) ` +
+      `leaves the state ${state}, and none of the ${concurrent.length} concurrent ops can bridge it`,
+  };
+}
