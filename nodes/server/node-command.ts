@@ -1,0 +1,34 @@
+// `faultline node`: runs one replica node (DESIGN.md, "CLI"). Flags are declared and validated in
+// node-flags.ts (shared with the standalone node-main.ts); the server loads lazily, in the action,
+// so the rest of the CLI starts fast. A bad flag value is a UsageError (exit 254).
+import type { Command } from "commander";
+import { UsageError } from "../../harness/cli-error.js";
+import { defineNodeFlags, NodeFlagError, parseNodeFlags } from "./node-flags.js";
+
+export function registerNodeCommand(program: Command): void {
+  const cmd = program
+    .command("node")
+    .summary("run one node of the replicated key-value store")
+    .description(
+      "Runs one node of the key-value store under test: the HTTP API of DESIGN.md on --listen,\n" +
+        "its durable log in --data-dir, replicating to --peers. Logs to stderr and prints\n" +
+        "`listening <id> http://HOST:PORT` when ready. SIGTERM stops it cleanly.",
+    );
+  defineNodeFlags(cmd)
+    .addHelpText(
+      "after",
+      "\nExample:\n  faultline node --id n1 --listen 127.0.0.1:7001 --build leaderless --strategy siblings \\\n" +
+        "    --peers n2=http://127.0.0.1:7002,n3=http://127.0.0.1:7003 --data-dir data/n1",
+    )
+    .action(async (_flags: unknown, self: Command) => {
+      let options: ReturnType<typeof parseNodeFlags>;
+      try {
+        options = parseNodeFlags(self.opts());
+      } catch (err) {
+        if (err instanceof NodeFlagError) throw new UsageError(err.message);
+        throw err;
+      }
+      const { runNodeProcess } = await import("./node-process.js");
+      await runNodeProcess(options);
+    });
+}
