@@ -13,7 +13,7 @@ import { AnomalyReport } from "./anomaly-report.js";
 import type { CheckOptions, CheckResult, Checker, Validity } from "./checker.js";
 import { finalReadsOf, lastRounds } from "./final-reads.js";
 import type { History } from "./history.js";
-import { type OpPair, pairOps } from "./op-pairs.js";
+import { keyOf, type OpPair, pairOps } from "./op-pairs.js";
 import { nanosToMs, quantiles } from "./quantiles.js";
 import { itemsOf, siblingsOf, type ValueId, valueId } from "./read-values.js";
 
@@ -244,10 +244,3 @@ export const lostWritesChecker: Checker = {
     };
   },
 };
-
-function keyOf(pair: OpPair): string {
-  const key = pair.invoke.key;
-  if (typeof key !== "string")
-    throw new Error(`history op ${pair.invoke.index}: ${pair.invoke.f} needs a key`);
-  return key;
-}

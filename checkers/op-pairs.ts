@@ -81,3 +81,12 @@ export function lastNemesisCompletionTime(nemesis: readonly Op[]): number | unde
   }
   return last;
 }
+
+/** The key of a keyed op (read, write, add …); an op without one is a broken history. */
+export function keyOf(pair: OpPair): string {
+  const key = pair.invoke.key;
+  if (typeof key !== "string") {
+    throw new Error(`history op ${pair.invoke.index}: ${pair.invoke.f} needs a key`);
+  }
+  return key;
+}

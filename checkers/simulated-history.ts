@@ -10,8 +10,13 @@ export interface SimulationOptions {
   /** Client ops (invoke + completion each). */
   opCount: number;
   workload: "cart" | "register";
-  /** register: "siblings" keeps concurrent values, "reject" fails a write whose basis is stale. */
-  strategy?: "siblings" | "reject";
+  /**
+   * register: "siblings" keeps concurrent values, "reject" fails a write whose basis is stale,
+   * "lww" lets every write replace everything (an INCORRECT store: it drops concurrent values).
+   */
+  strategy?: "siblings" | "reject" | "lww";
+  /** Called for each value a write removed although its basis did not hold it (lww only). */
+  onOverwrite?: (key: string, value: number) => void;
   processCount?: number;
   keyCount?: number;
   nodeCount?: number;
@@ -189,7 +194,12 @@ export function simulateHistory(options: SimulationOptions): Op[] {
       if ((strategy === "reject" && stale) || mismatch) rejected = true;
       else if (applied) {
         const written = p.f === "cas" ? (p.value as number[])[1]! : (p.value as number);
-        change(p.key, [...now.filter((v) => !basis.includes(v)), written]);
+        if (strategy === "lww") {
+          for (const v of now) if (!basis.includes(v)) options.onOverwrite?.(p.key, v);
+          change(p.key, [written]);
+        } else {
+          change(p.key, [...now.filter((v) => !basis.includes(v)), written]);
+        }
       }
     }
     if (rejected) {

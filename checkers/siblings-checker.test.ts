@@ -1,0 +1,261 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { CheckOptions } from "./checker.js";
+import type { Op } from "./history.js";
+import { history } from "./history-builder.js";
+import { siblingsChecker } from "./siblings-checker.js";
+import { simulateHistory } from "./simulated-history.js";
+
+interface Result {
+  valid: true | false | "unknown";
+  anomalies: string[];
+  counts: Record<string, number>;
+  siblingCounts: Record<number, number>;
+  examples: Record<string, { value: unknown; with?: unknown; ops: number[] }[]>;
+  counterexamples: number[];
+}
+const check = (ops: Op[], options: CheckOptions = {}) =>
+  siblingsChecker.check(ops, options) as unknown as Result;
+const finals = (h: ReturnType<typeof history>, siblings: unknown[], round = 1) =>
+  h.finalRead(8, "k", "n1", round, siblings).finalRead(9, "k", "n2", round, siblings);
+
+describe("siblings checker", () => {
+  it("passes a value superseded by a write whose basis held it", () => {
+    const h = history()
+      .write(0, "k", 1, [])
+      .read(0, "k", [1])
+      .write(0, "k", 2, [1])
+      .read(1, "k", [2]);
+    const r = check(finals(h, [2]).ops);
+    expect(r.valid).toBe(true);
+    expect(r.counts).toMatchObject({ preserved: 1, dropped: 0 });
+  });
+
+  it("reports a concurrent write silently overwritten (lww) as dropped", () => {
+    const h = history()
+      .invoke(0, "write", { key: "k", value: 1, basis: [] })
+      .invoke(1, "write", { key: "k", value: 2, basis: [] })
+      .ok(0)
+      .ok(1);
+    const r = check(finals(h, [2]).ops);
+    expect(r.valid).toBe(false);
+    expect(r.anomalies).toEqual(["dropped"]);
+    expect(r.examples.dropped?.[0]).toMatchObject({ value: 1, ops: [2, 5] });
+    expect(
+      check(finals(history().write(0, "k", 1, []).write(1, "k", 2, []), [1, 2]).ops).valid,
+    ).toBe(true);
+  });
+
+  it("lets a value go once an info write based on it may have applied, but not a failed one", () => {
+    const base = () => history().write(0, "k", 1, []).read(0, "k", [1]);
+    expect(check(finals(base().write(0, "k", 2, [1], "info"), [2]).ops).valid).toBe(true);
+    expect(check(finals(base().write(0, "k", 2, [1], "info"), [1]).ops).valid).toBe(true);
+    const failed = check(finals(base().write(0, "k", 2, [1], "fail"), []).ops);
+    expect(failed.anomalies).toEqual(["dropped"]);
+  });
+
+  it("reports a superseded value read after the superseding write was acknowledged as resurrected", () => {
+    const h = history().write(0, "k", 1, []).write(0, "k", 2, [1]).read(1, "k", [1]);
+    const r = check(finals(h, [2]).ops);
+    expect(r.valid).toBe(false);
+    expect(r.anomalies).toEqual(["resurrected"]);
+    expect(r.examples.resurrected?.[0]).toMatchObject({ value: 1, ops: [5, 3] });
+  });
+
+  it("only counts such a read as stale when the test claims eventual consistency", () => {
+    const h = finals(history().write(0, "k", 1, []).write(0, "k", 2, [1]).read(1, "k", [1]), [2]);
+    const r = check(h.ops, { consistency: "eventual" });
+    expect(r.valid).toBe(true);
+    expect(r.counts.staleReads).toBe(1);
+  });
+
+  it("does not judge a read that began before the superseding write was acknowledged", () => {
+    const h = history()
+      .write(0, "k", 1, [])
+      .invoke(1, "read", { key: "k" })
+      .write(0, "k", 2, [1])
+      .ok(1, { value: [1] });
+    expect(check(finals(h, [2]).ops).valid).toBe(true);
+  });
+
+  it("reports a superseded value in a last final round as resurrected, not in an earlier one", () => {
+    const base = () => history().write(0, "k", 1, []).write(0, "k", 2, [1]);
+    const early = finals(finals(base(), [1]), [2], 2);
+    expect(check(early.ops).valid).toBe(true);
+    const late = finals(base(), [1]);
+    const r = check(late.ops, { consistency: "eventual" });
+    expect(r.anomalies).toEqual(expect.arrayContaining(["resurrected", "dropped"]));
+  });
+
+  it("reports a value returned together with a value of its basis as a false sibling", () => {
+    const h = history().write(0, "k", 1, []).write(0, "k", 2, [1]);
+    h.invoke(1, "read", { key: "k" }).ok(1, { value: [2, 1] });
+    const r = check(finals(h, [2]).ops, { consistency: "eventual" });
+    expect(r.valid).toBe(false);
+    expect(r.anomalies).toEqual(["false-sibling"]);
+    expect(r.examples["false-sibling"]?.[0]).toMatchObject({ value: 1, with: 2 });
+  });
+
+  it("reports values no ok or info write produced as unexpected", () => {
+    const h = history().write(0, "k", 1, [], "fail").read(1, "k", [1]).read(1, "k", [7]);
+    const r = check(finals(h, []).ops);
+    expect(r.anomalies).toEqual(["unexpected"]);
+    expect(r.counts.unexpected).toBe(2);
+  });
+
+  it("treats a cas as a write of its new value through its basis", () => {
+    const h = history().write(0, "k", 1, []).read(0, "k", [1]);
+    h.invoke(0, "cas", { key: "k", value: [1, 2], basis: [1] }).ok(0);
+    expect(check(finals(h, [2]).ops).valid).toBe(true);
+    expect(
+      check(finals(history().write(0, "k", 1, []).read(0, "k", [1]), [2]).ops).anomalies,
+    ).toContain("unexpected");
+  });
+
+  it("is unknown without final reads, and reports sibling counts per client read", () => {
+    const h = history()
+      .write(0, "k", 1, [])
+      .write(1, "k", 2, [])
+      .read(2, "k", [1, 2])
+      .read(2, "k", [2])
+      .read(2, "k", []);
+    const r = check(h.ops);
+    expect(r.valid).toBe("unknown");
+    expect(r.siblingCounts).toEqual({ 0: 1, 1: 1, 2: 1 });
+  });
+
+  const simulation = fc.record({
+    seed: fc.integer(),
+    opCount: fc.integer({ min: 1, max: 150 }),
+    processCount: fc.integer({ min: 1, max: 6 }),
+    keyCount: fc.integer({ min: 1, max: 3 }),
+    lagging: fc.boolean(),
+  });
+  const register = (o: fc.RecordValue<{ seed: number; opCount: number }>) =>
+    simulateHistory({ ...o, workload: "register", nemesisEvery: 25 });
+  const mapFinal = (ops: Op[], key: string, f: (values: unknown[], op: Op) => unknown[]) => {
+    const lastRound = Math.max(
+      ...ops.filter((o) => o.f === "final-read").map((o) => o.round as number),
+    );
+    return ops.map((op) =>
+      op.f === "final-read" && op.type === "ok" && op.key === key && op.round === lastRound
+        ? { ...op, value: f(op.value as unknown[], op) }
+        : op,
+    );
+  };
+  const superseding = (ops: Op[]) =>
+    new Set(
+      ops
+        .filter(
+          (o) => (o.f === "write" || o.f === "cas") && o.type !== "invoke" && o.type !== "fail",
+        )
+        .flatMap((o) => o.basis ?? []),
+    );
+
+  it("passes every history of a correct siblings store (property)", () => {
+    fc.assert(
+      fc.property(simulation, (o) => {
+        const r = check(register(o));
+        expect(r.anomalies).toEqual([]);
+        expect(r.valid).toBe(true);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("names a dropped value removed from the final reads (property)", () => {
+    fc.assert(
+      fc.property(simulation, fc.nat(), (o, pick) => {
+        const ops = register(o);
+        const covered = superseding(ops);
+        const live = ops.filter(
+          (op) => op.f === "write" && op.type === "ok" && !covered.has(op.value),
+        );
+        fc.pre(live.length > 0);
+        const victim = live[pick % live.length]!;
+        const r = check(mapFinal(ops, victim.key!, (vs) => vs.filter((v) => v !== victim.value)));
+        expect(r.valid).toBe(false);
+        expect(r.anomalies).toContain("dropped");
+        expect(r.examples.dropped?.map((e) => e.value)).toContain(victim.value);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("names a resurrected value put back into the final reads (property)", () => {
+    fc.assert(
+      fc.property(simulation, fc.nat(), (o, pick) => {
+        const ops = register(o);
+        const acked = ops.filter((op) => (op.f === "write" || op.f === "cas") && op.type === "ok");
+        const victims = acked.flatMap((op) =>
+          (op.basis ?? []).map((v) => ({ key: op.key!, value: v })),
+        );
+        fc.pre(victims.length > 0);
+        const victim = victims[pick % victims.length]!;
+        const r = check(mapFinal(ops, victim.key, (vs) => [...vs, victim.value]));
+        expect(r.valid).toBe(false);
+        expect(r.anomalies).toContain("resurrected");
+        expect(r.examples.resurrected?.map((e) => e.value)).toContain(victim.value);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("names a false sibling added to a read beside a value that superseded it (property)", () => {
+    fc.assert(
+      fc.property(simulation, fc.nat(), (o, pick) => {
+        const ops = register(o);
+        const writers = new Map(
+          ops
+            .filter((op) => op.f === "write" && op.type === "ok")
+            .map((op) => [op.value, op.basis ?? []]),
+        );
+        const candidates = ops.filter(
+          (op) =>
+            op.f === "read" &&
+            op.type === "ok" &&
+            (op.value as unknown[]).some((v) => (writers.get(v) ?? []).length > 0),
+        );
+        fc.pre(candidates.length > 0);
+        const read = candidates[pick % candidates.length]!;
+        const newer = (read.value as unknown[]).find((v) => (writers.get(v) ?? []).length > 0);
+        const older = writers.get(newer)![0];
+        const injected = ops.map((op) =>
+          op === read ? { ...op, value: [...(op.value as unknown[]), older] } : op,
+        );
+        const r = check(injected, { consistency: "eventual" });
+        expect(r.valid).toBe(false);
+        expect(r.anomalies).toContain("false-sibling");
+        expect(r.examples["false-sibling"]).toContainEqual(
+          expect.objectContaining({ value: older, with: newer }),
+        );
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("under lww, reports every acknowledged value silently overwritten (property)", () => {
+    fc.assert(
+      fc.property(simulation, (o) => {
+        const overwritten: number[] = [];
+        const ops = simulateHistory({
+          ...o,
+          workload: "register",
+          strategy: "lww",
+          onOverwrite: (_key, v) => overwritten.push(v),
+        });
+        const acked = new Set(
+          ops
+            .filter((op) => (op.f === "write" || op.f === "cas") && op.type === "ok")
+            .map((op) => (op.f === "cas" ? (op.value as unknown[])[1] : op.value)),
+        );
+        const covered = superseding(ops);
+        const lost = overwritten.filter((v) => acked.has(v) && !covered.has(v));
+        const r = check(ops);
+        expect(r.counts.dropped).toBe(lost.length);
+        expect(r.valid).toBe(lost.length > 0 ? false : true);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});

@@ -1,0 +1,165 @@
+// siblings: sibling preservation for register writes that carry a causal context (`basis`).
+// A value is superseded only by an ok or info write whose basis contained it. Then:
+//   dropped        an acknowledged value nothing superseded is in no node's last final read;
+//   resurrected    a superseded value is read after its superseding write was acknowledged
+//                  (in client reads, unless the test claims only eventual consistency, where such
+//                  a read may just be stale: counted, not judged), or is in a last final round;
+//   false-sibling  a read returns a value together with a value in its writer's basis;
+//   unexpected     a read returns a value no ok or info write produced.
+// Also the distribution of sibling counts per client read. Under lww every silently overwritten
+// concurrent write is dropped. Linear in the history's size (reads × their basis sizes).
+import { AnomalyReport } from "./anomaly-report.js";
+import type { CheckOptions, CheckResult, Checker, Validity } from "./checker.js";
+import { finalReadsOf, lastRounds } from "./final-reads.js";
+import type { History } from "./history.js";
+import { keyOf, type OpPair, pairOps } from "./op-pairs.js";
+import { siblingsOf, type ValueId, valueId, writtenValue } from "./read-values.js";
+
+interface Written {
+  value: unknown;
+  pair: OpPair;
+  basisIds: ValueId[];
+}
+
+interface Supersession {
+  /** Earliest ack (ns) of an ok write whose basis held the value; Infinity when only info ones. */
+  ackTime: number;
+  op: number;
+}
+
+export const siblingsChecker: Checker = {
+  name: "siblings",
+  check(history: History, options: CheckOptions): CheckResult {
+    const { pairs } = pairOps(history);
+    const written = new Map<string, Map<ValueId, Written>>();
+    const superseded = new Map<string, Map<ValueId, Supersession>>();
+    const inKey = <T>(map: Map<string, Map<ValueId, T>>, key: string) => {
+      let byValue = map.get(key);
+      if (byValue === undefined) {
+        byValue = new Map();
+        map.set(key, byValue);
+      }
+      return byValue;
+    };
+
+    for (const pair of pairs) {
+      const op = pair.invoke;
+      if (op.f !== "write" && op.f !== "cas") continue;
+      const key = keyOf(pair);
+      const value = writtenValue(op);
+      const basisIds = (pair.basis ?? []).map(valueId);
+      inKey(written, key).set(valueId(value), { value, pair, basisIds });
+      if (pair.type === "fail") continue;
+      const ackTime = pair.type === "ok" ? pair.completeTime : Number.POSITIVE_INFINITY;
+      const byValue = inKey(superseded, key);
+      for (const id of basisIds) {
+        const seen = byValue.get(id);
+        if (seen === undefined || ackTime < seen.ackTime) {
+          byValue.set(id, { ackTime, op: pair.complete?.index ?? op.index });
+        }
+      }
+    }
+
+    const report = new AnomalyReport();
+    const siblingCounts: Record<number, number> = {};
+    let clientReads = 0;
+    let staleReads = 0;
+    const judgeStale = options.consistency !== "eventual";
+    const finals = finalReadsOf(pairs);
+    const last = lastRounds(finals);
+    const lastPairs = new Set<OpPair>();
+    for (const byNode of last.values())
+      for (const read of byNode.values()) lastPairs.add(read.pair);
+
+    const judgeRead = (pair: OpPair, key: string, isClientRead: boolean) => {
+      const op = pair.complete!;
+      const values = siblingsOf(op);
+      const ids = new Set(values.map(valueId));
+      if (isClientRead) {
+        clientReads++;
+        siblingCounts[ids.size] = (siblingCounts[ids.size] ?? 0) + 1;
+      }
+      const writes = written.get(key);
+      const supersessions = superseded.get(key);
+      for (const value of values) {
+        const id = valueId(value);
+        const writer = writes?.get(id);
+        if (writer === undefined || writer.pair.type === "fail") {
+          const why = writer === undefined ? "never written" : "its write failed";
+          report.note("unexpected", { key, value, why, ops: [op.index] });
+          continue;
+        }
+        for (const basisId of writer.basisIds) {
+          if (basisId !== id && ids.has(basisId)) {
+            const older = values.find((v) => valueId(v) === basisId);
+            report.note("false-sibling", {
+              key,
+              value: older,
+              with: value,
+              ops: [op.index, writer.pair.complete?.index ?? writer.pair.invoke.index],
+            });
+          }
+        }
+        const supersession = supersessions?.get(id);
+        if (supersession === undefined || !(supersession.ackTime < pair.invokeTime)) continue;
+        if (isClientRead && !judgeStale) {
+          staleReads++;
+          continue;
+        }
+        if (isClientRead || lastPairs.has(pair)) {
+          report.note("resurrected", { key, value, ops: [op.index, supersession.op] });
+        }
+      }
+    };
+
+    for (const pair of pairs) {
+      if (pair.type === "ok" && pair.invoke.f === "read") judgeRead(pair, keyOf(pair), true);
+    }
+    for (const read of finals) if (read.pair.type === "ok") judgeRead(read.pair, read.key, false);
+
+    // Every acknowledged value that nothing superseded must survive somewhere.
+    let unverified = 0;
+    let preserved = 0;
+    for (const [key, byValue] of written) {
+      const byNode = last.get(key);
+      const survivors = new Set<ValueId>();
+      for (const read of byNode?.values() ?? []) {
+        for (const v of siblingsOf(read.pair.complete!)) survivors.add(valueId(v));
+      }
+      for (const [id, w] of byValue) {
+        if (w.pair.type !== "ok" || superseded.get(key)?.has(id)) continue;
+        if (byNode === undefined) {
+          unverified++;
+        } else if (survivors.has(id)) {
+          preserved++;
+        } else {
+          const finalOp = byNode.values().next().value!.pair.complete!.index;
+          report.note("dropped", { key, value: w.value, ops: [w.pair.complete!.index, finalOp] });
+        }
+      }
+    }
+
+    let valid: Validity = true;
+    if (report.anomalies.length > 0) valid = false;
+    else if (finals.length === 0 || unverified > 0) valid = "unknown";
+    return {
+      valid,
+      anomalies: report.anomalies,
+      counts: {
+        ...Object.fromEntries(
+          ["dropped", "resurrected", "false-sibling", "unexpected"].map((a) => [
+            a,
+            report.counts[a] ?? 0,
+          ]),
+        ),
+        preserved,
+        unverified,
+        clientReads,
+        staleReads,
+      },
+      siblingCounts,
+      examples: report.examples,
+      counterexamples: report.counterexamples,
+    };
+  },
+};
