@@ -1,0 +1,313 @@
+// The leaderless (Dynamo/Riak) replica: every node coordinates client requests. A write is
+// applied locally, persisted, sent to every peer, and acknowledged after W acks (coordinator
+// included) or answered 504 after requestTimeoutMs (it stays applied: indeterminate). A read
+// asks the peers and merges the first R states (r = 1: local only), repairing stale replicas.
+// Anti-entropy exchanges digests with one seeded-random peer every antiEntropyIntervalMs.
+import {
+  badRequest,
+  checkQuorum,
+  ok,
+  staleContext,
+  timeout,
+  unavailable,
+} from "./client-replies.js";
+import type { LeaderlessStrategy } from "./leaderless-strategies.js";
+import type {
+  Clock,
+  Effect,
+  Input,
+  Json,
+  KeyState,
+  Message,
+  NodeId,
+  Replica,
+  ReplicaConfig,
+} from "./replica.js";
+import { seededRandom } from "./seeded-random.js";
+import { stateFingerprint } from "./state-fingerprint.js";
+
+type Pending<S> =
+  | {
+      kind: "put";
+      req: number;
+      need: number;
+      acks: Set<NodeId>;
+      deadlineMs: number;
+      context: string;
+    }
+  | {
+      kind: "get";
+      req: number;
+      key: string;
+      need: number;
+      states: Map<NodeId, S | undefined>;
+      deadlineMs: number;
+    };
+
+/** Log records: a key's whole state after a change, and one per start (for unique request ids). */
+type LogRecord = { t: "key"; key: string; state: Json } | { t: "boot"; n: number };
+
+export class LeaderlessReplica<S> implements Replica {
+  private readonly keys = new Map<string, S>();
+  private nodes: NodeId[];
+  private readonly pending = new Map<string, Pending<S>>();
+  private readonly random: () => number;
+  /** Request ids are `incarnation.seq`, so a late answer to a request before a restart never matches. */
+  private incarnation = 1;
+  private seq = 0;
+  private booted = false;
+  private nextAntiEntropyMs: number | undefined;
+
+  constructor(
+    private readonly config: ReplicaConfig,
+    private readonly strategy: LeaderlessStrategy<S>,
+    recovered: Iterable<Json>,
+  ) {
+    this.nodes = sortedNodes(config.nodes, config.id);
+    this.random = seededRandom(config.seed, config.id);
+    let index = 0;
+    for (const record of recovered) {
+      const r = record as LogRecord;
+      if (r?.t === "key" && typeof r.key === "string")
+        this.keys.set(r.key, strategy.parse(r.state));
+      else if (r?.t === "boot" && Number.isSafeInteger(r.n)) this.incarnation = r.n + 1;
+      else
+        throw new Error(
+          `log record ${index} of ${config.id} is not a leaderless record: ${JSON.stringify(record)}`,
+        );
+      index++;
+    }
+  }
+
+  role(): "peer" {
+    return "peer";
+  }
+
+  dump(): Record<string, KeyState> {
+    const keys = [...this.keys.keys()].sort();
+    return Object.fromEntries(keys.map((k) => [k, this.keyState(this.keys.get(k))]));
+  }
+
+  step(input: Input, clock: Clock): Effect[] {
+    const out: Effect[] = [];
+    if (!this.booted) {
+      this.booted = true;
+      out.push(persist({ t: "boot", n: this.incarnation }));
+    }
+    switch (input.kind) {
+      case "get":
+        this.get(input, clock, out);
+        break;
+      case "put":
+        this.put(input, clock, out);
+        break;
+      case "receive":
+        try {
+          this.receive(input.from, input.msg, out);
+        } catch {
+          // A malformed message from a peer is dropped, like a lost one.
+        }
+        break;
+      case "peers":
+        this.nodes = sortedNodes(input.nodes, this.config.id);
+        break;
+      case "tick":
+        this.tick(clock, out);
+        break;
+    }
+    return out;
+  }
+
+  private keyState(state: S | undefined): KeyState {
+    return { values: this.strategy.values(state), context: this.strategy.context(state) };
+  }
+
+  private peers(): NodeId[] {
+    return this.nodes.filter((n) => n !== this.config.id);
+  }
+
+  private nextId(): string {
+    return `${this.incarnation}.${++this.seq}`;
+  }
+
+  /** Merges `incoming` into the local state of `key`; persists if anything changed. */
+  private absorb(key: string, incoming: S, out: Effect[]): S {
+    const local = this.keys.get(key);
+    const merged = local === undefined ? incoming : this.strategy.merge(local, incoming);
+    if (local === undefined || JSON.stringify(merged) !== JSON.stringify(local))
+      this.store(key, merged, out);
+    return merged;
+  }
+
+  private store(key: string, state: S, out: Effect[]): void {
+    this.keys.set(key, state);
+    out.push(persist({ t: "key", key, state: state as Json }));
+  }
+
+  private put(input: Extract<Input, { kind: "put" }>, clock: Clock, out: Effect[]): void {
+    const { req, key } = input;
+    if (input.value === undefined) return void out.push(badRequest(req, "a write needs a value"));
+    const w = input.w ?? this.config.w;
+    const bad = checkQuorum(req, "w", w, this.nodes.length);
+    if (bad) return void out.push(bad);
+    const local = this.keys.get(key);
+    const outcome = this.strategy.write(
+      local,
+      input.context,
+      input.value,
+      this.config.id,
+      clock.wallMs,
+    );
+    if (outcome.kind === "bad-context") return void out.push(badRequest(req, outcome.detail));
+    if (outcome.kind === "stale") {
+      const { values, context } = this.keyState(local);
+      return void out.push(staleContext(req, values, context));
+    }
+    this.store(key, outcome.state, out);
+    const context = this.strategy.context(outcome.state);
+    const id = this.nextId();
+    for (const peer of this.peers())
+      out.push(send(peer, { type: "put", id, key, state: outcome.state as Json }));
+    if (w === 1) return void out.push(ok(req, { context }));
+    const deadlineMs = clock.monoMs + this.config.requestTimeoutMs;
+    this.pending.set(id, { kind: "put", req, need: w - 1, acks: new Set(), deadlineMs, context });
+  }
+
+  private get(input: Extract<Input, { kind: "get" }>, clock: Clock, out: Effect[]): void {
+    const { req, key } = input;
+    const r = input.r ?? this.config.r;
+    const bad = checkQuorum(req, "r", r, this.nodes.length);
+    if (bad) return void out.push(bad);
+    if (r === 1) return void out.push(ok(req, this.keyState(this.keys.get(key))));
+    const id = this.nextId();
+    const states = new Map([[this.config.id, this.keys.get(key)]]);
+    const deadlineMs = clock.monoMs + this.config.requestTimeoutMs;
+    this.pending.set(id, { kind: "get", req, key, need: r, states, deadlineMs });
+    for (const peer of this.peers()) out.push(send(peer, { type: "get", id, key }));
+  }
+
+  private receive(from: NodeId, msg: Message, out: Effect[]): void {
+    const pending = typeof msg.id === "string" ? this.pending.get(msg.id) : undefined;
+    switch (msg.type) {
+      case "put": {
+        this.absorb(String(msg.key), this.strategy.parse(msg.state), out);
+        out.push(send(from, { type: "put-ack", id: msg.id }));
+        break;
+      }
+      case "put-ack":
+        if (pending?.kind !== "put") break;
+        pending.acks.add(from);
+        if (pending.acks.size >= pending.need) {
+          this.pending.delete(msg.id as string);
+          out.push(ok(pending.req, { context: pending.context }));
+        }
+        break;
+      case "get":
+        out.push(
+          send(from, {
+            type: "get-reply",
+            id: msg.id,
+            state: (this.keys.get(String(msg.key)) ?? null) as Json,
+          }),
+        );
+        break;
+      case "get-reply":
+        if (pending?.kind !== "get") break;
+        pending.states.set(from, msg.state === null ? undefined : this.strategy.parse(msg.state));
+        if (pending.states.size >= pending.need) {
+          this.pending.delete(msg.id as string);
+          this.finishRead(pending, out);
+        }
+        break;
+      case "ae-digest":
+        this.answerDigest(from, msg.digest as Record<string, number>, out);
+        break;
+      case "ae-reply": {
+        this.absorbAll(msg.states, out);
+        const want = (msg.want as string[]).filter((k) => this.keys.has(k));
+        const states = Object.fromEntries(want.map((k) => [k, this.keys.get(k) as Json]));
+        if (want.length > 0) out.push(send(from, { type: "states", states }));
+        break;
+      }
+      case "states":
+        this.absorbAll(msg.states, out);
+        break;
+    }
+  }
+
+  private absorbAll(states: Json | undefined, out: Effect[]): void {
+    for (const [key, state] of Object.entries(states as Record<string, Json>)) {
+      this.absorb(key, this.strategy.parse(state), out);
+    }
+  }
+
+  private finishRead(pending: Extract<Pending<S>, { kind: "get" }>, out: Effect[]): void {
+    let merged: S | undefined;
+    for (const s of pending.states.values()) {
+      if (s !== undefined) merged = merged === undefined ? s : this.strategy.merge(merged, s);
+    }
+    if (merged !== undefined && this.config.readRepair) {
+      this.absorb(pending.key, merged, out);
+      const text = JSON.stringify(merged);
+      for (const [node, state] of pending.states) {
+        if (node !== this.config.id && JSON.stringify(state) !== text) {
+          out.push(send(node, { type: "states", states: { [pending.key]: merged as Json } }));
+        }
+      }
+    }
+    out.push(ok(pending.req, this.keyState(merged)));
+  }
+
+  /** The peer sent a digest of its keys: send back what differs here, ask for what differs there. */
+  private answerDigest(from: NodeId, digest: Record<string, number>, out: Effect[]): void {
+    const states: Record<string, Json> = {};
+    for (const [key, state] of this.keys) {
+      if (digest[key] !== stateFingerprint(state)) states[key] = state as Json;
+    }
+    const want = Object.keys(digest).filter((k) => !this.keys.has(k) || k in states);
+    if (want.length > 0 || Object.keys(states).length > 0) {
+      out.push(send(from, { type: "ae-reply", states, want }));
+    }
+  }
+
+  private tick(clock: Clock, out: Effect[]): void {
+    for (const [id, p] of this.pending) {
+      if (clock.monoMs < p.deadlineMs) continue;
+      this.pending.delete(id);
+      const waitedMs = this.config.requestTimeoutMs;
+      if (p.kind === "put") {
+        const detail = `${p.acks.size + 1} of ${p.need + 1} acks within ${waitedMs}ms; applied on ${this.config.id}`;
+        out.push(timeout(p.req, detail));
+      } else {
+        out.push(
+          unavailable(
+            p.req,
+            `${p.states.size} of ${p.need} replicas answered within ${waitedMs}ms`,
+          ),
+        );
+      }
+    }
+    const intervalMs = this.config.antiEntropyIntervalMs;
+    const peers = this.peers();
+    if (intervalMs <= 0 || peers.length === 0) return;
+    // The first exchange comes after a random part of an interval, so nodes do not move in step.
+    this.nextAntiEntropyMs ??= clock.monoMs + Math.floor(this.random() * intervalMs);
+    if (clock.monoMs < this.nextAntiEntropyMs) return;
+    this.nextAntiEntropyMs = clock.monoMs + intervalMs;
+    const peer = peers[Math.floor(this.random() * peers.length)]!;
+    const digest = Object.fromEntries([...this.keys].map(([k, s]) => [k, stateFingerprint(s)]));
+    out.push(send(peer, { type: "ae-digest", digest }));
+  }
+}
+
+function sortedNodes(nodes: readonly NodeId[], self: NodeId): NodeId[] {
+  return [...new Set([...nodes, self])].sort();
+}
+
+function persist(record: LogRecord): Effect {
+  return { kind: "persist", record: record as Json };
+}
+
+function send(to: NodeId, msg: Message): Effect {
+  return { kind: "send", to, msg };
+}
