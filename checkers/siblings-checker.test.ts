@@ -131,7 +131,7 @@ describe("siblings checker", () => {
     keyCount: fc.integer({ min: 1, max: 3 }),
     lagging: fc.boolean(),
   });
-  const register = (o: fc.RecordValue<{ seed: number; opCount: number }>) =>
+  const register = (o: { seed: number; opCount: number }) =>
     simulateHistory({ ...o, workload: "register", nemesisEvery: 25 });
   const mapFinal = (ops: Op[], key: string, f: (values: unknown[], op: Op) => unknown[]) => {
     const lastRound = Math.max(
@@ -253,7 +253,7 @@ describe("siblings checker", () => {
         const lost = overwritten.filter((v) => acked.has(v) && !covered.has(v));
         const r = check(ops);
         expect(r.counts.dropped).toBe(lost.length);
-        expect(r.valid).toBe(lost.length > 0 ? false : true);
+        expect(r.valid).toBe(lost.length === 0);
       }),
       { numRuns: 150 },
     );
