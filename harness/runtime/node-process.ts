@@ -1,0 +1,215 @@
+// One node as a local child process: spawn it with its output appended to its log file, wait
+// until it prints `listening <id> URL` and answers /health, then kill, pause, resume, terminate.
+// Every live pid is in the process-wide registry (child-processes.ts), so none outlives the
+// harness; the stdin pipe makes a node started with --exit-with-parent die with a SIGKILLed one.
+import { type ChildProcess, spawn } from "node:child_process";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
+import { isHealthy } from "./admin-client.js";
+import { trackChild, untrackChild } from "./child-processes.js";
+
+/** The executable and arguments that run one node listening on `port` (0: any free port). */
+export type NodeCommand = (port: number) => { file: string; args: string[] };
+
+export interface NodeProcessOptions {
+  id: string;
+  command: NodeCommand;
+  logPath: string;
+  /** How long a start may take until /health answers. */
+  startTimeoutMs: number;
+}
+
+export type NodeState = "down" | "running" | "paused";
+
+/** A node that did not come up; the message names it and quotes the tail of its log. */
+export class NodeStartError extends Error {
+  override readonly name = "NodeStartError";
+  constructor(
+    message: string,
+    /** The log written by this start attempt (for EADDRINUSE detection). */
+    readonly log: string,
+  ) {
+    super(message);
+  }
+}
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+const POLL_MS = 25;
+const HEALTH_TIMEOUT_MS = 1000;
+const LOG_TAIL_LINES = 15;
+
+export class NodeProcess {
+  #child: ChildProcess | undefined;
+  #exited: Promise<Exit> = Promise.resolve({ code: null, signal: null });
+  #state: NodeState = "down";
+  #port: number | undefined;
+
+  constructor(readonly options: NodeProcessOptions) {}
+
+  get id(): string {
+    return this.options.id;
+  }
+
+  get state(): NodeState {
+    return this.#state;
+  }
+
+  get pid(): number | undefined {
+    return this.#state === "down" ? undefined : this.#child?.pid;
+  }
+
+  /** The port it listens on once started (kept across kills, for a restart on the same port). */
+  get port(): number | undefined {
+    return this.#port;
+  }
+
+  get url(): string {
+    if (this.#port === undefined) throw new Error(`node ${this.id} has not started`);
+    return `http://127.0.0.1:${this.#port}`;
+  }
+
+  /** Spawns the node and waits until it answers /health; on failure it is left down. */
+  async start(port: number): Promise<void> {
+    if (this.#state !== "down") throw new Error(`node ${this.id} is already running`);
+    const { id, logPath, startTimeoutMs } = this.options;
+    const { file, args } = this.options.command(port);
+    const logFd = openSync(logPath, "a");
+    const logOffset = fstatSync(logFd).size;
+    let child: ChildProcess;
+    try {
+      // detached: its own process group, so a terminal's Ctrl-C reaches the harness only and
+      // the harness stops the nodes itself; stdin stays a pipe for --exit-with-parent.
+      child = spawn(file, args, { stdio: ["pipe", logFd, logFd], detached: true });
+    } finally {
+      closeSync(logFd);
+    }
+    // 'error' comes for a failed spawn (then pid is undefined) or a failed signal (ignored).
+    const spawnError = new Promise<Error>((resolve) => child.on("error", resolve));
+    if (child.pid === undefined) {
+      const err = await spawnError;
+      throw new NodeStartError(`node ${id}: cannot run ${file}: ${err.message}`, "");
+    }
+    const pid = child.pid;
+    trackChild(pid);
+    child.stdin?.on("error", () => {
+      // EPIPE once the node has exited: nothing to deliver any more.
+    });
+    let exit: Exit | undefined;
+    this.#exited = new Promise<Exit>((resolve) =>
+      child.once("exit", (code, signal) => {
+        untrackChild(pid);
+        exit = { code, signal };
+        if (this.#child === child) this.#state = "down";
+        resolve(exit);
+      }),
+    );
+    this.#child = child;
+    this.#state = "running";
+
+    const deadline = performance.now() + startTimeoutMs;
+    let url: string | undefined;
+    for (;;) {
+      if (exit !== undefined) {
+        const log = readLogFrom(logPath, logOffset);
+        throw new NodeStartError(
+          `node ${id} exited (${describeExit(exit)}) before answering /health; ` +
+            `the end of its log ${logPath}:\n${tail(log)}`,
+          log,
+        );
+      }
+      if (performance.now() > deadline) {
+        await this.kill();
+        const log = readLogFrom(logPath, logOffset);
+        const waitingFor =
+          url === undefined ? `print "listening ${id} URL"` : `answer ${url}/health`;
+        throw new NodeStartError(
+          `node ${id} did not ${waitingFor} within ${startTimeoutMs} ms; ` +
+            `the end of its log ${logPath}:\n${tail(log)}`,
+          log,
+        );
+      }
+      if (url === undefined) {
+        url = listeningUrl(readLogFrom(logPath, logOffset), id);
+        if (url !== undefined) this.#port = Number(new URL(url).port);
+      }
+      if (url !== undefined && (await isHealthy(this.url, HEALTH_TIMEOUT_MS))) return;
+      await sleep(POLL_MS);
+    }
+  }
+
+  /** SIGKILL, and wait until the process is gone; a no-op when it is down. */
+  async kill(): Promise<void> {
+    const child = this.#child;
+    if (this.#state === "down" || child === undefined) return;
+    signal(child, "SIGKILL");
+    await this.#exited;
+  }
+
+  pause(): void {
+    if (this.#state === "down") throw new Error(`node ${this.id} is down: cannot pause it`);
+    signal(this.#child!, "SIGSTOP");
+    this.#state = "paused";
+  }
+
+  /** SIGCONT; a no-op unless paused. */
+  resume(): void {
+    if (this.#state !== "paused") return;
+    signal(this.#child!, "SIGCONT");
+    this.#state = "running";
+  }
+
+  /** Continues it, SIGTERM, and SIGKILL if it has not exited after `graceMs`. */
+  async terminate(graceMs: number): Promise<void> {
+    const child = this.#child;
+    if (this.#state === "down" || child === undefined) return;
+    signal(child, "SIGCONT");
+    this.#state = "running";
+    signal(child, "SIGTERM");
+    const timer = sleep(graceMs, "timeout" as const, { ref: false });
+    if ((await Promise.race([this.#exited, timer])) === "timeout") await this.kill();
+  }
+}
+
+function signal(child: ChildProcess, name: NodeJS.Signals): void {
+  try {
+    child.kill(name);
+  } catch {
+    // Exited in the meantime: the 'exit' handler updates the state.
+  }
+}
+
+function readLogFrom(path: string, offset: number): string {
+  const fd = openSync(path, "r");
+  try {
+    const size = fstatSync(fd).size;
+    if (size <= offset) return "";
+    const buffer = Buffer.alloc(size - offset);
+    const read = readSync(fd, buffer, 0, buffer.length, offset);
+    return buffer.subarray(0, read).toString("utf8");
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function listeningUrl(log: string, id: string): string | undefined {
+  for (const line of log.split("\n")) {
+    const match = /\blistening (\S+) (http:\/\/\S+)/.exec(line);
+    if (match && match[1] === id) return match[2];
+  }
+  return undefined;
+}
+
+function tail(log: string): string {
+  const lines = log.trimEnd().split("\n").slice(-LOG_TAIL_LINES);
+  return lines.length === 1 && lines[0] === ""
+    ? "  (empty)"
+    : lines.map((line) => `  ${line}`).join("\n");
+}
+
+function describeExit(exit: Exit): string {
+  return exit.signal === null ? `code ${exit.code}` : `signal ${exit.signal}`;
+}
