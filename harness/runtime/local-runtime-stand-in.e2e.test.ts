@@ -1,0 +1,201 @@
+// The local runtime's process management and link proxies against stand-in nodes (a tiny plain
+// JS server taking the same flags, test-fixtures/stand-in-node.mjs): fast, and independent of
+// the real node. local-runtime.e2e.test.ts runs the same kind of checks against `faultline node`.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { nodeArgs, nodeDefaults } from "../../nodes/node-options.js";
+import { trackedChildren } from "./child-processes.js";
+import {
+  createLocalRuntime,
+  type LocalCluster,
+  type LocalRuntimeOptions,
+} from "./local-runtime.js";
+import type { ClusterSpec } from "./runtime.js";
+
+const STAND_IN = fileURLToPath(new URL("./test-fixtures/stand-in-node.mjs", import.meta.url));
+
+const standIn: LocalRuntimeOptions["command"] = (options) => ({
+  file: process.execPath,
+  args: [STAND_IN, ...nodeArgs(options), "--exit-with-parent"],
+});
+
+function spec(runDir: string, linkFault: ClusterSpec["linkFault"] = "blackhole"): ClusterSpec {
+  return {
+    name: "stand-in",
+    runDir,
+    nodeIds: ["n1", "n2", "n3"],
+    node: { ...nodeDefaults, build: "leaderless", strategy: "lww" },
+    linkFault,
+  };
+}
+
+async function get(url: string, timeoutMs = 1000): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  return { status: res.status, body: await res.json() };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const dirs: string[] = [];
+function runDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "faultline-local-runtime-"));
+  dirs.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("local runtime with stand-in nodes (black-hole links)", () => {
+  const runtime = createLocalRuntime({
+    command: standIn,
+    startTimeoutMs: 10_000,
+    stopGraceMs: 1000,
+  });
+  let cluster: LocalCluster;
+  let dir: string;
+  beforeAll(async () => {
+    dir = runDir();
+    cluster = await runtime.start(spec(dir));
+  });
+  afterAll(() => cluster?.stop());
+
+  it("starts every node with its own log, and peers reach each other through the proxies", async () => {
+    for (const id of cluster.nodes) {
+      expect(await get(`${cluster.url(id)}/health`)).toEqual({
+        status: 200,
+        body: { node: id, role: "peer" },
+      });
+      expect(readFileSync(join(dir, "nodes", `${id}.log`), "utf8")).toContain(`listening ${id} `);
+    }
+    expect((await get(`${cluster.url("n1")}/peer/n2`)).body).toEqual({ node: "n2", role: "peer" });
+  });
+
+  it("a cut link hangs the traffic over it only, in its direction only, until healed", async () => {
+    await cluster.cutLinks([["n1", "n2"]]);
+    expect(cluster.cutLinkList()).toEqual([["n1", "n2"]]);
+    const cut = await get(`${cluster.url("n1")}/peer/n2?timeoutMs=300`, 2000);
+    expect(cut.status).toBe(504);
+    expect(JSON.stringify(cut.body)).toMatch(/TimeoutError|aborted/i);
+    expect((await get(`${cluster.url("n2")}/peer/n1`)).status).toBe(200);
+    expect((await get(`${cluster.url("n1")}/peer/n3`)).status).toBe(200);
+    // Clients talk to the nodes directly: a cut link does not touch them.
+    expect((await get(`${cluster.url("n2")}/health`)).status).toBe(200);
+    await cluster.healLinks();
+    expect(cluster.cutLinkList()).toEqual([]);
+    expect((await get(`${cluster.url("n1")}/peer/n2`)).status).toBe(200);
+  });
+
+  it("kill is a SIGKILL; restart comes back on the same port and data", async () => {
+    const url = cluster.url("n1");
+    const put = await fetch(`${url}/kv/a`, { method: "PUT", body: JSON.stringify({ value: 42 }) });
+    expect(put.status).toBe(200);
+    const pid = cluster.pid("n1")!;
+    await cluster.kill("n1");
+    expect(isAlive(pid)).toBe(false);
+    expect(cluster.state("n1")).toBe("down");
+    expect(trackedChildren()).not.toContain(pid);
+    expect((await get(`${cluster.url("n2")}/peer/n1?timeoutMs=500`, 2000)).status).toBe(504);
+    await expect(cluster.pause("n1")).rejects.toThrow(/n1 is down/);
+    await cluster.restart("n1");
+    expect(cluster.url("n1")).toBe(url);
+    expect(cluster.pid("n1")).not.toBe(pid);
+    expect((await get(`${url}/kv/a`)).body).toEqual({ values: [42], context: "" });
+    expect((await get(`${cluster.url("n2")}/peer/n1`)).status).toBe(200);
+    await expect(cluster.restart("n1")).rejects.toThrow(/n1 is running/);
+  });
+
+  it("pause stops a node answering; resume brings it back", async () => {
+    await cluster.pause("n2");
+    expect(cluster.state("n2")).toBe("paused");
+    await expect(get(`${cluster.url("n2")}/health`, 300)).rejects.toThrow();
+    await cluster.resume("n2");
+    expect((await get(`${cluster.url("n2")}/health`, 3000)).status).toBe(200);
+  });
+
+  it("sets a node's clock offset through /admin/clock", async () => {
+    await cluster.setClockOffset("n3", -1500);
+    expect((await get(`${cluster.url("n3")}/admin/clock`)).body).toEqual({ offsetMs: -1500 });
+  });
+
+  it("names an unknown node", async () => {
+    await expect(cluster.kill("n9")).rejects.toThrow(
+      'unknown node "n9" (the cluster has n1, n2, n3)',
+    );
+    await expect(cluster.cutLinks([["n1", "n9"]])).rejects.toThrow(/unknown node "n9"/);
+  });
+
+  it("stop ends every node, paused ones too, and is idempotent", async () => {
+    await cluster.pause("n3");
+    const pids = cluster.nodes.map((id) => cluster.pid(id)!);
+    expect(pids.every(isAlive)).toBe(true);
+    await cluster.stop();
+    await cluster.stop();
+    expect(pids.filter(isAlive)).toEqual([]);
+    for (const pid of pids) expect(trackedChildren()).not.toContain(pid);
+    expect(readFileSync(join(dir, "nodes", "n1.log"), "utf8")).toContain("n1 SIGTERM");
+  });
+});
+
+describe("local runtime with stand-in nodes (reset links)", () => {
+  it("a cut link fails requests over it fast instead of hanging", async () => {
+    const runtime = createLocalRuntime({
+      command: standIn,
+      startTimeoutMs: 10_000,
+      stopGraceMs: 1000,
+    });
+    await using cluster = await runtime.start(spec(runDir(), "reset"));
+    await cluster.cutLinks([["n1", "n2"]]);
+    const started = performance.now();
+    const cut = await get(`${cluster.url("n1")}/peer/n2?timeoutMs=5000`, 8000);
+    expect(cut.status).toBe(504);
+    expect(performance.now() - started).toBeLessThan(4000);
+    expect(JSON.stringify(cut.body)).not.toMatch(/TimeoutError/);
+    await cluster.healLinks();
+    expect((await get(`${cluster.url("n1")}/peer/n2`)).status).toBe(200);
+  });
+});
+
+describe("local runtime start failures", () => {
+  it("names the node that died and quotes its log, and leaves no node running", async () => {
+    const before = trackedChildren();
+    const runtime = createLocalRuntime({
+      startTimeoutMs: 10_000,
+      command: (options) =>
+        options.id === "n2"
+          ? {
+              file: process.execPath,
+              args: ["-e", "console.error('n2 cannot open its log'); process.exit(3)"],
+            }
+          : standIn(options),
+    });
+    const dir = runDir();
+    const failure = runtime.start(spec(dir));
+    await expect(failure).rejects.toThrow(/node n2 exited \(code 3\) before answering \/health/);
+    await expect(failure).rejects.toThrow(/n2 cannot open its log/);
+    await expect(failure).rejects.toThrow(join(dir, "nodes", "n2.log"));
+    expect(trackedChildren()).toEqual(before);
+  });
+
+  it("names a node that never becomes ready, and kills it", async () => {
+    const before = trackedChildren();
+    const runtime = createLocalRuntime({
+      startTimeoutMs: 1500,
+      command: () => ({ file: process.execPath, args: ["-e", "setInterval(() => {}, 1000)"] }),
+    });
+    await expect(runtime.start({ ...spec(runDir()), nodeIds: ["n1"] })).rejects.toThrow(
+      /node n1 did not print "listening n1 URL" within 1500 ms/,
+    );
+    expect(trackedChildren()).toEqual(before);
+  });
+});
