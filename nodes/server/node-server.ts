@@ -261,6 +261,12 @@ export async function startNodeServer(
       if (!res.headersSent) sendJson(res, 500, { error: "internal", detail: "see the node log" });
     });
   });
+  // An Expect header other than 100-continue: node would answer an empty 417.
+  server.on("checkExpectation", (req: http.IncomingMessage, res: http.ServerResponse) => {
+    req.resume();
+    const detail = `unsupported Expect header ${JSON.stringify(req.headers.expect)}`;
+    sendJson(res, 417, { error: "bad-request", detail }, { connection: "close" });
+  });
   // Malformed HTTP (a bad request line, oversized headers): still a JSON answer, then close.
   server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
     if (!socket.writable || (err.code === "ECONNRESET" && !socket.readable))
