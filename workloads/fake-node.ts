@@ -22,9 +22,12 @@ const bodies: Record<number, unknown> = {
   504: { error: "timeout", detail: "scripted" },
 };
 
-/** A fake node; with `reject`, a PUT whose context is not the current version answers 409. */
-export async function startFakeNode(options: { reject?: boolean } = {}): Promise<FakeNode> {
-  const store = new Map<string, { value: unknown; version: number }>();
+/** A fake node; with `reject`, a PUT whose context is not the current version answers 409.
+ * Fake nodes given the same `store` share it: a cluster that always agrees. */
+export async function startFakeNode(
+  options: { reject?: boolean; store?: Map<string, { value: unknown; version: number }> } = {},
+): Promise<FakeNode> {
+  const store = options.store ?? new Map<string, { value: unknown; version: number }>();
   const scripts: Record<string, (number | "hang")[]> = { GET: [], PUT: [] };
   const requests: FakeNode["requests"] = [];
   const hanging: http.ServerResponse[] = [];

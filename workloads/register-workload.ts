@@ -97,6 +97,6 @@ export const register: WorkloadFactory = ({ keyCount }) => {
       }),
     client: registerClient,
     checkers: ["lost-updates", "convergence", "stale-reads", "stats"],
-    checkOptions: { model: "register" },
+    checkOptions: { model: "cas-register" },
   };
 };

@@ -1,0 +1,93 @@
+// The final phase's reads (contract 4): after the final heal, every node is read for every key
+// the run touched with r=1 (its own state), in rounds, until all nodes agree on every key or the
+// quiescence timeout passes. Each read is a `final-read` op with `node` and `round`, under
+// process ids above every client's (one per node: a failed read is a fail, never an info, since
+// a read changes nothing, so no process is ever retired).
+import type { NodeId } from "../../nodes/core/replica.js";
+import type { NodeClient } from "../../workloads/node-client.js";
+import type { HistoryWriter } from "./history-writer.js";
+
+export interface FinalReadOptions {
+  http: NodeClient;
+  nodes: readonly NodeId[];
+  keys: readonly string[];
+  history: HistoryWriter;
+  /** The first process id the final reads may use. */
+  processFirst: number;
+  quiescenceTimeoutMs: number;
+  /** Pause between rounds that did not agree. */
+  roundIntervalMs?: number;
+  signal: AbortSignal;
+}
+
+export interface FinalReadResult {
+  rounds: number;
+  agreed: boolean;
+  /** key → node → the siblings it answered in the last round (absent when the read failed). */
+  last: Map<string, Map<NodeId, unknown[]>>;
+}
+
+/** Sibling lists compare equal whatever their order. */
+function canonical(siblings: readonly unknown[]): string {
+  return JSON.stringify(siblings.map((s) => JSON.stringify(s)).sort());
+}
+
+export async function finalReads(options: FinalReadOptions): Promise<FinalReadResult> {
+  const { http, nodes, keys, history, signal } = options;
+  const deadline = performance.now() + options.quiescenceTimeoutMs;
+  const processes = nodes.map((_, i) => options.processFirst + i);
+  const last = new Map<string, Map<NodeId, unknown[]>>();
+
+  for (let round = 1; ; round++) {
+    for (const key of keys) last.set(key, new Map());
+    await Promise.all(
+      nodes.map(async (node, i) => {
+        for (const key of keys) {
+          const process = processes[i]!;
+          history.record({
+            process,
+            type: "invoke",
+            f: "final-read",
+            key,
+            value: null,
+            node,
+            round,
+          });
+          const result = await http.get(node, key, { r: 1, signal });
+          if (result.ok) {
+            const siblings = Array.isArray(result.body.values) ? result.body.values : [];
+            last.get(key)?.set(node, siblings);
+            history.record({
+              process,
+              type: "ok",
+              f: "final-read",
+              key,
+              value: siblings,
+              node,
+              round,
+            });
+          } else {
+            // A read changes nothing: whatever it met, it did not happen.
+            history.record({
+              process,
+              type: "fail",
+              f: "final-read",
+              key,
+              value: null,
+              node,
+              round,
+              error: result.error,
+            });
+          }
+        }
+      }),
+    );
+    const agreed = keys.every((key) => {
+      const answers = [...(last.get(key)?.values() ?? [])];
+      return answers.length === nodes.length && new Set(answers.map(canonical)).size === 1;
+    });
+    if (agreed || signal.aborted || performance.now() >= deadline)
+      return { rounds: round, agreed, last };
+    await new Promise((resolve) => setTimeout(resolve, options.roundIntervalMs ?? 250));
+  }
+}
