@@ -1,11 +1,12 @@
 // The core's factory (contract 1): picks the replica for the configured build and strategy.
 // `recovered` are the replica's own log records, in the order it persisted them.
+import { LeaderReplica } from "./leader-replica.js";
 import { leaderlessStrategies } from "./leaderless-strategies.js";
 import { LeaderlessReplica } from "./leaderless-replica.js";
 import type { ReplicaFactory } from "./replica.js";
 
 export const createReplica: ReplicaFactory = (config, recovered) => {
-  if (config.build === "leader") throw new Error("the leader build is not written yet");
+  if (config.build === "leader") return new LeaderReplica(config, recovered);
   switch (config.strategy) {
     case "lww":
       return new LeaderlessReplica(config, leaderlessStrategies.lww, recovered);

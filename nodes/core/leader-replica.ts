@@ -1,0 +1,351 @@
+// The leader build: one leader (config.leader, default the first node in sorted order) orders
+// every write; followers forward client writes to it and serve reads from their own state.
+// The leader numbers changes with a log sequence number (lsn) and pushes each changed key to the
+// followers, waiting for all of them under acks "all". Followers apply a key only if its version
+// is newer and pull what they missed (everything above their watermark) periodically; the pull's
+// answer doubles as a heartbeat: a follower that has not heard one lately knows the leader is
+// unreachable and refuses writes with a definite 503 instead of forwarding them into the void.
+import { badRequest, ok, staleContext, timeout, unavailable } from "./client-replies.js";
+import {
+  decodeLeaderContext,
+  type LeaderKey,
+  leaderKeyState,
+  leaderWrite,
+  parseLeaderKey,
+} from "./leader-strategies.js";
+import type {
+  Clock,
+  Effect,
+  Input,
+  Json,
+  KeyState,
+  Message,
+  NodeId,
+  Replica,
+  ReplicaConfig,
+  ReplyBody,
+} from "./replica.js";
+
+/** Who asked for a write: a client of this node, or a follower that forwarded it. */
+type Origin = { req: number } | { from: NodeId; id: Json };
+
+type Pending =
+  | { kind: "forward"; req: number; deadlineMs: number }
+  | {
+      kind: "replicate";
+      origin: Origin;
+      waiting: Set<NodeId>;
+      deadlineMs: number;
+      context: string;
+    };
+
+/**
+ * Log records: a key's state after a change (lsn: the leader's sequence number, or a follower's
+ * watermark), a watermark alone, and one per start (for unique request ids).
+ */
+type LogRecord =
+  | { t: "key"; key: string; state: LeaderKey; lsn: number }
+  | { t: "lsn"; lsn: number }
+  | { t: "boot"; n: number };
+
+export class LeaderReplica implements Replica {
+  private readonly keys = new Map<string, LeaderKey>();
+  private nodes: NodeId[];
+  private leader: NodeId;
+  /** Leader: the last sequence number given. Follower: every change up to it is applied. */
+  private lsn = 0;
+  private readonly pending = new Map<string, Pending>();
+  private incarnation = 1;
+  private seq = 0;
+  private booted = false;
+  /** Follower: when the leader last answered (a pull or a forwarded write). */
+  private lastHeardMs = 0;
+  private nextPullMs = 0;
+
+  constructor(
+    private readonly config: ReplicaConfig,
+    recovered: Iterable<Json>,
+  ) {
+    this.nodes = [...new Set([...config.nodes, config.id])].sort();
+    this.leader = config.leader ?? this.nodes[0]!;
+    let index = 0;
+    for (const record of recovered) {
+      const r = record as LogRecord;
+      if (r?.t === "key" && typeof r.key === "string")
+        this.keys.set(r.key, parseLeaderKey(r.state));
+      else if (r?.t === "boot" && Number.isSafeInteger(r.n)) this.incarnation = r.n + 1;
+      else if (r?.t !== "lsn")
+        throw new Error(
+          `log record ${index} of ${config.id} is not a leader-build record: ${JSON.stringify(record)}`,
+        );
+      if ((r.t === "key" || r.t === "lsn") && Number.isSafeInteger(r.lsn))
+        this.lsn = Math.max(this.lsn, r.lsn);
+      index++;
+    }
+  }
+
+  role(): "leader" | "follower" {
+    return this.isLeader() ? "leader" : "follower";
+  }
+
+  dump(): Record<string, KeyState> {
+    const keys = [...this.keys.keys()].sort();
+    return Object.fromEntries(keys.map((k) => [k, leaderKeyState(this.keys.get(k))]));
+  }
+
+  step(input: Input, clock: Clock): Effect[] {
+    const out: Effect[] = [];
+    if (!this.booted) {
+      this.booted = true;
+      this.lastHeardMs = clock.monoMs;
+      out.push(persist({ t: "boot", n: this.incarnation }));
+    }
+    switch (input.kind) {
+      case "get":
+        out.push(ok(input.req, leaderKeyState(this.keys.get(input.key))));
+        break;
+      case "put":
+        if (input.value === undefined) out.push(badRequest(input.req, "a write needs a value"));
+        else if (this.isLeader())
+          this.write({ req: input.req }, input.key, input.value, input.context, clock, out);
+        else this.forward(input, clock, out);
+        break;
+      case "receive":
+        try {
+          this.receive(input.from, input.msg, clock, out);
+        } catch {
+          // A malformed message from a peer is dropped, like a lost one.
+        }
+        break;
+      case "peers":
+        this.nodes = [...new Set([...input.nodes, this.config.id])].sort();
+        this.leader = this.config.leader ?? this.nodes[0]!;
+        break;
+      case "tick":
+        this.tick(clock, out);
+        break;
+    }
+    return out;
+  }
+
+  private isLeader(): boolean {
+    return this.leader === this.config.id;
+  }
+
+  private followers(): NodeId[] {
+    return this.nodes.filter((n) => n !== this.leader);
+  }
+
+  private nextId(): string {
+    return `${this.incarnation}.${++this.seq}`;
+  }
+
+  /** Followers pull at the anti-entropy interval (or at the request timeout if that is off). */
+  private pullIntervalMs(): number {
+    const every =
+      this.config.antiEntropyIntervalMs > 0
+        ? this.config.antiEntropyIntervalMs
+        : this.config.requestTimeoutMs;
+    return Math.max(1, Math.min(every, Math.floor(this.config.requestTimeoutMs / 2)));
+  }
+
+  private answer(
+    origin: Origin,
+    status: 200 | 400 | 409 | 503 | 504,
+    body: ReplyBody,
+    out: Effect[],
+  ): void {
+    if ("req" in origin) out.push({ kind: "reply", req: origin.req, status, body });
+    else
+      out.push(
+        send(origin.from, {
+          type: "fwd-reply",
+          id: origin.id,
+          status,
+          body: body as unknown as Json,
+        }),
+      );
+  }
+
+  /** The leader applies a write from a client or a follower. */
+  private write(
+    origin: Origin,
+    key: string,
+    value: Json,
+    context: string | undefined,
+    clock: Clock,
+    out: Effect[],
+  ): void {
+    const based = context === undefined ? undefined : decodeLeaderContext(context);
+    if (based !== undefined && !based.ok) {
+      return this.answer(origin, 400, { error: "bad-request", detail: based.detail }, out);
+    }
+    const local = this.keys.get(key);
+    const state = leaderWrite(this.config.strategy, local, based?.value, value, this.lsn + 1);
+    if (state === "stale") {
+      const { values, context: current } = leaderKeyState(local);
+      return this.answer(origin, 409, { error: "stale-context", values, context: current }, out);
+    }
+    this.lsn = state.v;
+    this.keys.set(key, state);
+    out.push(persist({ t: "key", key, state, lsn: this.lsn }));
+    const reply = { context: leaderKeyState(state).context };
+    const followers = this.followers();
+    if (this.config.acks === "all" && followers.length > 0) {
+      const id = this.nextId();
+      const deadlineMs = clock.monoMs + this.config.requestTimeoutMs;
+      this.pending.set(id, {
+        kind: "replicate",
+        origin,
+        waiting: new Set(followers),
+        deadlineMs,
+        context: reply.context,
+      });
+      for (const f of followers)
+        out.push(
+          send(f, { type: "repl", id, lsn: this.lsn, key, state: state as unknown as Json }),
+        );
+      return;
+    }
+    for (const f of followers)
+      out.push(send(f, { type: "repl", lsn: this.lsn, key, state: state as unknown as Json }));
+    this.answer(origin, 200, reply, out);
+  }
+
+  /** A follower hands a client write to the leader, unless it knows the leader is unreachable. */
+  private forward(input: Extract<Input, { kind: "put" }>, clock: Clock, out: Effect[]): void {
+    if (input.context !== undefined) {
+      const based = decodeLeaderContext(input.context);
+      if (!based.ok) return void out.push(badRequest(input.req, based.detail));
+    }
+    const silentMs = clock.monoMs - this.lastHeardMs;
+    if (silentMs > this.config.requestTimeoutMs) {
+      return void out.push(
+        unavailable(
+          input.req,
+          `leader ${this.leader} unreachable (silent for ${silentMs}ms); not forwarded`,
+        ),
+      );
+    }
+    const id = this.nextId();
+    this.pending.set(id, {
+      kind: "forward",
+      req: input.req,
+      deadlineMs: clock.monoMs + this.config.requestTimeoutMs,
+    });
+    const msg: Message = { type: "fwd", id, key: input.key, value: input.value };
+    if (input.context !== undefined) msg.context = input.context;
+    out.push(send(this.leader, msg));
+  }
+
+  private receive(from: NodeId, msg: Message, clock: Clock, out: Effect[]): void {
+    const pending = typeof msg.id === "string" ? this.pending.get(msg.id) : undefined;
+    switch (msg.type) {
+      case "fwd": {
+        const origin = { from, id: msg.id ?? null };
+        if (!this.isLeader()) {
+          this.answer(
+            origin,
+            503,
+            { error: "unavailable", detail: `${this.config.id} is not the leader` },
+            out,
+          );
+        } else {
+          const context = typeof msg.context === "string" ? msg.context : undefined;
+          this.write(origin, String(msg.key), msg.value ?? null, context, clock, out);
+        }
+        break;
+      }
+      case "fwd-reply":
+        if (from === this.leader) this.lastHeardMs = clock.monoMs;
+        if (pending?.kind !== "forward") break;
+        this.pending.delete(msg.id as string);
+        out.push({
+          kind: "reply",
+          req: pending.req,
+          status: msg.status as 200,
+          body: msg.body as unknown as ReplyBody,
+        });
+        break;
+      case "repl": {
+        const state = parseLeaderKey(msg.state);
+        this.apply(String(msg.key), state, msg.lsn as number, out);
+        if (msg.id !== undefined) out.push(send(from, { type: "repl-ack", id: msg.id }));
+        break;
+      }
+      case "repl-ack":
+        if (pending?.kind !== "replicate") break;
+        pending.waiting.delete(from);
+        if (pending.waiting.size === 0) {
+          this.pending.delete(msg.id as string);
+          this.answer(pending.origin, 200, { context: pending.context }, out);
+        }
+        break;
+      case "pull": {
+        if (!this.isLeader()) break;
+        const since = msg.since as number;
+        const states = Object.fromEntries([...this.keys].filter(([, s]) => s.v > since));
+        out.push(
+          send(from, { type: "catch-up", lsn: this.lsn, states: states as unknown as Json }),
+        );
+        break;
+      }
+      case "catch-up": {
+        if (from !== this.leader) break;
+        this.lastHeardMs = clock.monoMs;
+        for (const [key, state] of Object.entries(msg.states as Record<string, Json>)) {
+          this.apply(key, parseLeaderKey(state), undefined, out);
+        }
+        // Links deliver in order, so this answer carries every change up to the leader's lsn.
+        const lsn = msg.lsn as number;
+        if (lsn > this.lsn) {
+          this.lsn = lsn;
+          out.push(persist({ t: "lsn", lsn }));
+        }
+        break;
+      }
+    }
+  }
+
+  /** A follower applies a key's state if it is newer; `lsn` advances the watermark if it is the next one. */
+  private apply(key: string, state: LeaderKey, lsn: number | undefined, out: Effect[]): void {
+    const local = this.keys.get(key);
+    const watermark = lsn === this.lsn + 1 ? lsn : this.lsn;
+    if (local === undefined || state.v > local.v) {
+      this.keys.set(key, state);
+      this.lsn = watermark;
+      out.push(persist({ t: "key", key, state, lsn: watermark }));
+    } else if (watermark > this.lsn) {
+      this.lsn = watermark;
+      out.push(persist({ t: "lsn", lsn: watermark }));
+    }
+  }
+
+  private tick(clock: Clock, out: Effect[]): void {
+    for (const [id, p] of this.pending) {
+      if (clock.monoMs < p.deadlineMs) continue;
+      this.pending.delete(id);
+      const waitedMs = this.config.requestTimeoutMs;
+      if (p.kind === "forward") {
+        out.push(
+          timeout(p.req, `forwarded to leader ${this.leader}, no answer within ${waitedMs}ms`),
+        );
+      } else {
+        const missing = [...p.waiting].join(",");
+        const detail = `applied on leader ${this.config.id}; followers ${missing} did not acknowledge within ${waitedMs}ms`;
+        this.answer(p.origin, 504, { error: "timeout", detail }, out);
+      }
+    }
+    if (this.isLeader() || clock.monoMs < this.nextPullMs) return;
+    this.nextPullMs = clock.monoMs + this.pullIntervalMs();
+    out.push(send(this.leader, { type: "pull", since: this.lsn }));
+  }
+}
+
+function persist(record: LogRecord): Effect {
+  return { kind: "persist", record: record as unknown as Json };
+}
+
+function send(to: NodeId, msg: Message): Effect {
+  return { kind: "send", to, msg };
+}
