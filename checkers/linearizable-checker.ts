@@ -41,6 +41,8 @@ export interface LinearizableResult extends CheckResult {
   ignored: number;
   parts: number;
   steps: number;
+  /** Configurations memoised by the search (a measure of its work and memory). */
+  configurations: number;
   failure?: LinearizableFailure;
 }
 
@@ -66,6 +68,7 @@ export function checkLinearizable(
     ignored,
     parts: parts.size,
     steps: 0,
+    configurations: 0,
   };
   if (warnings.length > 0) result.warnings = warnings;
   // Small parts first: a cheap failure is found before an expensive part eats the budget.
@@ -77,6 +80,7 @@ export function checkLinearizable(
       subsumeInfo,
     });
     result.steps += outcome.steps;
+    result.configurations += outcome.cacheEntries;
     if (outcome.kind === "unknown") {
       result.valid = "unknown";
       result.error = `key ${JSON.stringify(key)}: ${outcome.reason} after ${outcome.steps} steps`;

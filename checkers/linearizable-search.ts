@@ -4,7 +4,8 @@
 // hashed incrementally (Zobrist, no bitset clone per step); states are interned to small ints;
 // ops of unknown outcome (info) return at the end of time and never have to be placed; and a
 // configuration is pruned when one with the same ok ops, the same state and a SUBSET of the
-// info ops used was already explored (it could do everything this one can).
+// info ops used was already explored (it could do everything this one can); and info ops with
+// equal inputs are placed in call order only (they are interchangeable).
 import type { AnyModel } from "./models/model.js";
 
 export interface SearchCall {
@@ -40,13 +41,6 @@ export type SearchOutcome =
       cacheEntries: number;
     }
   | { kind: "unknown"; reason: string; steps: number; cacheEntries: number };
-
-interface CacheEntry {
-  hashB: number;
-  stateId: number;
-  ok: Uint32Array;
-  info: Uint32Array | undefined;
-}
 
 /** Deterministic 32-bit random words for the Zobrist hashes (one fixed seed). */
 function zobrist(count: number, seed: number): Int32Array {
@@ -105,6 +99,18 @@ export function searchLinearization(
   let okCount = 0;
   let infoCount = 0;
   for (let c = 0; c < n; c++) slot[c] = calls[c]!.info ? infoCount++ : okCount++;
+  // Info ops with equal inputs are interchangeable once called (both return at the end of
+  // time), so only the earliest-called unused one of each class may be placed: a linearization
+  // using a later one can swap it for the earlier. This cuts the info orderings the search tries.
+  const previousInClass = new Int32Array(n).fill(-1);
+  const lastInClass = new Map<string, number>();
+  for (let c = 0; c < n; c++) {
+    if (!calls[c]!.info) continue;
+    const cls = JSON.stringify(calls[c]!.input) ?? "";
+    const before = lastInClass.get(cls);
+    if (before !== undefined) previousInClass[c] = before;
+    lastInClass.set(cls, c);
+  }
   const okBits = new Uint32Array(Math.max(1, (okCount + 31) >>> 5));
   const infoBits = new Uint32Array(Math.max(1, (infoCount + 31) >>> 5));
   const zA = zobrist(n, 0x2545f491);
@@ -113,59 +119,120 @@ export function searchLinearization(
   let hashA = 0;
   let hashB = 0;
 
+  // States are interned to small ints (the memo and the stack hold ints); interning hashes the
+  // state's key, which for a kv string is O(length), hence the per-(state, call) memo below.
   const stateIds = new Map<string, number>();
+  const states: unknown[] = [];
   const intern = (state: unknown): number => {
     const key = model.key(state);
     let id = stateIds.get(key);
-    if (id === undefined) stateIds.set(key, (id = stateIds.size));
+    if (id === undefined) {
+      id = states.length;
+      stateIds.set(key, id);
+      states.push(state);
+    }
     return id;
   };
-
-  const cache = new Map<number, CacheEntry[]>();
-  let cacheEntries = 0;
-  const sameWords = (a: Uint32Array, b: Uint32Array): boolean => {
-    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-    return true;
+  const transitions: (Map<number, number> | undefined)[] = new Array(n);
+  /** The state id after call c from state id s, or -1 when the model rejects it. The step
+   * itself is cheap (a failed read is one compare); interning its result is not, so that is
+   * memoised per (state, call). */
+  const stepId = (s: number, c: number): number => {
+    const call = calls[c]!;
+    const next = model.step(states[s], call.input, call.output);
+    if (next === undefined) return -1;
+    let known = transitions[c];
+    if (known === undefined) {
+      known = new Map();
+      transitions[c] = known;
+    }
+    let after = known.get(s);
+    if (after === undefined) {
+      after = intern(next);
+      known.set(s, after);
+    }
+    return after;
   };
-  const subset = (a: Uint32Array, b: Uint32Array): boolean => {
-    for (let i = 0; i < a.length; i++) if ((a[i]! & ~b[i]!) !== 0) return false;
-    return true;
+
+  // The memo: a chained hash table in typed arrays (no object or bitset clone per entry, so
+  // no garbage): entry e holds a second hash, its state id, and its ok and info bit words.
+  const okWords = okBits.length;
+  const infoWords = infoBits.length;
+  let capacity = 1024;
+  let heads = new Int32Array(capacity).fill(-1);
+  let chain = new Int32Array(capacity);
+  let entryHashA = new Int32Array(capacity);
+  let entryHashB = new Int32Array(capacity);
+  let entryState = new Int32Array(capacity);
+  let okArena = new Uint32Array(capacity * okWords);
+  let infoArena = new Uint32Array(infoCount > 0 ? capacity * infoWords : 0);
+  let cacheEntries = 0;
+  const grow = (): void => {
+    const bigger = capacity * 2;
+    const widen = <T extends Int32Array | Uint32Array>(a: T, size: number): T => {
+      const b = new (a.constructor as new (size: number) => T)(size);
+      b.set(a);
+      return b;
+    };
+    entryHashA = widen(entryHashA, bigger);
+    entryHashB = widen(entryHashB, bigger);
+    entryState = widen(entryState, bigger);
+    okArena = widen(okArena, bigger * okWords);
+    if (infoCount > 0) infoArena = widen(infoArena, bigger * infoWords);
+    chain = new Int32Array(bigger);
+    heads = new Int32Array(bigger).fill(-1);
+    const mask = bigger - 1;
+    for (let e = 0; e < cacheEntries; e++) {
+      const h = entryHashA[e]! & mask;
+      chain[e] = heads[h]!;
+      heads[h] = e;
+    }
+    capacity = bigger;
   };
   /** Records the configuration; false when it (or one that subsumes it) was seen already. */
   const remember = (stateId: number): boolean => {
-    const h = (hashA ^ Math.imul(stateId + 1, 0x9e3779b1)) & 0x3fffffff;
+    const ha = hashA ^ Math.imul(stateId + 1, 0x9e3779b1);
     const hb = hashB ^ Math.imul(stateId + 1, 0x85ebca6b);
-    let bucket = cache.get(h);
-    if (bucket === undefined) cache.set(h, (bucket = []));
-    let superseded = false;
-    for (const e of bucket) {
-      if (e.hashB !== hb || e.stateId !== stateId || !sameWords(e.ok, okBits)) continue;
-      if (e.info === undefined) return false;
-      if (hashesInfo ? sameWords(e.info, infoBits) : subset(e.info, infoBits)) return false;
-      if (subset(infoBits, e.info)) superseded = true;
+    const h = ha & (capacity - 1);
+    for (let e = heads[h]!; e >= 0; e = chain[e]!) {
+      if (entryHashB[e] !== hb || entryHashA[e] !== ha || entryState[e] !== stateId) continue;
+      let same = true;
+      for (let w = 0, o = e * okWords; w < okWords; w++) {
+        if (okArena[o + w] !== okBits[w]) {
+          same = false;
+          break;
+        }
+      }
+      if (!same) continue;
+      if (infoCount === 0) return false;
+      // Seen with fewer (or the same) info ops used: it could do all this one can → prune.
+      let seenSubset = true;
+      let seenSuperset = true;
+      for (let w = 0, o = e * infoWords; w < infoWords; w++) {
+        const seen = infoArena[o + w]!;
+        const now = infoBits[w]!;
+        if ((seen & ~now) !== 0) seenSubset = false;
+        if ((now & ~seen) !== 0) seenSuperset = false;
+      }
+      if (hashesInfo ? seenSubset && seenSuperset : seenSubset) return false;
+      if (!hashesInfo && seenSuperset) {
+        // This configuration subsumes the seen one: it takes its place.
+        infoArena.set(infoBits, e * infoWords);
+        return true;
+      }
     }
-    const entry: CacheEntry = {
-      hashB: hb,
-      stateId,
-      ok: okBits.slice(),
-      info: infoCount > 0 ? infoBits.slice() : undefined,
-    };
-    if (superseded) {
-      // Keep the bucket an antichain: drop configurations the new one subsumes.
-      const kept = bucket.filter(
-        (e) =>
-          !(
-            e.hashB === hb &&
-            e.stateId === stateId &&
-            sameWords(e.ok, okBits) &&
-            subset(infoBits, e.info!)
-          ),
-      );
-      cacheEntries -= bucket.length - kept.length;
-      kept.push(entry);
-      cache.set(h, kept);
-    } else bucket.push(entry);
-    cacheEntries++;
+    if (cacheEntries === capacity) {
+      grow();
+      return remember(stateId);
+    }
+    const e = cacheEntries++;
+    entryHashA[e] = ha;
+    entryHashB[e] = hb;
+    entryState[e] = stateId;
+    okArena.set(okBits, e * okWords);
+    if (infoCount > 0) infoArena.set(infoBits, e * infoWords);
+    chain[e] = heads[h]!;
+    heads[h] = e;
     return true;
   };
 
@@ -186,15 +253,13 @@ export function searchLinearization(
 
   const stackEntry = new Int32Array(n);
   const stackStateId = new Int32Array(n);
-  const stackState: unknown[] = new Array(n);
   let depth = 0;
-  let state = model.init(initial);
-  let stateId = intern(state);
+  let stateId = intern(model.init(initial));
   let remainingOk = okCount;
   let steps = 0;
   let furthest = -1;
   let bestOrder: number[] = [];
-  let bestState: unknown = state;
+  let bestStateId = stateId;
   let entry = next[0]!;
 
   while (remainingOk > 0) {
@@ -208,17 +273,17 @@ export function searchLinearization(
     }
     if (entry !== tail && isCall[entry] === 1) {
       const c = entryCall[entry]!;
-      const call = calls[c]!;
-      const after = model.step(state, call.input, call.output);
-      if (after !== undefined) {
-        const afterId = intern(after);
+      const before = previousInClass[c]!;
+      const afterId =
+        before >= 0 && (infoBits[slot[before]! >>> 5]! & (1 << (slot[before]! & 31))) === 0
+          ? -1
+          : stepId(stateId, c);
+      if (afterId >= 0) {
         toggle(c);
         if (remember(afterId)) {
           stackEntry[depth] = entry;
-          stackState[depth] = state;
           stackStateId[depth] = stateId;
           depth++;
-          state = after;
           stateId = afterId;
           // lift: unlink the call entry and its return entry.
           const r = match[entry]!;
@@ -226,7 +291,7 @@ export function searchLinearization(
           prev[next[entry]!] = prev[entry]!;
           next[prev[r]!] = next[r]!;
           prev[next[r]!] = prev[r]!;
-          if (!call.info) remainingOk--;
+          if (!calls[c]!.info) remainingOk--;
           entry = next[0]!;
           continue;
         }
@@ -239,21 +304,20 @@ export function searchLinearization(
     if (entry > furthest) {
       furthest = entry;
       bestOrder = Array.from(stackEntry.subarray(0, depth), (e) => entryCall[e]!);
-      bestState = state;
+      bestStateId = stateId;
     }
     if (depth === 0) {
       return {
         kind: "illegal",
         blocked: entryCall[furthest]!,
         order: bestOrder,
-        state: bestState,
+        state: states[bestStateId],
         steps,
         cacheEntries,
       };
     }
     depth--;
     entry = stackEntry[depth]!;
-    state = stackState[depth];
     stateId = stackStateId[depth]!;
     const c = entryCall[entry]!;
     toggle(c);

@@ -42,28 +42,29 @@ export function parseEdn(text: string, source: string): ParsedHistory {
     throw err;
   }
   const history = maps.map((map, index) =>
-    toOp(map, index, reader.where(reader.mapStarts.get(map) ?? 0)),
+    toOp(map, index, () => reader.where(reader.mapStarts.get(map) ?? 0)),
   );
   return { history, warnings: [] };
 }
 
-function toOp(map: Map<EdnValue, EdnValue>, index: number, where: string): Op {
+/** `at` names the op's line, computed only for an error (it scans the text). */
+function toOp(map: Map<EdnValue, EdnValue>, index: number, at: () => string): Op {
   const processValue = getKeyword(map, "process");
   let process: Op["process"];
   if (typeof processValue === "number" && Number.isInteger(processValue)) process = processValue;
   else if (processValue instanceof Keyword && processValue.name === "nemesis") process = "nemesis";
   else
-    throw new Error(`${where}: :process must be an integer or :nemesis, got ${show(processValue)}`);
+    throw new Error(`${at()}: :process must be an integer or :nemesis, got ${show(processValue)}`);
 
   const type = nameOf(getKeyword(map, "type"));
   if (type === undefined || !OP_TYPES.has(type)) {
     throw new Error(
-      `${where}: :type must be :invoke, :ok, :fail or :info, got ${show(getKeyword(map, "type"))}`,
+      `${at()}: :type must be :invoke, :ok, :fail or :info, got ${show(getKeyword(map, "type"))}`,
     );
   }
   const f = nameOf(getKeyword(map, "f"));
   if (f === undefined)
-    throw new Error(`${where}: :f must be a keyword, got ${show(getKeyword(map, "f"))}`);
+    throw new Error(`${at()}: :f must be a keyword, got ${show(getKeyword(map, "f"))}`);
 
   const op: Op = { index, time: index, process, type: type as OpType, f };
   const time = getKeyword(map, "time");
