@@ -25,7 +25,9 @@ export function fakeRuntime(options: { reject?: boolean } = {}): FakeRuntime {
     async start(spec) {
       specs.push(spec);
       const store = new Map<string, { value: unknown; version: number }>();
-      const nodes = await Promise.all(spec.nodeIds.map(() => startFakeNode({ store, reject: options.reject ?? false })));
+      const nodes = await Promise.all(
+        spec.nodeIds.map(() => startFakeNode({ store, reject: options.reject ?? false })),
+      );
       live++;
       let stopped = false;
       const stop = async () => {

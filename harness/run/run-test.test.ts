@@ -94,7 +94,7 @@ describe("runTest (fake cluster and nemesis)", () => {
       Math.max(...clientProcesses),
     );
     // Every add's item is in the shared store, so the final reads see all of them.
-    const finalItems = new Set((finals[0]?.value as number[][]).flat());
+    const finalItems = new Set((finals[0]!.value as number[][]).flat());
     for (const op of adds.filter((a) => a.key === finals[0]?.key))
       expect(finalItems.has(op.value as number)).toBe(true);
 

@@ -1,0 +1,60 @@
+// The live progress of a run as one line: elapsed / limit, ops/s since the last line, ok / fail /
+// info counts, and the active fault. Rewritten in place on a terminal, printed periodically
+// otherwise (CI logs). Pure formatting plus a small ticker around it.
+import type { RunStatus } from "./run-status.js";
+
+export interface ProgressSample {
+  atMs: number;
+  completed: number;
+}
+
+/** The line for this status; `previous` (the last sample) gives the op rate. */
+export function progressLine(
+  status: RunStatus,
+  nowMs: number,
+  previous: ProgressSample | undefined,
+): string {
+  const { ok, fail, info } = status.counts;
+  const completed = ok + fail + info;
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+  if (status.phase !== "running") {
+    return `${status.phase}…  ok ${ok}  fail ${fail}  info ${info}`;
+  }
+  const elapsedMs = Math.min(nowMs - (status.clientsStartedAtMs ?? nowMs), status.timeLimitMs);
+  const rate =
+    previous === undefined || nowMs <= previous.atMs
+      ? 0
+      : ((completed - previous.completed) * 1000) / (nowMs - previous.atMs);
+  const fault = status.activeFault === undefined ? "no fault" : status.activeFault;
+  return `${seconds(elapsedMs)} / ${seconds(status.timeLimitMs)}  ${Math.round(rate)} ops/s  ok ${ok}  fail ${fail}  info ${info}  ${fault}`;
+}
+
+export interface ProgressTicker {
+  stop(): void;
+}
+
+/** Renders the status every `intervalMs` to `stream`: in place on a TTY, as lines otherwise. */
+export function startProgress(
+  status: RunStatus,
+  stream: NodeJS.WriteStream,
+  intervalMs?: number,
+): ProgressTicker {
+  const tty = stream.isTTY === true;
+  let previous: ProgressSample | undefined;
+  const tick = () => {
+    const now = performance.now();
+    const line = progressLine(status, now, previous);
+    const { ok, fail, info } = status.counts;
+    previous = { atMs: now, completed: ok + fail + info };
+    if (tty) stream.write(`\r\x1b[2K${line.slice(0, (stream.columns ?? 120) - 1)}`);
+    else stream.write(`${line}\n`);
+  };
+  const timer = setInterval(tick, intervalMs ?? (tty ? 250 : 5_000));
+  timer.unref();
+  return {
+    stop() {
+      clearInterval(timer);
+      if (tty) stream.write("\r\x1b[2K");
+    },
+  };
+}

@@ -1,0 +1,95 @@
+// `faultline run` after its flags are parsed: load and print the test (with its seed), run it
+// with live progress, print the verdict table and the run directory, and answer the exit code
+// (0 valid, 1 invalid, 2 unknown; 130 / 143 when interrupted). The first Ctrl-C or SIGTERM stops
+// the run cleanly; a second one flushes the history and exits at once.
+import { readFileSync } from "node:fs";
+import { EXIT, UsageError } from "../cli-error.js";
+import type { ConfigFlag } from "../config/config-flags.js";
+import { loadTestConfig } from "../config/load-test-config.js";
+import type { TestConfig } from "../config/test-config.js";
+import { startProgress } from "./progress-line.js";
+import { newRunStatus } from "./run-status.js";
+import { summaryTable, verdictWord } from "./run-summary.js";
+import { runTest } from "./run-test.js";
+
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+
+function readTestFile(path: string): { path: string; text: string } {
+  try {
+    return { path, text: readFileSync(path, "utf8") };
+  } catch (err) {
+    throw new UsageError(
+      `cannot read the test file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    );
+  }
+}
+
+export function describeTest(config: TestConfig): string {
+  const faults =
+    config.nemesis.kinds.length === 0 ? "no faults" : `nemesis ${config.nemesis.kinds.join(",")}`;
+  const rate = config.rate === 0 ? "max rate" : `${config.rate} ops/s`;
+  return (
+    `${config.name}: ${config.build}/${config.strategy}, ${config.nodeCount} nodes (${config.runtime}), ` +
+    `${config.workload} workload, ${faults}, ${config.timeLimitMs / 1000}s, ${config.concurrency} clients at ${rate}`
+  );
+}
+
+export async function runMain(
+  testPath: string | undefined,
+  flags: ReadonlyMap<ConfigFlag, string>,
+): Promise<number> {
+  const config = loadTestConfig({
+    ...(testPath !== undefined && { file: readTestFile(testPath) }),
+    flags,
+  });
+  const out = process.stdout;
+  out.write(`faultline run ${describeTest(config)}\n`);
+  out.write(`seed ${config.seed} (rerun with --seed ${config.seed})\n`);
+
+  const interrupt = new AbortController();
+  const status = newRunStatus(config.timeLimitMs);
+  let signalled: keyof typeof SIGNAL_EXIT | undefined;
+  const onSignal = (signal: keyof typeof SIGNAL_EXIT) => {
+    if (signalled !== undefined) {
+      // A second signal: the user wants out now. The nodes exit with us (stdin EOF).
+      status.flushHistory?.();
+      process.exit(SIGNAL_EXIT[signal]);
+    }
+    signalled = signal;
+    process.stderr.write(`\n${signal}: stopping the run (again to exit at once)\n`);
+    interrupt.abort();
+  };
+  const onInt = () => onSignal("SIGINT");
+  const onTerm = () => onSignal("SIGTERM");
+  process.on("SIGINT", onInt);
+  process.on("SIGTERM", onTerm);
+  const progress = startProgress(status, process.stderr);
+  try {
+    const outcome = await runTest(config, { interrupt: interrupt.signal, status });
+    progress.stop();
+    if (outcome.interrupted || outcome.check === undefined) {
+      status.phase = "interrupted";
+      out.write(`interrupted; the history so far is in ${outcome.runDir}/history.jsonl\n`);
+      return SIGNAL_EXIT[signalled ?? "SIGINT"];
+    }
+    const { check } = outcome;
+    const { ok, fail, info } = status.counts;
+    out.write(`\nops: ok ${ok}, fail ${fail}, info ${info}`);
+    if (outcome.finalReads !== undefined) {
+      const { rounds, agreed } = outcome.finalReads;
+      out.write(
+        `; final reads: ${agreed ? "nodes agree" : "nodes DISAGREE"} after ${rounds} round${rounds === 1 ? "" : "s"}`,
+      );
+    }
+    out.write("\n");
+    for (const warning of check.warnings) out.write(`warning: ${warning}\n`);
+    out.write(`\n${summaryTable(check.valid, check.results)}\n\n`);
+    out.write(`run: ${outcome.runDir}\n`);
+    out.write(`verdict: ${verdictWord(check.valid)} (seed ${config.seed})\n`);
+    return check.valid === true ? EXIT.valid : check.valid === false ? EXIT.invalid : EXIT.unknown;
+  } finally {
+    progress.stop();
+    process.off("SIGINT", onInt);
+    process.off("SIGTERM", onTerm);
+  }
+}
