@@ -5,7 +5,7 @@
 // is newer and pull what they missed (everything above their watermark) periodically; the pull's
 // answer doubles as a heartbeat: a follower that has not heard one lately knows the leader is
 // unreachable and refuses writes with a definite 503 instead of forwarding them into the void.
-import { badRequest, ok, staleContext, timeout, unavailable } from "./client-replies.js";
+import { badRequest, ok, timeout, unavailable } from "./client-replies.js";
 import {
   decodeLeaderContext,
   type LeaderKey,
@@ -178,13 +178,15 @@ export class LeaderReplica implements Replica {
   ): void {
     const based = context === undefined ? undefined : decodeLeaderContext(context);
     if (based !== undefined && !based.ok) {
-      return this.answer(origin, 400, { error: "bad-request", detail: based.detail }, out);
+      this.answer(origin, 400, { error: "bad-request", detail: based.detail }, out);
+      return;
     }
     const local = this.keys.get(key);
     const state = leaderWrite(this.config.strategy, local, based?.value, value, this.lsn + 1);
     if (state === "stale") {
       const { values, context: current } = leaderKeyState(local);
-      return this.answer(origin, 409, { error: "stale-context", values, context: current }, out);
+      this.answer(origin, 409, { error: "stale-context", values, context: current }, out);
+      return;
     }
     this.lsn = state.v;
     this.keys.set(key, state);
