@@ -30,8 +30,9 @@ export interface LinearizableFailure {
   /** The longest linearization found (invoke indexes in order) and the state it leaves. */
   linearized: number[];
   state: string;
-  /** Ops concurrent with the blocked one (invoke indexes): the candidates that conflict. */
-  concurrent: { invoke: number; description: string }[];
+  /** Ops concurrent with the blocked one (invoke indexes), and whether the longest
+   * linearization placed them: the candidates that conflict. */
+  concurrent: { invoke: number; description: string; linearized: boolean }[];
   explanation: string;
 }
 
@@ -195,14 +196,16 @@ function describeFailure(
   const describe = (c: PreparedCall) => model.describeCall(c, c.f);
   const linearizedSet = new Set(outcome.order);
   const concurrent = calls
+    .map((c, i) => ({ c, i }))
     .filter(
-      (c, i) =>
-        i !== outcome.blocked &&
-        !linearizedSet.has(i) &&
-        c.callPos < blocked.returnPos &&
-        c.returnPos > blocked.callPos,
+      ({ c, i }) =>
+        i !== outcome.blocked && c.callPos < blocked.returnPos && c.returnPos > blocked.callPos,
     )
-    .map((c) => ({ invoke: c.invoke.index, description: describe(c) }));
+    .map(({ c, i }) => ({
+      invoke: c.invoke.index,
+      description: describe(c),
+      linearized: linearizedSet.has(i),
+    }));
   const state = model.describe(outcome.state);
   const where = key === "" ? "" : ` on key ${JSON.stringify(key)}`;
   return {
@@ -218,7 +221,7 @@ function describeFailure(
     concurrent,
     explanation:
       `no linearization${where} reaches the completion of op ${blocked.invoke.index} (${describe(blocked)}) ` +
-      `at index ${blocked.completion?.index}: the longest linearization (${outcome.order.length} ops) ` +
-      `leaves the state ${state}, and none of the ${concurrent.length} concurrent ops can bridge it`,
+      `at index ${blocked.completion?.index}: the longest linearization places ${outcome.order.length} ops ` +
+      `and leaves the state ${state}; ${concurrent.length} ops are concurrent with it`,
   };
 }

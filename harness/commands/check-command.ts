@@ -1,0 +1,212 @@
+// `faultline check <run-dir | history-file>`: judges a stored run (every checker its test names,
+// via checkRun) or one history file of ours or another tool's (Jepsen logs, Knossos EDN) with the
+// linearizable checker. Exit 0 valid, 1 invalid, 2 unknown, 254 bad arguments or unreadable input.
+import { readFile, stat } from "node:fs/promises";
+import { extname } from "node:path";
+import type { Command } from "commander";
+import { EXIT, UsageError } from "../cli-error.js";
+
+const FORMATS = ["jsonl", "jepsen-log", "edn"] as const;
+type Format = (typeof FORMATS)[number];
+const MODEL_NAMES = ["register", "cas-register", "kv"] as const;
+/** How each format encodes read results (see checkers/models/model.ts, Dialect). */
+const DIALECT_OF = { jsonl: "faultline", "jepsen-log": "jepsen", edn: "knossos" } as const;
+const FORMAT_OF_EXTENSION: Record<string, Format> = {
+  ".jsonl": "jsonl",
+  ".log": "jepsen-log",
+  ".edn": "edn",
+  ".txt": "edn",
+};
+
+interface CheckFlags {
+  format?: string;
+  model?: string;
+  initial?: string;
+  timeLimit?: string;
+  json?: boolean;
+}
+
+export function registerCheckCommand(program: Command): void {
+  program
+    .command("check")
+    .summary("check a stored run or a history file")
+    .description(
+      "Checks a run directory (test.json + history.jsonl) with the checkers its test names, or a\n" +
+        "history file with the linearizable checker. The format comes from the extension\n" +
+        "(.jsonl, .log = Jepsen log lines, .edn/.txt = Jepsen/Knossos EDN) unless --format says.\n" +
+        "The model defaults to kv when the history has get/put/append ops, else cas-register.",
+    )
+    .argument("<target>", "a run directory or a history file")
+    .option("--format <format>", `history file format: ${FORMATS.join(" | ")}`)
+    .option("--model <model>", `linearizability model: ${MODEL_NAMES.join(" | ")}`)
+    .option("--initial <value>", 'the register\'s initial value, as JSON (default: absent; kv: "")')
+    .option("--time-limit <seconds>", "search budget before answering unknown", "10")
+    .option("--json", "print the full result as JSON")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  faultline check store/latest\n" +
+        "  faultline check etcd_002.log --model cas-register\n" +
+        "  faultline check knossos.edn --initial 0",
+    )
+    .action(async (target: string, flags: CheckFlags) => {
+      const info = await stat(target).catch((err: NodeJS.ErrnoException) => {
+        throw new UsageError(`cannot read ${target}: ${err.code ?? err.message}`);
+      });
+      if (info.isDirectory()) {
+        if (
+          flags.format !== undefined ||
+          flags.model !== undefined ||
+          flags.initial !== undefined
+        ) {
+          throw new UsageError(
+            "--format, --model and --initial apply to a history file; a run directory uses its test.json",
+          );
+        }
+        await checkRunDir(target, flags.json === true);
+      } else {
+        await checkHistoryFile(target, flags);
+      }
+    });
+}
+
+async function checkRunDir(runDir: string, json: boolean): Promise<void> {
+  const { checkRun } = await import("../check-run.js");
+  const result = await checkRun(runDir);
+  for (const warning of result.warnings) console.error(`warning: ${warning}`);
+  if (json) console.log(JSON.stringify(result, null, 2));
+  else {
+    console.log(`${runDir}: ${result.opCount} ops`);
+    for (const [name, r] of Object.entries(result.results)) {
+      console.log(`  ${name.padEnd(14)} ${verdictText(r.valid)}${r.error ? ` (${r.error})` : ""}`);
+    }
+    console.log(`verdict: ${verdictText(result.valid)}`);
+  }
+  process.exitCode = exitCodeOf(result.valid);
+}
+
+async function checkHistoryFile(path: string, flags: CheckFlags): Promise<void> {
+  const format = resolveFormat(path, flags.format);
+  if (flags.model !== undefined && !(MODEL_NAMES as readonly string[]).includes(flags.model)) {
+    throw new UsageError(
+      `--model ${JSON.stringify(flags.model)} is not a model: use ${MODEL_NAMES.join(", ")}`,
+    );
+  }
+  const timeLimitS = Number(flags.timeLimit ?? "10");
+  if (!Number.isFinite(timeLimitS) || timeLimitS <= 0) {
+    throw new UsageError(
+      `--time-limit ${JSON.stringify(flags.timeLimit)} must be a positive number of seconds`,
+    );
+  }
+  const initial = flags.initial === undefined ? undefined : parseInitial(flags.initial);
+
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    throw new UsageError(
+      `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    );
+  }
+  const parsed = await parseHistory(text, path, format);
+  for (const warning of parsed.warnings) console.error(`warning: ${warning}`);
+  const model =
+    flags.model ??
+    (parsed.history.some((op) => ["get", "put", "append"].includes(op.f)) ? "kv" : "cas-register");
+
+  const { checkLinearizable } = await import("../../checkers/linearizable-checker.js");
+  let result: Awaited<ReturnType<typeof checkLinearizable>>;
+  try {
+    result = checkLinearizable(parsed.history, {
+      model,
+      initial,
+      dialect: DIALECT_OF[format],
+      timeLimitMs: timeLimitS * 1000,
+    });
+  } catch (err) {
+    // A history the model cannot read (an op without its invoke, a cas without [from to]).
+    throw new UsageError(`${path}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (flags.json) console.log(JSON.stringify(result, null, 2));
+  else {
+    const parts = result.parts === 1 ? "1 key" : `${result.parts} keys`;
+    console.log(
+      `${path}: ${result.ops} ops (${format}, model ${result.model}, ${parts}; ${result.ignored} ignored)`,
+    );
+    console.log(`linearizable: ${verdictText(result.valid)}`);
+    if (result.error) console.log(`  ${result.error}`);
+    const failure = result.failure;
+    if (failure) {
+      console.log(`  ${failure.explanation}`);
+      console.log(
+        `  shortest failing prefix: ops up to index ${failure.prefixEndIndex}; blocked op: ${failure.op.invoke}` +
+          ` → ${failure.op.completion ?? "?"} (${failure.op.description})`,
+      );
+      console.log(
+        `  longest linearization: ${shorten(failure.linearized.join(" "))} → state ${failure.state}`,
+      );
+      for (const c of failure.concurrent.slice(0, 10)) {
+        console.log(
+          `  concurrent: op ${c.invoke} ${c.description}${c.linearized ? " (placed)" : ""}`,
+        );
+      }
+      if (failure.concurrent.length > 10)
+        console.log(`  … and ${failure.concurrent.length - 10} more`);
+    }
+  }
+  process.exitCode = exitCodeOf(result.valid);
+}
+
+function resolveFormat(path: string, flag: string | undefined): Format {
+  if (flag !== undefined) {
+    if ((FORMATS as readonly string[]).includes(flag)) return flag as Format;
+    throw new UsageError(
+      `--format ${JSON.stringify(flag)} is not a format: use ${FORMATS.join(", ")}`,
+    );
+  }
+  const format = FORMAT_OF_EXTENSION[extname(path).toLowerCase()];
+  if (format === undefined) {
+    throw new UsageError(
+      `cannot tell the format of ${path} from its extension: pass --format ${FORMATS.join("|")}`,
+    );
+  }
+  return format;
+}
+
+/** `--initial 0` is the number 0, `--initial '"a"'` or `--initial a` the string "a". */
+function parseInitial(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+async function parseHistory(text: string, path: string, format: Format) {
+  try {
+    switch (format) {
+      case "jsonl":
+        return (await import("../../checkers/formats/jsonl-format.js")).parseJsonl(text, path);
+      case "jepsen-log":
+        return (await import("../../checkers/formats/jepsen-log-format.js")).parseJepsenLog(
+          text,
+          path,
+        );
+      case "edn":
+        return (await import("../../checkers/formats/edn-format.js")).parseEdn(text, path);
+    }
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+}
+
+function verdictText(valid: unknown): string {
+  return valid === true ? "valid" : valid === false ? "INVALID" : "unknown";
+}
+
+function exitCodeOf(valid: unknown): number {
+  return valid === true ? EXIT.valid : valid === false ? EXIT.invalid : EXIT.unknown;
+}
+
+function shorten(text: string): string {
+  return text.length > 100 ? `${text.slice(0, 97)}...` : text;
+}
