@@ -120,6 +120,8 @@ export class LeaderReplica implements Replica {
       case "peers":
         this.nodes = [...new Set([...input.nodes, this.config.id])].sort();
         this.leader = this.config.leader ?? this.nodes[0]!;
+        // A new leader gets a full timeout to answer before writes are refused.
+        this.lastHeardMs = clock.monoMs;
         break;
       case "tick":
         this.tick(clock, out);

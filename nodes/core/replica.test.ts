@@ -69,6 +69,135 @@ for (const build of BUILDS) {
           expect(s.dump("n1")).toEqual({});
         });
 
+        it("joins the cluster when it learns its peers after start", () => {
+          const s = sim(build, strategy, { w: 1, r: 1 }, { alone: true });
+          expect(s.replica("n2").role()).toBe(build === "leader" ? "leader" : "peer");
+          // Alone, a leaderless node takes writes; a leader-build node alone would lead itself,
+          // so its clients wait for the membership (the runtimes set peers before any client).
+          if (build === "leaderless") expect(s.put("n2", "k", 1).status).toBe(200);
+          s.run(300);
+          expect(s.dump("n1")).toEqual({});
+          for (const id of s.ids) s.setPeers(id, s.ids);
+          expect(s.replica("n2").role()).toBe(build === "leader" ? "follower" : "peer");
+          expect(s.put("n3", "k2", 2).status).toBe(200);
+          expect(s.runUntil(() => s.agree(), 2_000)).toBe(true);
+          expect(s.dump("n3").k2?.values).toEqual([2]);
+        });
+
+        it("never throws on arbitrary contexts or peer messages", () => {
+          const s = sim(build, strategy);
+          s.put("n1", "k", 1);
+          fc.assert(
+            fc.property(fc.string(), (c) => {
+              const reply = s.put("n1", "k", 2, c);
+              expect([200, 400, 409]).toContain(reply.status);
+            }),
+            { numRuns: 200 },
+          );
+          const message = fc.record(
+            {
+              type: fc.constantFrom(
+                "put",
+                "put-ack",
+                "get",
+                "get-reply",
+                "ae-digest",
+                "ae-reply",
+                "states",
+                "fwd",
+                "fwd-reply",
+                "repl",
+                "repl-ack",
+                "pull",
+                "catch-up",
+              ),
+              id: fc.jsonValue(),
+              key: fc.jsonValue(),
+              state: fc.jsonValue(),
+              states: fc.jsonValue(),
+              digest: fc.jsonValue(),
+              want: fc.jsonValue(),
+              lsn: fc.jsonValue(),
+              since: fc.jsonValue(),
+              value: fc.jsonValue(),
+            },
+            { requiredKeys: ["type"] },
+          );
+          fc.assert(
+            fc.property(fc.constantFrom(...s.ids), message, (to, msg) => {
+              expect(() =>
+                s
+                  .replica(to)
+                  .step(
+                    { kind: "receive", from: "n2", msg: msg as never },
+                    { monoMs: 1, wallMs: 1 },
+                  ),
+              ).not.toThrow();
+            }),
+            { numRuns: 300 },
+          );
+        });
+
+        it("any interleaving of requests, partitions and restarts converges after the heal", () => {
+          type Op =
+            | { kind: "put"; node: number; read: number }
+            | { kind: "get"; node: number }
+            | { kind: "partition"; alone: number }
+            | { kind: "heal" }
+            | { kind: "restart"; node: number }
+            | { kind: "wait"; ms: number };
+          const node = fc.nat(2);
+          const op: fc.Arbitrary<Op> = fc.oneof(
+            {
+              weight: 4,
+              arbitrary: fc.record({
+                kind: fc.constant("put" as const),
+                node,
+                read: fc.integer({ min: -1, max: 10 }),
+              }),
+            },
+            { weight: 2, arbitrary: fc.record({ kind: fc.constant("get" as const), node }) },
+            fc.record({ kind: fc.constant("partition" as const), alone: node }),
+            fc.record({ kind: fc.constant("heal" as const) }),
+            fc.record({ kind: fc.constant("restart" as const), node }),
+            fc.record({ kind: fc.constant("wait" as const), ms: fc.integer({ min: 0, max: 300 }) }),
+          );
+          fc.assert(
+            fc.property(
+              fc.array(op, { maxLength: 25 }),
+              fc.constantFrom("one", "all"),
+              (ops, acks) => {
+                const s = sim(build, strategy, { w: 1, acks: acks as "one" | "all" });
+                const reads: number[] = [];
+                for (const [i, o] of ops.entries()) {
+                  const id = s.ids["node" in o ? o.node : 0]!;
+                  if (o.kind === "put") {
+                    const from = reads.filter((r) => s.reply(r)?.status === 200)[o.read];
+                    const ctx = from === undefined ? undefined : context(s.reply(from)!);
+                    s.submit(id, { kind: "put", key: `k${i % 3}`, value: i, context: ctx });
+                  } else if (o.kind === "get")
+                    reads.push(s.submit(id, { kind: "get", key: `k${i % 3}` }));
+                  else if (o.kind === "partition")
+                    s.partition(
+                      [s.ids[o.alone]!],
+                      s.ids.filter((_, j) => j !== o.alone),
+                    );
+                  else if (o.kind === "heal") s.heal();
+                  else if (o.kind === "restart") s.crash(id), s.restart(id);
+                  else s.run(o.ms);
+                }
+                s.heal();
+                expect(s.runUntil(() => s.agree(), 5_000)).toBe(true);
+                if (strategy !== "siblings") {
+                  for (const state of Object.values(s.dump("n1")))
+                    expect(state.values.length).toBe(1);
+                }
+              },
+            ),
+            { numRuns: 40 },
+          );
+        });
+
         it("rebuilds the same state from its log after a restart", () => {
           const s = sim(build, strategy, {}, { checkReplay: true });
           s.put("n1", "a", 1);

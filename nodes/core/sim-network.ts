@@ -25,6 +25,8 @@ export interface SimOptions {
   config?: Partial<Omit<ReplicaConfig, "id" | "nodes" | "build" | "strategy">>;
   latencyMs?: number;
   tickMs?: number;
+  /** Each node starts knowing only itself until `setPeers` (as under the Docker runtime). */
+  alone?: boolean;
   /** After every step, check that replaying the node's log rebuilds its dump (slow). */
   checkReplay?: boolean;
 }
@@ -54,6 +56,7 @@ export class SimNetwork {
   private readonly down = new Set<NodeId>();
   private readonly cuts = new Set<string>();
   private readonly offsetsMs = new Map<NodeId, number>();
+  private readonly members = new Map<NodeId, readonly NodeId[]>();
   private readonly replies = new Map<number, Reply>();
   private inFlight: InFlight[] = [];
   private nextReq = 1;
@@ -68,6 +71,7 @@ export class SimNetwork {
     this.nextTickMs = this.tickMs;
     for (const id of this.ids) {
       this.logs.set(id, []);
+      this.members.set(id, options.alone ? [id] : this.ids);
       this.replicas.set(id, createReplica(this.config(id), []));
     }
   }
@@ -75,7 +79,7 @@ export class SimNetwork {
   config(id: NodeId): ReplicaConfig {
     return {
       id,
-      nodes: this.ids,
+      nodes: this.members.get(id) ?? this.ids,
       build: this.options.build,
       strategy: this.options.strategy,
       acks: "one",
@@ -152,7 +156,9 @@ export class SimNetwork {
     this.offsetsMs.set(node, offsetMs);
   }
 
+  /** Membership as the shell learns it (POST /admin/peers); a restart keeps it. */
   setPeers(node: NodeId, nodes: readonly NodeId[]): void {
+    this.members.set(node, nodes);
     this.step(node, { kind: "peers", nodes });
   }
 
