@@ -15,6 +15,13 @@ export function valueId(value: unknown): ValueId {
   return JSON_TAG + canonicalJson(value);
 }
 
+/** The value a ValueId names (the inverse of valueId, up to object key order). */
+export function valueFromId(id: ValueId): unknown {
+  return typeof id === "string" && id.startsWith(JSON_TAG)
+    ? JSON.parse(id.slice(JSON_TAG.length))
+    : id;
+}
+
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   if (value !== null && typeof value === "object") {
