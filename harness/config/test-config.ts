@@ -7,14 +7,14 @@ import { checkers as checkerRegistry } from "../../checkers/checkers.js";
 import { BUILDS, type Build, STRATEGIES, type Strategy } from "../../nodes/core/replica.js";
 import { nodeDefaults } from "../../nodes/node-options.js";
 import { type WorkloadName, workloads } from "../../workloads/workloads.js";
+import {
+  FAULT_KINDS,
+  type FaultKind,
+  PARTITION_SHAPES,
+  type PartitionShape,
+} from "../nemesis/nemesis.js";
 import { type RuntimeName, runtimes } from "../runtime/runtimes.js";
 import { durationMs } from "./duration.js";
-
-// TODO(RUN): import these from harness/nemesis once RUNTIME's module lands (contract 6).
-const FAULT_KINDS = ["partition", "kill", "pause", "clock"] as const;
-const PARTITION_SHAPES = ["halves", "one", "majorities-ring", "bridge", "leader"] as const;
-type FaultKind = (typeof FAULT_KINDS)[number];
-type PartitionShape = (typeof PARTITION_SHAPES)[number];
 
 export const CONSISTENCY_CLAIMS = ["eventual", "session", "linearizable"] as const;
 export const LINK_FAULTS = ["blackhole", "reset"] as const;

@@ -56,7 +56,16 @@ export function fakeRuntime(options: { reject?: boolean } = {}): FakeRuntime {
 }
 
 export const fakeNemesis: NemesisApi = {
-  planFaults: (config) => (config.kinds.length === 0 ? [] : [{ atMs: 50, kind: config.kinds[0] }]),
+  planFaults: (config) =>
+    config.kinds.length === 0
+      ? []
+      : [
+          {
+            atMs: 50,
+            durationMs: 1_000,
+            fault: { kind: "partition", shape: "halves", cuts: [["n1", "n2"]] },
+          },
+        ],
   async runNemesis(_schedule, cluster, recorder, signal, onFault) {
     await new Promise((resolve) => setTimeout(resolve, 50));
     if (signal.aborted) return;

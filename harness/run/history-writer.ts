@@ -26,7 +26,7 @@ export interface HistoryWriter {
   record(op: OpFields): Op;
   /** NemesisRecorder (contract 6). */
   invoke(f: string, value: unknown): void;
-  complete(type: "ok" | "info", f: string, value: unknown): void;
+  complete(type: "ok" | "info", f: string, value: unknown, error?: string): void;
   /** Client ops recorded so far, by type (nemesis ops are not counted). */
   readonly counts: Readonly<HistoryCounts>;
   /** Nanoseconds since the run began, on the history's clock. */
@@ -75,7 +75,8 @@ export function openHistoryWriter(path: string, options: HistoryWriterOptions = 
   return {
     record,
     invoke: (f, value) => void record({ process: nemesis, type: "invoke", f, value }),
-    complete: (type, f, value) => void record({ process: nemesis, type, f, value }),
+    complete: (type, f, value, error) =>
+      void record({ process: nemesis, type, f, value, ...(error !== undefined && { error }) }),
     counts,
     now,
     flush,

@@ -21,10 +21,10 @@ export function progressLine(
     return `${status.phase}…  ok ${ok}  fail ${fail}  info ${info}`;
   }
   const elapsedMs = Math.min(nowMs - (status.clientsStartedAtMs ?? nowMs), status.timeLimitMs);
+  // Before the first sample, the rate is the average since the clients started.
+  const since = previous ?? { atMs: status.clientsStartedAtMs ?? nowMs, completed: 0 };
   const rate =
-    previous === undefined || nowMs <= previous.atMs
-      ? 0
-      : ((completed - previous.completed) * 1000) / (nowMs - previous.atMs);
+    nowMs <= since.atMs ? 0 : ((completed - since.completed) * 1000) / (nowMs - since.atMs);
   const fault = status.activeFault === undefined ? "no fault" : status.activeFault;
   return `${seconds(elapsedMs)} / ${seconds(status.timeLimitMs)}  ${Math.round(rate)} ops/s  ok ${ok}  fail ${fail}  info ${info}  ${fault}`;
 }

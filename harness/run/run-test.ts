@@ -17,31 +17,11 @@ import { type HistoryWriter, openHistoryWriter } from "./history-writer.js";
 import { createRunDir } from "./run-store.js";
 import type { RunStatus } from "./run-status.js";
 
-/** The nemesis API the runner calls (contract 6); harness/nemesis implements it. */
-export interface NemesisApi {
-  planFaults(
-    config: {
-      kinds: TestConfig["nemesis"]["kinds"];
-      intervalMs: number;
-      jitterMs: number;
-      partitionShapes: TestConfig["nemesis"]["partitionShapes"];
-      clockSkewMsMax: number;
-      faultDurationMs: number;
-    },
-    nodes: readonly NodeId[],
-    leader: NodeId | undefined,
-    seed: number,
-    timeLimitMs: number,
-  ): unknown[];
-  runNemesis(
-    schedule: never[],
-    cluster: Cluster,
-    recorder: HistoryWriter,
-    signal: AbortSignal,
-    onFault?: (active: string | undefined) => void,
-  ): Promise<void>;
-  healEverything(cluster: Cluster, recorder: HistoryWriter): Promise<void>;
-}
+/** The nemesis API the runner calls (contract 6): harness/nemesis, or a fake in tests. */
+export type NemesisApi = Pick<
+  typeof import("../nemesis/nemesis.js"),
+  "planFaults" | "runNemesis" | "healEverything"
+>;
 
 export interface RunDeps {
   runtime: Runtime;
@@ -69,7 +49,7 @@ export interface RunOutcome {
 async function defaultDeps(config: TestConfig): Promise<RunDeps> {
   const [{ runtimes }, nemesis] = await Promise.all([
     import("../runtime/runtimes.js"),
-    import("../nemesis/nemesis.js") as Promise<unknown> as Promise<NemesisApi>,
+    import("../nemesis/nemesis.js"),
   ]);
   return { runtime: runtimes[config.runtime], nemesis };
 }
@@ -98,9 +78,9 @@ export async function runTest(config: TestConfig, options: RunOptions): Promise<
   const runDir = createRunDir(config.storeDir, config.name);
   status.runDir = runDir;
   await writeFile(join(runDir, "test.json"), `${JSON.stringify(config, null, 2)}\n`);
-  const history = openHistoryWriter(join(runDir, "history.jsonl"));
-  status.counts = history.counts;
-  status.flushHistory = () => history.flush();
+  // The history exists (empty) from the start; its clock starts with the clients.
+  await writeFile(join(runDir, "history.jsonl"), "");
+  let opened: HistoryWriter | undefined;
 
   const nodeIds = Array.from({ length: config.nodeCount }, (_, i) => `n${i + 1}`);
   const leader = config.build === "leader" ? nodeIds[0] : undefined;
@@ -125,6 +105,10 @@ export async function runTest(config: TestConfig, options: RunOptions): Promise<
       urlOf: (node) => cluster.url(node),
       timeoutMs: config.opTimeoutMs,
     });
+    const history = openHistoryWriter(join(runDir, "history.jsonl"));
+    opened = history;
+    status.counts = history.counts;
+    status.flushHistory = () => history.flush();
     try {
       if (interrupt.aborted) return { runDir, interrupted: true };
       const stop = new AbortController();
@@ -147,15 +131,9 @@ export async function runTest(config: TestConfig, options: RunOptions): Promise<
       const nemesisDone =
         schedule.length === 0
           ? Promise.resolve()
-          : deps.nemesis.runNemesis(
-              schedule as never[],
-              cluster,
-              history,
-              stop.signal,
-              (active) => {
-                status.activeFault = active;
-              },
-            );
+          : deps.nemesis.runNemesis(schedule, cluster, history, stop.signal, (active) => {
+              status.activeFault = active;
+            });
       const clients = await runClients({
         workload,
         http,
@@ -200,7 +178,7 @@ export async function runTest(config: TestConfig, options: RunOptions): Promise<
       http.close();
     }
   } finally {
-    history.close();
+    opened?.close();
   }
 
   status.phase = "checking";
