@@ -8,6 +8,7 @@ const live = new Set<number>();
 const signalCounts = new Map<NodeJS.Signals, number>();
 const EXIT_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const satisfies readonly NodeJS.Signals[];
 let installed = false;
+let exiting = false;
 
 /** Registers a live child; from now on no exit path of this process leaves it running. */
 export function trackChild(pid: number): void {
@@ -25,8 +26,14 @@ export function trackedChildren(): number[] {
   return [...live];
 }
 
+/** True once an exit signal arrived or the process is exiting: start no new child then. */
+export function isExiting(): boolean {
+  return exiting;
+}
+
 /** Kills every registered child now, synchronously (safe inside an 'exit' handler). */
 export function killAllChildren(): void {
+  exiting = true;
   for (const pid of live) {
     // SIGCONT first: a stopped (paused) process still dies of SIGKILL, but continuing it lets
     // the kernel reap it promptly and keeps the order the same as Cluster.stop.
