@@ -7,7 +7,7 @@ import { runNodeProcess } from "./node-process.js";
 const cmd = defineNodeFlags(
   new Command("faultline-node").description("Runs one node of the faultline key-value store."),
 )
-  .showHelpAfterError()
+  .showHelpAfterError("(run with --help for usage)")
   .exitOverride();
 
 try {

@@ -1,0 +1,142 @@
+// Real `faultline node` processes for the node's end-to-end tests and benchmark (the harness has
+// its own runtimes; nodes/ does not import them). Nodes start on port 0 with --exit-with-parent,
+// so they die with the test process even when it is SIGKILLed; a cluster learns its peers
+// through POST /admin/peers. Every process is ended by its pid.
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { NodeId } from "../core/replica.js";
+import { type NodeOptions, nodeArgs, nodeDefaults } from "../node-options.js";
+import { request } from "./test-http-client.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+/** `faultline node …` (the CLI) or the standalone node-main.ts. */
+export type NodeEntry = "cli" | "main";
+
+export interface SpawnedNode {
+  readonly id: NodeId;
+  readonly url: string;
+  readonly port: number;
+  readonly options: NodeOptions;
+  readonly child: ChildProcess;
+  /** Everything the node wrote to stderr so far. */
+  stderr(): string;
+  /** SIGKILL, resolved once the process is gone. */
+  kill9(): Promise<void>;
+  /** SIGTERM, resolved with the exit code once the process is gone. */
+  stop(): Promise<number | null>;
+}
+
+export function entryArgs(entry: NodeEntry): string[] {
+  return entry === "cli"
+    ? [`${ROOT}bin/faultline.js`, "node"]
+    : [`${ROOT}bin/run-ts.js`, `${ROOT}nodes/server/node-main.ts`];
+}
+
+export async function spawnNode(
+  options: NodeOptions,
+  entry: NodeEntry = "cli",
+): Promise<SpawnedNode> {
+  const child = spawn(
+    process.execPath,
+    [...entryArgs(entry), ...nodeArgs(options), "--exit-with-parent"],
+    {
+      cwd: ROOT,
+      stdio: ["pipe", "ignore", "pipe"],
+    },
+  );
+  let stderr = "";
+  child.stderr!.setEncoding("utf8");
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => resolve(code)),
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => fail(`did not print "listening" within 20 s`), 20_000);
+    const fail = (why: string): void => {
+      clearTimeout(timer);
+      child.kill("SIGKILL");
+      reject(new Error(`node ${options.id} ${why}; stderr:\n${stderr}`));
+    };
+    child.stderr!.on("data", (chunk: string) => {
+      stderr += chunk;
+      const match = new RegExp(`^listening ${options.id} (http://\\S+)$`, "m").exec(stderr);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    child.once("exit", (code) => fail(`exited with code ${code} before listening`));
+  });
+  const kill = async (signal: NodeJS.Signals): Promise<number | null> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    return exited;
+  };
+  return {
+    id: options.id,
+    url,
+    port: Number(new URL(url).port),
+    options,
+    child,
+    stderr: () => stderr,
+    kill9: async () => void (await kill("SIGKILL")),
+    stop: () => kill("SIGTERM"),
+  };
+}
+
+export interface ClusterSpec {
+  ids: readonly NodeId[];
+  dataRoot: string;
+  node: Partial<Omit<NodeOptions, "id" | "listen" | "peers" | "dataDir">> &
+    Pick<NodeOptions, "build" | "strategy">;
+  entry?: NodeEntry;
+}
+
+/** Starts every node on a free port, then tells each its peers. */
+export async function spawnCluster(spec: ClusterSpec): Promise<SpawnedNode[]> {
+  const nodes = await Promise.all(
+    spec.ids.map((id) => spawnNode(clusterNodeOptions(spec, id, 0, {}), spec.entry)),
+  );
+  const peers = Object.fromEntries(nodes.map((n) => [n.id, n.url]));
+  await Promise.all(
+    nodes.map(async (n) => {
+      const answer = await request(n.url, "POST", "/admin/peers", {
+        body: JSON.stringify({ peers }),
+      });
+      if (answer.status !== 200)
+        throw new Error(`${n.id}: POST /admin/peers → ${answer.status} ${answer.text}`);
+    }),
+  );
+  return nodes;
+}
+
+/** Restarts a stopped or killed cluster member on its old port and data, peers given as flags. */
+export function restartNode(
+  spec: ClusterSpec,
+  old: SpawnedNode,
+  cluster: readonly SpawnedNode[],
+): Promise<SpawnedNode> {
+  const peers = Object.fromEntries(
+    cluster.filter((n) => n.id !== old.id).map((n) => [n.id, n.url]),
+  );
+  return spawnNode(clusterNodeOptions(spec, old.id, old.port, peers), spec.entry);
+}
+
+function clusterNodeOptions(
+  spec: ClusterSpec,
+  id: NodeId,
+  port: number,
+  peers: Record<NodeId, string>,
+): NodeOptions {
+  return {
+    ...nodeDefaults,
+    ...spec.node,
+    id,
+    listen: { host: "127.0.0.1", port },
+    peers,
+    dataDir: `${spec.dataRoot}/${id}`,
+  };
+}
+
+/** Stops every node still running (SIGKILL: tests do not need a clean stop). */
+export async function killAll(nodes: Iterable<SpawnedNode>): Promise<void> {
+  await Promise.all([...nodes].map((n) => n.kill9()));
+}
