@@ -5,7 +5,13 @@ import type { Op, OpType } from "./history.js";
 import { checkLinearizable } from "./linearizable-checker.js";
 
 // Tiny history builders: events in real-time order; index/time are the position.
-type Event = Omit<Op, "index" | "time">;
+interface Event {
+  process: Op["process"];
+  type: OpType;
+  f: string;
+  key?: string;
+  value?: unknown;
+}
 const ev =
   (type: OpType) =>
   (process: number, f: string, value?: unknown, key = "k"): Event => ({
