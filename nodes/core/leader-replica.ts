@@ -5,6 +5,7 @@
 // is newer and pull what they missed (everything above their watermark) periodically; the pull's
 // answer doubles as a heartbeat: a follower that has not heard one lately knows the leader is
 // unreachable and refuses writes with a definite 503 instead of forwarding them into the void.
+// Likewise, under acks "all" the leader refuses (503) while a follower has not pulled lately.
 import { badRequest, ok, timeout, unavailable } from "./client-replies.js";
 import {
   decodeLeaderContext,
@@ -61,6 +62,9 @@ export class LeaderReplica implements Replica {
   /** Follower: when the leader last answered (a pull or a forwarded write). */
   private lastHeardMs = 0;
   private nextPullMs = 0;
+  /** Leader: when each follower last pulled (their pulls are their heartbeats). */
+  private readonly lastPullMs = new Map<NodeId, number>();
+  private bootMs = 0;
 
   constructor(
     private readonly config: ReplicaConfig,
@@ -98,6 +102,7 @@ export class LeaderReplica implements Replica {
     if (!this.booted) {
       this.booted = true;
       this.lastHeardMs = clock.monoMs;
+      this.bootMs = clock.monoMs;
       out.push(persist({ t: "boot", n: this.incarnation }));
     }
     switch (input.kind) {
@@ -190,11 +195,22 @@ export class LeaderReplica implements Replica {
       this.answer(origin, 409, { error: "stale-context", values, context: current }, out);
       return;
     }
+    const followers = this.followers();
+    if (this.config.acks === "all") {
+      const silent = followers.filter(
+        (f) =>
+          clock.monoMs - (this.lastPullMs.get(f) ?? this.bootMs) > this.config.requestTimeoutMs,
+      );
+      if (silent.length > 0) {
+        const detail = `acks "all": follower(s) ${silent.join(",")} unreachable; not applied`;
+        this.answer(origin, 503, { error: "unavailable", detail }, out);
+        return;
+      }
+    }
     this.lsn = state.v;
     this.keys.set(key, state);
     out.push(persist({ t: "key", key, state, lsn: this.lsn }));
     const reply = { context: leaderKeyState(state).context };
-    const followers = this.followers();
     if (this.config.acks === "all" && followers.length > 0) {
       const id = this.nextId();
       const deadlineMs = clock.monoMs + this.config.requestTimeoutMs;
@@ -287,6 +303,7 @@ export class LeaderReplica implements Replica {
         break;
       case "pull": {
         if (!this.isLeader()) break;
+        this.lastPullMs.set(from, clock.monoMs);
         const since = msg.since as number;
         const states = Object.fromEntries([...this.keys].filter(([, s]) => s.v > since));
         out.push(

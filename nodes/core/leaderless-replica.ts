@@ -2,7 +2,9 @@
 // applied locally, persisted, sent to every peer, and acknowledged after W acks (coordinator
 // included) or answered 504 after requestTimeoutMs (it stays applied: indeterminate). A read
 // asks the peers and merges the first R states (r = 1: local only), repairing stale replicas.
-// Anti-entropy exchanges digests with one seeded-random peer every antiEntropyIntervalMs.
+// Anti-entropy: every antiEntropyIntervalMs a node exchanges digests with its next peer in a
+// seeded-random order that visits every peer once per cycle; one exchange merges a pair both ways,
+// so after a heal all nodes agree within 2·(n−1) intervals (plus delivery), without any writes.
 import {
   badRequest,
   checkQuorum,
@@ -57,6 +59,7 @@ export class LeaderlessReplica<S> implements Replica {
   private seq = 0;
   private booted = false;
   private nextAntiEntropyMs: number | undefined;
+  private antiEntropyOrder: NodeId[] = [];
 
   constructor(
     private readonly config: ReplicaConfig,
@@ -270,6 +273,15 @@ export class LeaderlessReplica<S> implements Replica {
     }
   }
 
+  /** The next peer of the current cycle; a new cycle is a fresh seeded shuffle of the peers. */
+  private nextAntiEntropyPeer(peers: NodeId[]): NodeId {
+    let peer = this.antiEntropyOrder.shift();
+    while (peer !== undefined && !peers.includes(peer)) peer = this.antiEntropyOrder.shift();
+    if (peer !== undefined) return peer;
+    this.antiEntropyOrder = shuffled(peers, this.random);
+    return this.antiEntropyOrder.shift()!;
+  }
+
   private tick(clock: Clock, out: Effect[]): void {
     for (const [id, p] of this.pending) {
       if (clock.monoMs < p.deadlineMs) continue;
@@ -294,10 +306,19 @@ export class LeaderlessReplica<S> implements Replica {
     this.nextAntiEntropyMs ??= clock.monoMs + Math.floor(this.random() * intervalMs);
     if (clock.monoMs < this.nextAntiEntropyMs) return;
     this.nextAntiEntropyMs = clock.monoMs + intervalMs;
-    const peer = peers[Math.floor(this.random() * peers.length)]!;
+    const peer = this.nextAntiEntropyPeer(peers);
     const digest = Object.fromEntries([...this.keys].map(([k, s]) => [k, stateFingerprint(s)]));
     out.push(send(peer, { type: "ae-digest", digest }));
   }
+}
+
+function shuffled<T>(items: readonly T[], random: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
 }
 
 function sortedNodes(nodes: readonly NodeId[], self: NodeId): NodeId[] {

@@ -183,7 +183,7 @@ for (const build of BUILDS) {
                       s.ids.filter((_, j) => j !== o.alone),
                     );
                   else if (o.kind === "heal") s.heal();
-                  else if (o.kind === "restart") s.crash(id), s.restart(id);
+                  else if (o.kind === "restart") s.restart(id);
                   else s.run(o.ms);
                 }
                 s.heal();
@@ -268,6 +268,16 @@ for (const build of BUILDS) {
         s.partition(["n3"], ["n1", "n2"]);
         expect(s.put("n1", "k", 2)).toMatchObject({ status: 504, body: { error: "timeout" } });
         expect(s.dump("n1").k?.values).toEqual([2]);
+        // Once n3 has missed its pulls for a timeout, the leader knows: definite, not applied.
+        s.run(300);
+        const refused = s.submit("n2", { kind: "put", key: "k", value: 3 });
+        s.run(10);
+        expect(s.reply(refused)).toMatchObject({ status: 503, body: { error: "unavailable" } });
+        expect(s.dump("n1").k?.values).toEqual([2]);
+        s.heal();
+        s.run(300);
+        expect(s.put("n2", "k", 4).status).toBe(200);
+        expect(localValues(s, "k")).toEqual([[4], [4], [4]]);
       });
 
       it("a follower cut from the leader answers 504 while unsure, then a definite 503", () => {
@@ -428,7 +438,7 @@ for (const build of BUILDS) {
                   s.ids.filter((_, j) => j !== o.alone),
                 );
               else if (o.kind === "heal") s.heal();
-              else if (o.kind === "restart") s.crash(id), s.restart(id);
+              else if (o.kind === "restart") s.restart(id);
               else s.run(o.ms);
             }
             s.heal();
@@ -451,6 +461,28 @@ for (const build of BUILDS) {
           }),
           { numRuns: 60 },
         );
+      });
+
+      it("anti-entropy alone converges within 2·(n−1) intervals of the heal", () => {
+        for (const seed of [1, 2, 3, 4, 5]) {
+          const s = sim(
+            build,
+            "siblings",
+            { w: 1, readRepair: false, antiEntropyIntervalMs: 100, seed },
+            { nodeCount: 5 },
+          );
+          for (const [i, id] of s.ids.entries()) {
+            s.partition(
+              [id],
+              s.ids.filter((x) => x !== id),
+            );
+            s.put(id, "k", i);
+            s.put(id, `only-${id}`, i);
+          }
+          s.heal();
+          expect(s.runUntil(() => s.agree(), 2 * 4 * 100 + 50)).toBe(true);
+          expect(localValues(s, "k")[0]).toEqual([0, 1, 2, 3, 4]);
+        }
       });
 
       it("lww: keeps exactly one of two concurrent writes; a clock behind loses", () => {

@@ -147,6 +147,7 @@ export class SimNetwork {
     this.down.add(node);
   }
 
+  /** Starts `node` again from its log (crashing it first if it is up: in-flight requests are lost). */
   restart(node: NodeId): void {
     this.down.delete(node);
     this.replicas.set(node, createReplica(this.config(node), this.logs.get(node)!));
