@@ -73,7 +73,9 @@ function toOp(map: Map<EdnValue, EdnValue>, index: number, at: () => string): Op
   if (key !== undefined && key !== null) op.key = nameOf(key) ?? JSON.stringify(toPlain(key));
   if (map.has(":value")) op.value = toPlain(getKeyword(map, "value")!);
   const error = getKeyword(map, "error");
-  if (error !== undefined && error !== null) op.error = show(error);
+  if (error !== undefined && error !== null) {
+    op.error = nameOf(error) ?? JSON.stringify(toPlain(error));
+  }
   return op;
 }
 
