@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EdnSymbol, getKeyword, Keyword, readAllEdn } from "./edn-reader.js";
+import { type EdnValue, EdnSymbol, getKeyword, Keyword, readAllEdn } from "./edn-reader.js";
 
 const one = (text: string) => readAllEdn(text, "t.edn")[0];
 
@@ -26,7 +26,7 @@ describe("EDN reader", () => {
     expect(one("[1 2 [3]]")).toEqual([1, 2, [3]]);
     expect(one("(1, 2)")).toEqual([1, 2]);
     expect(one("#{1 2}")).toEqual(new Set([1, 2]));
-    const map = one("{:process 4, :type :invoke :value [0 1]}") as Map<unknown, unknown>;
+    const map = one("{:process 4, :type :invoke :value [0 1]}") as Map<EdnValue, EdnValue>;
     expect(getKeyword(map, "process")).toBe(4);
     expect(getKeyword(map, "type")).toEqual(new Keyword("invoke"));
     expect(getKeyword(map, "value")).toEqual([0, 1]);
