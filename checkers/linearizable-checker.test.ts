@@ -146,7 +146,7 @@ describe("linearizable: register (our sibling-list reads)", () => {
       ...r(1, [1]),
     );
     expect(check(ops).valid).toBe(true);
-    expect(check(ops, { subsumeInfo: false }).valid).toBe(true);
+    expect(check(ops, { baseline: true }).valid).toBe(true);
   });
 
   it("splits by key: each key is its own register", () => {
@@ -371,7 +371,7 @@ describe("linearizable: properties", () => {
       fc.property(fc.array(genOp, { maxLength: 40 }), (ops) => {
         const { history: h } = generate(ops);
         expect(check(h).valid).toBe(true);
-        expect(check(h, { subsumeInfo: false }).valid).toBe(true);
+        expect(check(h, { baseline: true }).valid).toBe(true);
       }),
       { numRuns: 150 },
     );
@@ -398,7 +398,7 @@ describe("linearizable: properties", () => {
           const res = check(tail);
           expect(res.valid).toBe(false);
           expect(res.failure?.op.invoke).toBe(tail.length - 2);
-          expect(check(tail, { subsumeInfo: false }).valid).toBe(false);
+          expect(check(tail, { baseline: true }).valid).toBe(false);
         },
       ),
       { numRuns: 100 },

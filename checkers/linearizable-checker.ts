@@ -48,7 +48,7 @@ export interface LinearizableResult extends CheckResult {
 }
 
 /** Options beyond CheckOptions: `dialect` (how reads are encoded), `maxCacheEntries`, and
- * `subsumeInfo: false` to search the plain Porcupine way (for the benchmark). */
+ * `baseline: true` to search the plain Porcupine way (for the benchmark and tests). */
 export function checkLinearizable(
   history: History,
   options: CheckOptions = {},
@@ -57,7 +57,7 @@ export function checkLinearizable(
   const dialect = resolveDialect(options.dialect);
   const deadline = performance.now() + (options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS);
   const maxCacheEntries = Number(options.maxCacheEntries ?? DEFAULT_MAX_CACHE_ENTRIES);
-  const subsumeInfo = options.subsumeInfo !== false;
+  const baseline = options.baseline === true;
   const { calls, ignored, warnings } = pairCalls(model, history, dialect);
   const parts =
     options.compositional === false ? new Map([["", calls]]) : partitionCalls(model, calls);
@@ -78,7 +78,7 @@ export function checkLinearizable(
     const outcome = searchLinearization(model, options.initial, partCalls, {
       deadline,
       maxCacheEntries,
-      subsumeInfo,
+      baseline,
     });
     result.steps += outcome.steps;
     result.configurations += outcome.cacheEntries;

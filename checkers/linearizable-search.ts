@@ -24,8 +24,9 @@ export interface SearchOptions {
   deadline: number;
   /** The memo may hold this many configurations before the search gives up ("unknown"). */
   maxCacheEntries: number;
-  /** Prune by info-set subsumption (true) or by exact (linearized set, state) only (Porcupine). */
-  subsumeInfo: boolean;
+  /** Porcupine's algorithm for comparison: the memo prunes exact (linearized set, state)
+   * repeats only, with no info-set subsumption and no info symmetry. */
+  baseline: boolean;
 }
 
 export type SearchOutcome =
@@ -104,7 +105,7 @@ export function searchLinearization(
   // using a later one can swap it for the earlier. This cuts the info orderings the search tries.
   const previousInClass = new Int32Array(n).fill(-1);
   const lastInClass = new Map<string, number>();
-  for (let c = 0; c < n; c++) {
+  for (let c = 0; c < n && !options.baseline; c++) {
     if (!calls[c]!.info) continue;
     const cls = JSON.stringify(calls[c]!.input) ?? "";
     const before = lastInClass.get(cls);
@@ -115,7 +116,7 @@ export function searchLinearization(
   const infoBits = new Uint32Array(Math.max(1, (infoCount + 31) >>> 5));
   const zA = zobrist(n, 0x2545f491);
   const zB = zobrist(n, 0x6c8e9cf5);
-  const hashesInfo = !options.subsumeInfo;
+  const hashesInfo = options.baseline;
   let hashA = 0;
   let hashB = 0;
 
