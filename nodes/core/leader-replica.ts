@@ -6,6 +6,8 @@
 // answer doubles as a heartbeat: a follower that has not heard one lately knows the leader is
 // unreachable and refuses writes with a definite 503 instead of forwarding them into the void.
 // Likewise, under acks "all" the leader refuses (503) while a follower has not pulled lately.
+// Each start of the leader is a new epoch: a follower that pulls from a new epoch gets the whole
+// state and adopts it, so followers converge even if the leader's log lost its tail (fsync never).
 import { badRequest, ok, timeout, unavailable } from "./client-replies.js";
 import {
   decodeLeaderContext,
@@ -42,11 +44,13 @@ type Pending =
 
 /**
  * Log records: a key's state after a change (lsn: the leader's sequence number, or a follower's
- * watermark), a watermark alone, and one per start (for unique request ids).
+ * watermark), a watermark alone (with the leader epoch it counts in), a key dropped by a full
+ * resync, and one per start (for unique request ids).
  */
 type LogRecord =
   | { t: "key"; key: string; state: LeaderKey; lsn: number }
-  | { t: "lsn"; lsn: number }
+  | { t: "lsn"; lsn: number; epoch?: string }
+  | { t: "drop"; key: string }
   | { t: "boot"; n: number };
 
 export class LeaderReplica implements Replica {
@@ -65,6 +69,9 @@ export class LeaderReplica implements Replica {
   /** Leader: when each follower last pulled (their pulls are their heartbeats). */
   private readonly lastPullMs = new Map<NodeId, number>();
   private bootMs = 0;
+  /** Leader: this start's epoch. Follower: the leader epoch its watermark counts in. */
+  private epoch = "";
+  private leaderEpoch: string | undefined;
 
   constructor(
     private readonly config: ReplicaConfig,
@@ -77,13 +84,15 @@ export class LeaderReplica implements Replica {
       const r = record as LogRecord;
       if (r?.t === "key" && typeof r.key === "string")
         this.keys.set(r.key, parseLeaderKey(r.state));
+      else if (r?.t === "drop" && typeof r.key === "string") this.keys.delete(r.key);
       else if (r?.t === "boot" && Number.isSafeInteger(r.n)) this.incarnation = r.n + 1;
-      else if (r?.t !== "lsn")
+      else if (r?.t === "lsn") this.leaderEpoch = r.epoch ?? this.leaderEpoch;
+      else
         throw new Error(
           `log record ${index} of ${config.id} is not a leader-build record: ${JSON.stringify(record)}`,
         );
-      if ((r.t === "key" || r.t === "lsn") && Number.isSafeInteger(r.lsn))
-        this.lsn = Math.max(this.lsn, r.lsn);
+      // The last watermark counts: a full resync may set it back (a leader that lost its tail).
+      if ((r.t === "key" || r.t === "lsn") && Number.isSafeInteger(r.lsn)) this.lsn = r.lsn;
       index++;
     }
   }
@@ -103,6 +112,7 @@ export class LeaderReplica implements Replica {
       this.booted = true;
       this.lastHeardMs = clock.monoMs;
       this.bootMs = clock.monoMs;
+      this.epoch = `${this.incarnation}.${Math.trunc(clock.wallMs).toString(36)}`;
       out.push(persist({ t: "boot", n: this.incarnation }));
     }
     switch (input.kind) {
@@ -223,12 +233,27 @@ export class LeaderReplica implements Replica {
       });
       for (const f of followers)
         out.push(
-          send(f, { type: "repl", id, lsn: this.lsn, key, state: state as unknown as Json }),
+          send(f, {
+            type: "repl",
+            id,
+            epoch: this.epoch,
+            lsn: this.lsn,
+            key,
+            state: state as unknown as Json,
+          }),
         );
       return;
     }
     for (const f of followers)
-      out.push(send(f, { type: "repl", lsn: this.lsn, key, state: state as unknown as Json }));
+      out.push(
+        send(f, {
+          type: "repl",
+          epoch: this.epoch,
+          lsn: this.lsn,
+          key,
+          state: state as unknown as Json,
+        }),
+      );
     this.answer(origin, 200, reply, out);
   }
 
@@ -289,7 +314,9 @@ export class LeaderReplica implements Replica {
         break;
       case "repl": {
         const state = parseLeaderKey(msg.state);
-        this.apply(String(msg.key), state, msg.lsn as number, out);
+        // A push from another epoch than the watermark's cannot advance it (the next pull resyncs).
+        const lsn = msg.epoch === this.leaderEpoch ? (msg.lsn as number) : undefined;
+        this.apply(String(msg.key), state, lsn, out);
         if (msg.id !== undefined) out.push(send(from, { type: "repl-ack", id: msg.id }));
         break;
       }
@@ -304,27 +331,46 @@ export class LeaderReplica implements Replica {
       case "pull": {
         if (!this.isLeader()) break;
         this.lastPullMs.set(from, clock.monoMs);
-        const since = msg.since as number;
+        // A follower synced with another epoch (or never) gets everything, to adopt as a whole.
+        const full = msg.epoch !== this.epoch;
+        const since = full ? -1 : (msg.since as number);
         const states = Object.fromEntries([...this.keys].filter(([, s]) => s.v > since));
-        out.push(
-          send(from, { type: "catch-up", lsn: this.lsn, states: states as unknown as Json }),
-        );
+        const reply = { type: "catch-up", full, epoch: this.epoch, lsn: this.lsn, states };
+        out.push(send(from, reply as unknown as Message));
         break;
       }
       case "catch-up": {
         if (from !== this.leader) break;
         this.lastHeardMs = clock.monoMs;
-        for (const [key, state] of Object.entries(msg.states as Record<string, Json>)) {
-          this.apply(key, parseLeaderKey(state), undefined, out);
-        }
+        const states = msg.states as Record<string, Json>;
+        if (msg.full === true) this.resync(states, out);
+        else
+          for (const [key, state] of Object.entries(states))
+            this.apply(key, parseLeaderKey(state), undefined, out);
         // Links deliver in order, so this answer carries every change up to the leader's lsn.
         const lsn = msg.lsn as number;
-        if (lsn > this.lsn) {
+        if (msg.full === true || lsn > this.lsn) {
           this.lsn = lsn;
-          out.push(persist({ t: "lsn", lsn }));
+          this.leaderEpoch = msg.epoch as string;
+          out.push(persist({ t: "lsn", lsn, epoch: this.leaderEpoch }));
         }
         break;
       }
+    }
+  }
+
+  /** A follower adopts the leader's whole state (a new leader epoch: it may have lost changes). */
+  private resync(states: Record<string, Json>, out: Effect[]): void {
+    for (const key of [...this.keys.keys()]) {
+      if (Object.hasOwn(states, key)) continue;
+      this.keys.delete(key);
+      out.push(persist({ t: "drop", key }));
+    }
+    for (const [key, json] of Object.entries(states)) {
+      const state = parseLeaderKey(json);
+      if (JSON.stringify(state) === JSON.stringify(this.keys.get(key))) continue;
+      this.keys.set(key, state);
+      out.push(persist({ t: "key", key, state, lsn: this.lsn }));
     }
   }
 
@@ -359,7 +405,9 @@ export class LeaderReplica implements Replica {
     }
     if (this.isLeader() || clock.monoMs < this.nextPullMs) return;
     this.nextPullMs = clock.monoMs + this.pullIntervalMs();
-    out.push(send(this.leader, { type: "pull", since: this.lsn }));
+    const pull: Message = { type: "pull", since: this.lsn };
+    if (this.leaderEpoch !== undefined) pull.epoch = this.leaderEpoch;
+    out.push(send(this.leader, pull));
   }
 }
 

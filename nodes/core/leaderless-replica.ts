@@ -5,6 +5,8 @@
 // Anti-entropy: every antiEntropyIntervalMs a node exchanges digests with its next peer in a
 // seeded-random order that visits every peer once per cycle; one exchange merges a pair both ways,
 // so after a heal all nodes agree within 2·(n−1) intervals (plus delivery), without any writes.
+// Each start of a node is a new actor in the causal metadata (as Riak's vnode epochs): a node
+// whose log lost its tail (fsync "never" + kill -9) can then never reuse a dot it had given out.
 import {
   badRequest,
   checkQuorum,
@@ -58,6 +60,8 @@ export class LeaderlessReplica<S> implements Replica {
   private incarnation = 1;
   private seq = 0;
   private booted = false;
+  /** This start's actor id: the node id and the wall clock at start, unique across restarts. */
+  private actor: NodeId;
   private nextAntiEntropyMs: number | undefined;
   private antiEntropyOrder: NodeId[] = [];
 
@@ -68,6 +72,7 @@ export class LeaderlessReplica<S> implements Replica {
   ) {
     this.nodes = sortedNodes(config.nodes, config.id);
     this.random = seededRandom(config.seed, config.id);
+    this.actor = config.id;
     let index = 0;
     for (const record of recovered) {
       const r = record as LogRecord;
@@ -95,6 +100,7 @@ export class LeaderlessReplica<S> implements Replica {
     const out: Effect[] = [];
     if (!this.booted) {
       this.booted = true;
+      this.actor = `${this.config.id}.${Math.trunc(clock.wallMs).toString(36)}`;
       out.push(persist({ t: "boot", n: this.incarnation }));
     }
     switch (input.kind) {
@@ -158,7 +164,7 @@ export class LeaderlessReplica<S> implements Replica {
       local,
       input.context,
       input.value,
-      this.config.id,
+      this.actor,
       clock.wallMs,
     );
     if (outcome.kind === "bad-context") return void out.push(badRequest(req, outcome.detail));

@@ -144,7 +144,7 @@ for (const build of BUILDS) {
             | { kind: "get"; node: number }
             | { kind: "partition"; alone: number }
             | { kind: "heal" }
-            | { kind: "restart"; node: number }
+            | { kind: "restart"; node: number; lose: number }
             | { kind: "wait"; ms: number };
           const node = fc.nat(2);
           const op: fc.Arbitrary<Op> = fc.oneof(
@@ -159,7 +159,8 @@ for (const build of BUILDS) {
             { weight: 2, arbitrary: fc.record({ kind: fc.constant("get" as const), node }) },
             fc.record({ kind: fc.constant("partition" as const), alone: node }),
             fc.record({ kind: fc.constant("heal" as const) }),
-            fc.record({ kind: fc.constant("restart" as const), node }),
+            // A restart may lose the log's tail (fsync "never"): replicas must still converge.
+            fc.record({ kind: fc.constant("restart" as const), node, lose: fc.nat(3) }),
             fc.record({ kind: fc.constant("wait" as const), ms: fc.integer({ min: 0, max: 300 }) }),
           );
           fc.assert(
@@ -183,7 +184,7 @@ for (const build of BUILDS) {
                       s.ids.filter((_, j) => j !== o.alone),
                     );
                   else if (o.kind === "heal") s.heal();
-                  else if (o.kind === "restart") s.restart(id);
+                  else if (o.kind === "restart") s.restart(id, o.lose);
                   else s.run(o.ms);
                 }
                 s.heal();
@@ -257,6 +258,22 @@ for (const build of BUILDS) {
         s.restart("n2");
         expect(s.runUntil(() => s.agree(), 1_000)).toBe(true);
         expect(s.dump("n2").a?.values).toEqual([2]);
+      });
+
+      it("followers adopt the state of a leader that lost its log tail, and converge", () => {
+        const s = sim(build, "siblings");
+        for (const v of [1, 2, 3]) s.put("n1", `k${v}`, v);
+        s.put("n1", "k1", 11, context(s.get("n1", "k1")));
+        s.run(100);
+        expect(s.dump("n2").k3?.values).toEqual([3]);
+        s.restart("n1", 2); // loses k3 and k1 = 11
+        expect(s.dump("n1")).toEqual({ k1: expect.anything(), k2: expect.anything() });
+        expect(s.put("n2", "k4", 4).status).toBe(200);
+        expect(s.put("n3", "k1", 12).status).toBe(200);
+        expect(s.runUntil(() => s.agree(), 1_000)).toBe(true);
+        expect(s.dump("n3").k3).toBeUndefined();
+        expect(s.dump("n3").k1?.values).toEqual([1, 12]);
+        expect(s.dump("n3").k4?.values).toEqual([4]);
       });
 
       it('acks "all" answers after every follower has the write, 504 if one does not answer', () => {
@@ -461,6 +478,23 @@ for (const build of BUILDS) {
           }),
           { numRuns: 60 },
         );
+      });
+
+      it("siblings: a node that lost its log tail never reuses a dot it gave out", () => {
+        const s = sim(build, "siblings", { w: 3 });
+        expect(s.put("n1", "k", "a").status).toBe(200);
+        s.partition(["n1"], ["n2", "n3"]);
+        s.restart("n1", 1); // the write of "a" is gone from n1's log, not from n2 and n3
+        s.run(10);
+        expect(s.dump("n1")).toEqual({});
+        expect(s.put("n1", "k", "b", undefined, 1).status).toBe(200);
+        s.heal();
+        expect(s.runUntil(() => s.agree(), 2_000)).toBe(true);
+        expect(localValues(s, "k")).toEqual([
+          ["a", "b"],
+          ["a", "b"],
+          ["a", "b"],
+        ]);
       });
 
       it("anti-entropy alone converges within 2·(n−1) intervals of the heal", () => {

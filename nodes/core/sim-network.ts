@@ -147,8 +147,13 @@ export class SimNetwork {
     this.down.add(node);
   }
 
-  /** Starts `node` again from its log (crashing it first if it is up: in-flight requests are lost). */
-  restart(node: NodeId): void {
+  /**
+   * Starts `node` again from its log (crashing it first if it is up: in-flight requests are lost).
+   * `loseLastRecords` drops the log's tail first, as kill -9 does under fsync "never".
+   */
+  restart(node: NodeId, loseLastRecords = 0): void {
+    const log = this.logs.get(node)!;
+    log.splice(Math.max(0, log.length - loseLastRecords));
     this.down.delete(node);
     this.replicas.set(node, createReplica(this.config(node), this.logs.get(node)!));
   }
