@@ -151,7 +151,7 @@ export class LocalCluster implements Cluster {
   }
 
   async pause(node: NodeId): Promise<void> {
-    this.#process(node).pause();
+    await this.#process(node).pause();
   }
 
   async resume(node: NodeId): Promise<void> {

@@ -3,7 +3,7 @@
 // Every live pid is in the process-wide registry (child-processes.ts), so none outlives the
 // harness; the stdin pipe makes a node started with --exit-with-parent die with a SIGKILLed one.
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { isHealthy } from "./admin-client.js";
 import { isExiting, trackChild, untrackChild } from "./child-processes.js";
@@ -41,6 +41,7 @@ interface Exit {
 const POLL_MS = 25;
 const HEALTH_TIMEOUT_MS = 1000;
 const LOG_TAIL_LINES = 15;
+const STOP_WAIT_MS = 1000;
 
 export class NodeProcess {
   #child: ChildProcess | undefined;
@@ -83,9 +84,10 @@ export class NodeProcess {
     const logOffset = fstatSync(logFd).size;
     let child: ChildProcess;
     try {
-      // detached: its own process group, so a terminal's Ctrl-C reaches the harness only and
-      // the harness stops the nodes itself; stdin stays a pipe for --exit-with-parent.
-      child = spawn(file, args, { stdio: ["pipe", logFd, logFd], detached: true });
+      // Not detached: the node stays in the harness's session and process group. A terminal's
+      // Ctrl-C reaches it too, and if the harness is SIGKILLed while the node is paused (it
+      // cannot see EOF on its stdin), the kernel sends the orphaned group SIGHUP + SIGCONT.
+      child = spawn(file, args, { stdio: ["pipe", logFd, logFd] });
     } finally {
       closeSync(logFd);
     }
@@ -151,10 +153,19 @@ export class NodeProcess {
     await this.#exited;
   }
 
-  pause(): void {
+  /** SIGSTOP, and (where /proc exists) wait until every thread of it has stopped. */
+  async pause(): Promise<void> {
     if (this.#state === "down") throw new Error(`node ${this.id} is down: cannot pause it`);
-    signal(this.#child!, "SIGSTOP");
+    const child = this.#child!;
+    signal(child, "SIGSTOP");
     this.#state = "paused";
+    // A multi-threaded process stops a moment after the signal; until it has, it may still
+    // answer, and the kernel would not treat its group as holding a stopped job.
+    const deadline = performance.now() + STOP_WAIT_MS;
+    while (child.pid !== undefined && processState(child.pid) === "running") {
+      if (performance.now() > deadline) break;
+      await sleep(1);
+    }
   }
 
   /** SIGCONT; a no-op unless paused. */
@@ -181,6 +192,17 @@ function signal(child: ChildProcess, name: NodeJS.Signals): void {
     child.kill(name);
   } catch {
     // Exited in the meantime: the 'exit' handler updates the state.
+  }
+}
+
+/** From /proc/<pid>/stat: "stopped" (T), "running" (any other live state), "unknown". */
+function processState(pid: number): "stopped" | "running" | "unknown" {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const state = stat[stat.lastIndexOf(")") + 2];
+    return state === "T" ? "stopped" : state === "Z" || state === "X" ? "unknown" : "running";
+  } catch {
+    return "unknown";
   }
 }
 

@@ -1,0 +1,143 @@
+// Every way a harness process can end leaves no node behind: a harness (test-fixtures/
+// harness-child.ts, a real 3-node local cluster) gets Ctrl-C as a terminal sends it (to its
+// process group), Ctrl-C twice past a handler that never finishes, SIGTERM, an uncaught error,
+// and SIGKILL (with a paused node); then no node pid may be alive.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+
+const RUN_TS = fileURLToPath(new URL("../../bin/run-ts.js", import.meta.url));
+const HARNESS = fileURLToPath(new URL("./test-fixtures/harness-child.ts", import.meta.url));
+
+const dirs: string[] = [];
+const shells: ChildProcess[] = [];
+afterAll(() => {
+  // Only if a test failed half-way: the whole job-control session of each harness.
+  for (const shell of shells) if (shell.exitCode === null) process.kill(-shell.pid!, "SIGKILL");
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Alive and not a zombie (a reparented zombie still answers kill(pid, 0)). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+async function eventually(predicate: () => boolean, what: string, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+interface Harness {
+  /** The harness's pid, also its process group (a shell job). */
+  pid: number;
+  pids: number[];
+  /** The harness's exit status as its shell saw it (128 + N for a death by signal N). */
+  exit: Promise<number>;
+  output: () => string;
+}
+
+/**
+ * Starts the harness as a job of a job-control shell, as a terminal would: the harness leads its
+ * own process group, and its parent (the shell) is in the same session. Waits for its nodes.
+ */
+async function startHarness(mode: string): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), "faultline-harness-exit-"));
+  dirs.push(dir);
+  const script = 'set -m; "$@" & echo "job $!"; wait $!; echo "exit $?"';
+  const shell = spawn(
+    "bash",
+    ["-c", script, "bash", process.execPath, RUN_TS, HARNESS, dir, mode],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    },
+  );
+  shells.push(shell);
+  let output = "";
+  shell.stdout!.on("data", (chunk) => {
+    output += chunk;
+  });
+  shell.stderr!.on("data", (chunk) => {
+    output += chunk;
+  });
+  const shellExit = new Promise<void>((resolve) => shell.on("exit", () => resolve()));
+  await Promise.race([
+    eventually(() => output.includes("ready {"), "the harness's cluster", 60_000),
+    shellExit.then(() => {
+      throw new Error(`the harness exited before its cluster was ready:\n${output}`);
+    }),
+  ]);
+  const line = (prefix: string) => output.split("\n").find((l) => l.startsWith(prefix))!;
+  const pid = Number(line("job ").slice("job ".length));
+  const pids = Object.values(
+    JSON.parse(line("ready ").slice("ready ".length)) as Record<string, number>,
+  );
+  expect(pids).toHaveLength(3);
+  expect(pids.every(isAlive)).toBe(true);
+  const exit = shellExit.then(() => Number(line("exit ").slice("exit ".length)));
+  return { pid, pids, exit, output: () => output };
+}
+
+/** A terminal's Ctrl-C: SIGINT to the foreground process group (the harness and its nodes). */
+function ctrlC(harness: Harness): void {
+  process.kill(-harness.pid, "SIGINT");
+}
+
+describe("no node outlives the harness", () => {
+  it("Ctrl-C", async () => {
+    const harness = await startHarness("wait");
+    ctrlC(harness);
+    expect(await harness.exit).toBe(130);
+    expect(harness.pids.filter(isAlive)).toEqual([]);
+  });
+
+  it("Ctrl-C twice, past an application handler that never finishes", async () => {
+    const harness = await startHarness("stubborn");
+    ctrlC(harness);
+    await eventually(() => harness.output().includes("graceful shutdown started"), "the handler");
+    // The first Ctrl-C already ended the nodes; the harness is still in its own handler.
+    await eventually(() => harness.pids.every((pid) => !isAlive(pid)), "the nodes' death");
+    expect(isAlive(harness.pid)).toBe(true);
+    ctrlC(harness);
+    expect(await harness.exit).toBe(130);
+  });
+
+  it("SIGTERM to the harness alone", async () => {
+    const harness = await startHarness("wait");
+    process.kill(harness.pid, "SIGTERM");
+    expect(await harness.exit).toBe(143);
+    expect(harness.pids.filter(isAlive)).toEqual([]);
+  });
+
+  it("an uncaught error", async () => {
+    const harness = await startHarness("throw");
+    expect(await harness.exit).toBe(1);
+    expect(harness.output()).toContain("the harness crashed");
+    expect(harness.pids.filter(isAlive)).toEqual([]);
+  });
+
+  it("SIGKILL of the harness alone, with a paused node", async () => {
+    const harness = await startHarness("pause");
+    process.kill(harness.pid, "SIGKILL");
+    expect(await harness.exit).toBe(137);
+    // Running nodes see EOF on stdin (--exit-with-parent); the paused one gets the SIGHUP and
+    // SIGCONT the kernel sends a process group orphaned with a stopped member.
+    await eventually(() => harness.pids.every((pid) => !isAlive(pid)), "the nodes' exit");
+  });
+});

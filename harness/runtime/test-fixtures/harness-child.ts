@@ -1,0 +1,34 @@
+// A stand-in harness for the exit-path tests: starts a 3-node local cluster (real `faultline
+// node`s), prints `ready {"n1":pid,…}` on stdout, then waits to be signalled. Modes:
+//   wait      — no handler of its own (Ctrl-C / SIGTERM hit only the runtime's registry)
+//   stubborn  — an application SIGINT handler that never finishes (a second Ctrl-C must end it)
+//   throw     — throws an uncaught error once ready
+//   pause     — pauses n1 first (a SIGKILLed harness must not leave a stopped node behind)
+// usage: bin/run-ts.js harness/runtime/test-fixtures/harness-child.ts RUN_DIR MODE
+import { nodeDefaults } from "../../../nodes/node-options.js";
+import { localRuntime } from "../local-runtime.js";
+
+const [runDir, mode = "wait"] = process.argv.slice(2);
+if (runDir === undefined)
+  throw new Error("usage: harness-child.ts RUN_DIR [wait|stubborn|throw|pause]");
+
+const cluster = await localRuntime.start({
+  name: "harness-child",
+  runDir,
+  nodeIds: ["n1", "n2", "n3"],
+  node: { ...nodeDefaults, build: "leaderless", strategy: "lww" },
+  linkFault: "blackhole",
+});
+if (mode === "stubborn") {
+  process.on("SIGINT", () => {
+    console.log("graceful shutdown started (and never finishes)");
+  });
+}
+if (mode === "pause") await cluster.pause("n1");
+const pids = Object.fromEntries(cluster.nodes.map((id) => [id, cluster.pid(id)]));
+console.log(`ready ${JSON.stringify(pids)}`);
+if (mode === "throw")
+  setTimeout(() => {
+    throw new Error("the harness crashed");
+  }, 50);
+setInterval(() => {}, 1000);
