@@ -73,7 +73,7 @@ export const cart: WorkloadFactory = ({ keyCount }) => {
         return { type: "ok", value: Array.isArray(read.body.values) ? read.body.values : [] };
       },
     }),
-    checkers: ["lost-writes", "convergence", "stats"],
+    checkers: () => ["lost-writes", "convergence", "stale-reads", "stats"],
     checkOptions: {},
   };
 };

@@ -96,7 +96,14 @@ export const register: WorkloadFactory = ({ keyCount }) => {
         nodeIndex: fc.nat(nodeCount - 1),
       }),
     client: registerClient,
-    checkers: ["lost-updates", "convergence", "stale-reads", "stats"],
+    // Reject promises no two writes from one version both take effect (lost-updates); the
+    // others promise no acknowledged value vanishes unless a later write saw it (siblings).
+    checkers: (strategy) => [
+      strategy === "reject" ? "lost-updates" : "siblings",
+      "convergence",
+      "stale-reads",
+      "stats",
+    ],
     checkOptions: { model: "cas-register" },
   };
 };

@@ -3,7 +3,7 @@
 // API and says how it ended, and the checkers that judge its history. A no-op workload is beside it.
 import fc from "fast-check";
 import type { CheckOptions } from "../checkers/checker.js";
-import type { NodeId } from "../nodes/core/replica.js";
+import type { NodeId, Strategy } from "../nodes/core/replica.js";
 import type { NodeClient } from "./node-client.js";
 
 export interface WorkloadOptions {
@@ -54,8 +54,8 @@ export interface Workload {
   plan(nodeCount: number): fc.Arbitrary<OpPlan>;
   /** A fresh client (its own state) talking to the nodes through `http`. */
   client(http: NodeClient): WorkloadClient;
-  /** The checkers that judge this workload's history when the test names none. */
-  readonly checkers: readonly string[];
+  /** The checkers that judge this workload's history under a strategy, when the test names none. */
+  checkers(strategy: Strategy): readonly string[];
   /** Options the checkers need for this workload (e.g. the linearizable model). */
   readonly checkOptions: CheckOptions;
 }
@@ -80,6 +80,6 @@ export const noopWorkload: WorkloadFactory = (options) => ({
     invoke: (plan, node, unique) => ({ f: plan.f, key: plan.key, value: unique, node }),
     complete: async (invocation) => ({ type: "ok", value: invocation.value }),
   }),
-  checkers: [],
+  checkers: () => [],
   checkOptions: {},
 });

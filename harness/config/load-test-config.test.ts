@@ -48,10 +48,21 @@ describe("loadTestConfig", () => {
         linkFault: "blackhole",
         partitionShapes: ["halves", "one", "majorities-ring", "bridge"],
       },
-      checkers: ["lost-writes", "convergence", "stats"],
+      checkers: ["lost-writes", "convergence", "stale-reads", "stats"],
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.node)).toBe(true);
+  });
+
+  it("picks the register's checkers by strategy", () => {
+    const checkers = (strategy: string) =>
+      loadTestConfig({
+        env: {},
+        flags: flags({ "--workload": "register", "--strategy": strategy }),
+      }).checkers;
+    expect(checkers("reject")).toContain("lost-updates");
+    expect(checkers("siblings")).toContain("siblings");
+    expect(checkers("siblings")).not.toContain("lost-updates");
   });
 
   it("draws a seed when none is given", () => {

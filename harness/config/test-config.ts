@@ -251,7 +251,7 @@ export function resolve(file: TestFile, seed: number, defaultName: string | unde
       antiEntropyIntervalMs: file.node?.antiEntropy ?? nodeDefaults.antiEntropyIntervalMs,
       requestTimeoutMs: file.node?.requestTimeout ?? nodeDefaults.requestTimeoutMs,
     },
-    checkers: file.checkers ?? [...workloads[workload]({ keyCount: 1 }).checkers],
+    checkers: file.checkers ?? [...workloads[workload]({ keyCount: 1 }).checkers(strategy)],
     consistency: file.consistency ?? defaults.consistency,
     quiescenceTimeoutMs: file.quiescenceTimeout ?? defaults.quiescenceTimeoutMs,
   };
