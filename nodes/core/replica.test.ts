@@ -2,6 +2,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { encodeContext } from "./context-codec.js";
+import { createReplica } from "./create-replica.js";
 import { BUILDS, type Build, type Json, STRATEGIES, type Strategy } from "./replica.js";
 import { type Reply, SimNetwork, type SimOptions } from "./sim-network.js";
 
@@ -192,6 +193,10 @@ for (const build of BUILDS) {
                 if (strategy !== "siblings") {
                   for (const state of Object.values(s.dump("n1")))
                     expect(state.values.length).toBe(1);
+                }
+                // Every node's log rebuilds exactly its state.
+                for (const id of s.ids) {
+                  expect(createReplica(s.config(id), s.logs.get(id)!).dump()).toEqual(s.dump(id));
                 }
               },
             ),

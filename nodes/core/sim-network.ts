@@ -223,6 +223,12 @@ export class SimNetwork {
   private step(node: NodeId, input: Input): void {
     if (this.down.has(node)) return;
     const effects = this.replica(node).step(input, this.clock(node));
+    // Durability: the core emits every persist before any reply or send of the same step, so the
+    // shell makes state durable before anyone can learn of it.
+    const firstOut = effects.findIndex((e) => e.kind !== "persist");
+    if (firstOut >= 0 && effects.slice(firstOut).some((e) => e.kind === "persist")) {
+      throw new Error(`${node} persisted after a reply or send: ${JSON.stringify(effects)}`);
+    }
     for (const effect of effects) this.perform(node, effect);
     if (this.options.checkReplay) {
       const replayed = createReplica(this.config(node), this.logs.get(node)!).dump();
