@@ -24,6 +24,8 @@ interface PeerLink {
   /** Last reachability we logged, so a dead peer logs once, not once per message. */
   reachable: boolean;
   dropped: number;
+  /** A pump is scheduled for the end of this event-loop turn. */
+  scheduled: boolean;
 }
 
 export const MESSAGES_PATH = "/internal/messages";
@@ -43,7 +45,7 @@ export class PeerTransport {
   }
 
   private get inFlightMax(): number {
-    return this.options.postsInFlightMax ?? 4;
+    return this.options.postsInFlightMax ?? 2;
   }
 
   /** Replaces the peer set; queued messages of a peer whose URL changed are dropped. */
@@ -51,7 +53,14 @@ export class PeerTransport {
     for (const id of this.links.keys()) if (!(id in peers)) this.links.delete(id);
     for (const [id, url] of Object.entries(peers)) {
       if (this.links.get(id)?.url === url) continue;
-      this.links.set(id, { url, queue: [], inFlight: 0, reachable: true, dropped: 0 });
+      this.links.set(id, {
+        url,
+        queue: [],
+        inFlight: 0,
+        reachable: true,
+        dropped: 0,
+        scheduled: false,
+      });
     }
   }
 
@@ -67,7 +76,15 @@ export class PeerTransport {
       return;
     }
     link.queue.push(JSON.stringify(msg));
-    this.pump(to, link);
+    // Send at the end of this event-loop turn, so the messages of every request handled in it
+    // share one post.
+    if (!link.scheduled) {
+      link.scheduled = true;
+      setImmediate(() => {
+        link.scheduled = false;
+        this.pump(to, link);
+      });
+    }
   }
 
   close(): void {

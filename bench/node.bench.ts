@@ -1,0 +1,152 @@
+// Throughput of real `faultline node` processes: one keep-alive client with 16 requests in flight,
+// GET and PUT on one node (fsync always / never) and PUT on a 3-node leaderless cluster with W=2,
+// next to the same client against a bare node:http server that only answers (the ceiling on this
+// machine). Each row runs a few seconds; the client shares the machine with the nodes.
+import { spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import http from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { killAll, type SpawnedNode, spawnCluster } from "../nodes/server/spawned-node.js";
+import { request } from "../nodes/server/test-http-client.js";
+
+const IN_FLIGHT = 16;
+const MEASURE_MS = Number(process.env.BENCH_NODE_MS ?? 3000);
+const WARMUP_MS = 500;
+
+interface Row {
+  target: string;
+  op: string;
+  opsPerS: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+}
+
+export default async function benchNode(): Promise<void> {
+  const dataRoot = await mkdtemp(join(tmpdir(), "faultline-bench-"));
+  const rows: Row[] = [];
+  const live: SpawnedNode[] = [];
+  try {
+    const bare = await startBareServer();
+    try {
+      rows.push(await measure("bare node:http server", "GET", bare.url, get));
+      rows.push(await measure("bare node:http server", "PUT", bare.url, put));
+    } finally {
+      bare.stop();
+    }
+    for (const fsync of ["always", "never"] as const) {
+      const [node] = await spawnCluster({
+        ids: ["n1"],
+        dataRoot: join(dataRoot, `single-${fsync}`),
+        node: { build: "leaderless", strategy: "siblings", fsync, w: 1, r: 1 },
+      });
+      live.push(node!);
+      rows.push(await measure(`1 node, fsync ${fsync}`, "PUT", node!.url, put));
+      rows.push(await measure(`1 node, fsync ${fsync}`, "GET", node!.url, get));
+      await killAll(live.splice(0));
+    }
+    for (const fsync of ["always", "never"] as const) {
+      const cluster = await spawnCluster({
+        ids: ["n1", "n2", "n3"],
+        dataRoot: join(dataRoot, `cluster-${fsync}`),
+        node: { build: "leaderless", strategy: "siblings", fsync, w: 2, r: 2 },
+      });
+      live.push(...cluster);
+      rows.push(
+        await measure(`3 nodes leaderless W=2, fsync ${fsync}`, "PUT", cluster[0]!.url, put),
+      );
+      await killAll(live.splice(0));
+    }
+  } finally {
+    await killAll(live);
+    await rm(dataRoot, { recursive: true, force: true });
+  }
+  printTable(rows);
+}
+
+type Op = (baseUrl: string, agent: http.Agent, n: number) => Promise<number>;
+
+/** PUTs go to fresh keys (no sibling growth); GETs read keys the PUT row wrote. */
+const put: Op = async (baseUrl, agent, n) =>
+  (await request(baseUrl, "PUT", `/kv/k${n}`, { agent, body: `{"value":${n}}` })).status;
+const get: Op = async (baseUrl, agent, n) =>
+  (await request(baseUrl, "GET", `/kv/k${n % 1000}`, { agent })).status;
+
+async function measure(target: string, op: string, baseUrl: string, call: Op): Promise<Row> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
+  let next = 0;
+  let errors = 0;
+  const latenciesMs: number[] = [];
+  let recording = false;
+  const endAt = performance.now() + WARMUP_MS + MEASURE_MS;
+  setTimeout(() => {
+    recording = true;
+  }, WARMUP_MS);
+  const worker = async (): Promise<void> => {
+    while (performance.now() < endAt) {
+      const start = performance.now();
+      const status = await call(baseUrl, agent, next++).catch(() => 0);
+      if (!recording) continue;
+      if (status !== 200) errors++;
+      else latenciesMs.push(performance.now() - start);
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  agent.destroy();
+  latenciesMs.sort((a, b) => a - b);
+  const at = (q: number) =>
+    latenciesMs[Math.min(latenciesMs.length - 1, Math.floor(q * latenciesMs.length))] ?? 0;
+  const row = {
+    target,
+    op,
+    opsPerS: latenciesMs.length / (MEASURE_MS / 1000),
+    p50Ms: at(0.5),
+    p99Ms: at(0.99),
+    errors,
+  };
+  console.log(`  ${target} ${op}: ${Math.round(row.opsPerS)} ops/s`);
+  return row;
+}
+
+/** A node:http server in its own process that answers every request with `{}`. */
+async function startBareServer(): Promise<{ url: string; stop: () => void }> {
+  const code = `
+    const http = require("node:http");
+    const server = http.createServer({ keepAliveTimeout: 65000 }, (req, res) => {
+      req.resume();
+      req.on("end", () => res.writeHead(200, { "content-type": "application/json", "content-length": 2 }).end("{}"));
+    });
+    server.listen(0, "127.0.0.1", () => console.error("listening bare http://127.0.0.1:" + server.address().port));
+    process.stdin.on("end", () => process.exit(0)).resume();`;
+  const child = spawn(process.execPath, ["-e", code], { stdio: ["pipe", "ignore", "pipe"] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let err = "";
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      err += chunk;
+      const match = /listening bare (http:\/\/\S+)/.exec(err);
+      if (match) resolve(match[1]!);
+    });
+    child.once("exit", (c) => reject(new Error(`bare server exited ${c}: ${err}`)));
+  });
+  return { url, stop: () => child.kill("SIGKILL") };
+}
+
+function printTable(rows: Row[]): void {
+  const header = ["target", "op", "ops/s", "p50 ms", "p99 ms", "errors"];
+  const cells = rows.map((r) => [
+    r.target,
+    r.op,
+    String(Math.round(r.opsPerS)),
+    r.p50Ms.toFixed(2),
+    r.p99Ms.toFixed(2),
+    String(r.errors),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]) =>
+    c.map((x, i) => (i < 2 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join("  ");
+  console.log(`\n${IN_FLIGHT} requests in flight over keep-alive, ${MEASURE_MS} ms per row`);
+  console.log(line(header));
+  for (const c of cells) console.log(line(c));
+}
