@@ -110,6 +110,23 @@ describe("append log", () => {
     expect(parseLog(await readFile(path), path).records).toEqual(["a", "b", "c"]);
   });
 
+  it("reports a failed write once and refuses further appends instead of hanging", async () => {
+    const path = join(dir, "n1.wal");
+    const errors: string[] = [];
+    const { log } = await openAppendLog(path, {
+      fsync: "always",
+      onError: (e) => errors.push(e.message),
+    });
+    // Simulate a dying disk: the descriptor goes away under the log.
+    await (log as unknown as { file: { close(): Promise<void> } }).file.close();
+    log.append("doomed");
+    await expect(log.flush()).rejects.toThrow(`${path}: write failed`);
+    expect(errors).toHaveLength(1);
+    expect(log.durableSeq).toBe(0);
+    expect(() => log.append("more")).toThrow("write failed");
+    await expect(log.flush()).rejects.toThrow("write failed");
+  });
+
   it("never throws on a log cut at any byte: it keeps exactly the complete records", () => {
     fc.assert(
       fc.property(fc.array(fc.jsonValue(), { maxLength: 8 }), fc.nat(), (values, cutSeed) => {

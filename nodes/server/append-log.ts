@@ -156,7 +156,9 @@ export class AppendLog {
   /** Resolves once every record appended so far is written (and synced with fsync "always"). */
   async flush(): Promise<void> {
     while (this.flushing) await this.flushing;
-    if (this.pending.length > 0) {
+    // (drain must not be started when it would finish synchronously: its `finally` clears
+    // `flushing` and would run before this assignment.)
+    if (this.pending.length > 0 && !this.failed) {
       this.flushing = this.drain();
       await this.flushing;
     }
