@@ -65,9 +65,17 @@ export async function runMain(
   process.on("SIGTERM", onTerm);
   const progress = startProgress(status, process.stderr);
   try {
-    const outcome = await runTest(config, { interrupt: interrupt.signal, status });
+    const outcome = await runTest(config, { interrupt: interrupt.signal, status }).catch(
+      (err: unknown) => {
+        // A signal during start-up kills the nodes under the runtime's feet: that is the interrupt,
+        // not an internal error.
+        if (interrupt.signal.aborted && status.runDir !== undefined)
+          return { runDir: status.runDir, interrupted: true };
+        throw err;
+      },
+    );
     progress.stop();
-    if (outcome.interrupted || outcome.check === undefined) {
+    if (outcome.interrupted || !("check" in outcome) || outcome.check === undefined) {
       status.phase = "interrupted";
       out.write(`interrupted; the history so far is in ${outcome.runDir}/history.jsonl\n`);
       return SIGNAL_EXIT[signalled ?? "SIGINT"];
