@@ -8,7 +8,7 @@
 // sibling), unexpected (seen, but its add failed or never happened). Items of info adds that no
 // read ever saw are indeterminate, never lost. Invalid when anything is lost, duplicated or
 // unexpected (and stale, when the test claims linearizability); "unknown" when nothing is stable.
-// Linear in the history's size: each read is compared with the items added to its key.
+// Linear in the history's size (the items its reads return), with O(1) state per item.
 import { AnomalyReport } from "./anomaly-report.js";
 import type { CheckOptions, CheckResult, Checker, Validity } from "./checker.js";
 import { finalReadsOf, lastRounds } from "./final-reads.js";
@@ -29,6 +29,11 @@ interface Element {
   lastAbsentOp: number;
   firstSeenOp: number;
   duplicatedOp: number;
+  /** Scan state over its key's reads, latest first: the first one that saw it, and how many of
+   * the latest reads in a row saw it (so the latest read that missed it is reads[run]). */
+  latestPresent: number;
+  run: number;
+  siblingStamp: number;
 }
 
 /** One read as the set-full analysis sees it: a client read, or the final reads of a key. */
@@ -69,14 +74,22 @@ export const lostWritesChecker: Checker = {
           lastAbsentOp: -1,
           firstSeenOp: -1,
           duplicatedOp: -1,
+          latestPresent: -1,
+          run: 0,
+          siblingStamp: -1,
         };
         elements.set(id, element);
       }
       return element;
     };
 
-    // Pass 1: the adds, and the reads in the order they began.
-    const reads: SetRead[] = [];
+    // The adds, and the reads of each key: client reads, and the final reads as one last read.
+    const readsByKey = new Map<string, SetRead[]>();
+    const pushRead = (read: SetRead) => {
+      const reads = readsByKey.get(read.key);
+      if (reads === undefined) readsByKey.set(read.key, [read]);
+      else reads.push(read);
+    };
     for (const pair of pairs) {
       const op = pair.invoke;
       if (op.f === "add") {
@@ -84,10 +97,8 @@ export const lostWritesChecker: Checker = {
         element.add ??= pair;
         if (pair.type === "ok") element.knownTime = Math.min(element.knownTime, pair.completeTime);
       } else if (op.f === "read" && pair.type === "ok") {
-        const key = keyOf(pair);
-        elementsOf(key);
-        reads.push({
-          key,
+        pushRead({
+          key: keyOf(pair),
           invokeTime: pair.invokeTime,
           completeTime: pair.completeTime,
           op: pair.complete!.index,
@@ -97,8 +108,7 @@ export const lostWritesChecker: Checker = {
     }
     for (const [key, byNode] of lastRounds(finalReadsOf(pairs))) {
       const group = [...byNode.values()].map((r) => r.pair);
-      elementsOf(key);
-      reads.push({
+      pushRead({
         key,
         invokeTime: Math.max(...group.map((p) => p.invokeTime)),
         completeTime: Math.max(...group.map((p) => p.completeTime)),
@@ -107,50 +117,50 @@ export const lostWritesChecker: Checker = {
       });
     }
 
-    const report = new AnomalyReport();
-    // What each read saw; an item seen makes it known (and flags duplicates within a sibling).
-    const seenBy = (read: SetRead): Set<ValueId> => {
-      const seen = new Set<ValueId>();
-      for (const pair of read.pairs) {
-        for (const sibling of siblingsOf(pair.complete!)) {
-          const inSibling = new Set<ValueId>();
-          for (const item of itemsOf(sibling, pair.complete!)) {
-            const id = valueId(item);
-            const element = elementOf(read.key, item);
-            if (inSibling.has(id) && element.duplicatedOp < 0)
-              element.duplicatedOp = pair.complete!.index;
-            inSibling.add(id);
-            seen.add(id);
-            if (read.completeTime < element.knownTime) element.knownTime = read.completeTime;
-            if (element.firstSeenOp < 0) element.firstSeenOp = pair.complete!.index;
+    // One scan per key over its reads, latest first. Each item seen extends its run of latest
+    // reads that saw it; whatever breaks the run is the latest read that missed it. Linear in the
+    // reads' sizes, with O(1) state per item.
+    let siblingStamp = 0;
+    for (const [key, reads] of readsByKey) {
+      reads.sort((x, y) => y.invokeTime - x.invokeTime);
+      for (let j = 0; j < reads.length; j++) {
+        const read = reads[j]!;
+        for (const pair of read.pairs) {
+          const op = pair.complete!;
+          for (const sibling of siblingsOf(op)) {
+            siblingStamp++;
+            for (const item of itemsOf(sibling, op)) {
+              const element = elementOf(key, item);
+              if (element.siblingStamp === siblingStamp && element.duplicatedOp < 0) {
+                element.duplicatedOp = op.index;
+              }
+              element.siblingStamp = siblingStamp;
+              if (element.latestPresent < 0) element.latestPresent = j;
+              if (element.run === j) element.run = j + 1;
+              if (read.completeTime < element.knownTime) element.knownTime = read.completeTime;
+              element.firstSeenOp = op.index; // ends as the earliest read that saw it
+            }
           }
         }
       }
-      return seen;
-    };
-    // Pass 1 only learns when items became known; pass 2 recomputes each set rather than keep
-    // them all (memory stays linear in the items, not in the reads times their size).
-    for (const read of reads) seenBy(read);
-
-    // Pass 2: every read against every item of its key.
-    for (const read of reads) {
-      const seen = seenBy(read);
-      for (const [id, element] of keys.get(read.key)!) {
-        if (seen.has(id)) {
-          if (read.invokeTime > element.lastPresentTime) {
-            element.lastPresentTime = read.invokeTime;
-            element.lastPresentOp = read.op;
-          }
-        } else if (
-          read.invokeTime > element.knownTime &&
-          read.invokeTime > element.lastAbsentTime
-        ) {
-          element.lastAbsentTime = read.invokeTime;
-          element.lastAbsentOp = read.op;
+    }
+    for (const [key, elements] of keys) {
+      const reads = readsByKey.get(key) ?? [];
+      for (const element of elements.values()) {
+        const present = reads[element.latestPresent];
+        if (present !== undefined) {
+          element.lastPresentTime = present.invokeTime;
+          element.lastPresentOp = present.op;
+        }
+        const absent = reads[element.run];
+        if (absent !== undefined && absent.invokeTime > element.knownTime) {
+          element.lastAbsentTime = absent.invokeTime;
+          element.lastAbsentOp = absent.op;
         }
       }
     }
 
+    const report = new AnomalyReport();
     const counts = {
       added: 0,
       acknowledged: 0,
@@ -190,7 +200,7 @@ export const lostWritesChecker: Checker = {
           continue;
         }
         const known = element.knownTime;
-        if (element.lastPresentOp >= 0 && element.lastAbsentTime < element.lastPresentTime) {
+        if (element.lastPresentOp >= 0 && element.lastAbsentTime <= element.lastPresentTime) {
           counts.stable++;
           const stableAt = element.lastAbsentOp >= 0 ? element.lastAbsentTime + 1 : 0;
           const latencyMs = nanosToMs(Math.max(0, stableAt - known));

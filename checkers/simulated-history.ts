@@ -231,7 +231,8 @@ export function simulateHistory(options: SimulationOptions): Op[] {
 
   push({ process: "nemesis", type: "invoke", f: "heal-all", value: null });
   push({ process: "nemesis", type: "ok", f: "heal-all", value: null });
-  const touched = keys.filter((k) => state.has(k) || ops.some((o) => o.key === k));
+  const used = new Set(ops.map((o) => o.key));
+  const touched = keys.filter((k) => used.has(k));
   const rounds = lagging ? 2 : 1;
   for (let round = 1; round <= rounds; round++) {
     for (const [n, node] of nodes.entries()) {
