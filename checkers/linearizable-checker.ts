@@ -10,7 +10,8 @@ import { type AnyModel, DIALECTS, type Dialect, partition } from "./models/model
 import { type ModelName, MODEL_NAMES, models } from "./models/models.js";
 
 export const DEFAULT_TIME_LIMIT_MS = 10_000;
-export const DEFAULT_MAX_CACHE_ENTRIES = 4_000_000;
+export const DEFAULT_MAX_CACHE_ENTRIES = 20_000_000;
+export const DEFAULT_MAX_MEMORY_BYTES = 1024 * 1024 * 1024;
 
 interface PreparedCall extends SearchCall {
   f: string;
@@ -44,10 +45,13 @@ export interface LinearizableResult extends CheckResult {
   steps: number;
   /** Configurations memoised by the search (a measure of its work and memory). */
   configurations: number;
+  /** Ops of unknown outcome that nothing observes, so the search never places them. */
+  unobservedInfo: number;
   failure?: LinearizableFailure;
 }
 
-/** Options beyond CheckOptions: `dialect` (how reads are encoded), `maxCacheEntries`, and
+/** Options beyond CheckOptions: `dialect` (how reads are encoded), `maxCacheEntries`,
+ * `maxMemoryBytes` (memo budgets), and
  * `baseline: true` to search the plain Porcupine way (for the benchmark and tests). */
 export function checkLinearizable(
   history: History,
@@ -57,6 +61,7 @@ export function checkLinearizable(
   const dialect = resolveDialect(options.dialect);
   const deadline = performance.now() + (options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS);
   const maxCacheEntries = Number(options.maxCacheEntries ?? DEFAULT_MAX_CACHE_ENTRIES);
+  const maxMemoryBytes = Number(options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY_BYTES);
   const baseline = options.baseline === true;
   const { calls, ignored, warnings } = pairCalls(model, history, dialect);
   const parts =
@@ -70,14 +75,19 @@ export function checkLinearizable(
     parts: parts.size,
     steps: 0,
     configurations: 0,
+    unobservedInfo: 0,
   };
   if (warnings.length > 0) result.warnings = warnings;
   // Small parts first: a cheap failure is found before an expensive part eats the budget.
   const ordered = [...parts].sort((a, b) => a[1].length - b[1].length);
-  for (const [key, partCalls] of ordered) {
+  for (const [key, allCalls] of ordered) {
+    const keep = baseline ? undefined : model.observable?.(allCalls);
+    const partCalls = keep === undefined ? allCalls : allCalls.filter((_, i) => keep[i]);
+    result.unobservedInfo += allCalls.length - partCalls.length;
     const outcome = searchLinearization(model, options.initial, partCalls, {
       deadline,
       maxCacheEntries,
+      maxMemoryBytes,
       baseline,
     });
     result.steps += outcome.steps;

@@ -22,8 +22,9 @@ export interface SearchCall {
 export interface SearchOptions {
   /** performance.now() after which the search gives up with "unknown". */
   deadline: number;
-  /** The memo may hold this many configurations before the search gives up ("unknown"). */
+  /** The memo may hold this many configurations, or bytes, before the search gives up. */
   maxCacheEntries: number;
+  maxMemoryBytes: number;
   /** Porcupine's algorithm for comparison: the memo prunes exact (linearized set, state)
    * repeats only, with no info-set subsumption and no info symmetry. */
   baseline: boolean;
@@ -156,8 +157,10 @@ export function searchLinearization(
   };
 
   // The memo: a chained hash table in typed arrays (no object or bitset clone per entry, so
-  // no garbage): entry e holds a second hash, its state id, and its ok and info bit words.
-  const okWords = okBits.length;
+  // no garbage). The linearized ok set is stored compactly: every ok slot below `low` (the
+  // first unplaced one) is placed, and the placed ones above it are concurrent with it, so
+  // the set is `low` plus the words from low to `high` (the last placed): a window about as
+  // wide as the concurrency, not the history. Info sets are stored whole (for subsumption).
   const infoWords = infoBits.length;
   let capacity = 1024;
   let heads = new Int32Array(capacity).fill(-1);
@@ -165,20 +168,28 @@ export function searchLinearization(
   let entryHashA = new Int32Array(capacity);
   let entryHashB = new Int32Array(capacity);
   let entryState = new Int32Array(capacity);
-  let okArena = new Uint32Array(capacity * okWords);
+  let entryLow = new Int32Array(capacity);
+  let entryOffset = new Int32Array(capacity);
+  let entryLength = new Int32Array(capacity);
+  let okArena = new Uint32Array(capacity * 2);
+  let okArenaUsed = 0;
   let infoArena = new Uint32Array(infoCount > 0 ? capacity * infoWords : 0);
   let cacheEntries = 0;
+  let low = 0;
+  let high = -1;
+  const widen = <T extends Int32Array | Uint32Array>(a: T, size: number): T => {
+    const b = new (a.constructor as new (size: number) => T)(size);
+    b.set(a);
+    return b;
+  };
   const grow = (): void => {
     const bigger = capacity * 2;
-    const widen = <T extends Int32Array | Uint32Array>(a: T, size: number): T => {
-      const b = new (a.constructor as new (size: number) => T)(size);
-      b.set(a);
-      return b;
-    };
     entryHashA = widen(entryHashA, bigger);
     entryHashB = widen(entryHashB, bigger);
     entryState = widen(entryState, bigger);
-    okArena = widen(okArena, bigger * okWords);
+    entryLow = widen(entryLow, bigger);
+    entryOffset = widen(entryOffset, bigger);
+    entryLength = widen(entryLength, bigger);
     if (infoCount > 0) infoArena = widen(infoArena, bigger * infoWords);
     chain = new Int32Array(bigger);
     heads = new Int32Array(bigger).fill(-1);
@@ -190,16 +201,27 @@ export function searchLinearization(
     }
     capacity = bigger;
   };
+  const memoryBytes = (): number => okArena.length * 4 + infoArena.length * 4 + capacity * 4 * 8;
   /** Records the configuration; false when it (or one that subsumes it) was seen already. */
   const remember = (stateId: number): boolean => {
     const ha = hashA ^ Math.imul(stateId + 1, 0x9e3779b1);
     const hb = hashB ^ Math.imul(stateId + 1, 0x85ebca6b);
     const h = ha & (capacity - 1);
+    const first = low >>> 5;
+    const length = high >= low ? (high >>> 5) - first + 1 : 0;
     for (let e = heads[h]!; e >= 0; e = chain[e]!) {
-      if (entryHashB[e] !== hb || entryHashA[e] !== ha || entryState[e] !== stateId) continue;
+      if (
+        entryHashB[e] !== hb ||
+        entryHashA[e] !== ha ||
+        entryState[e] !== stateId ||
+        entryLow[e] !== low ||
+        entryLength[e] !== length
+      ) {
+        continue;
+      }
       let same = true;
-      for (let w = 0, o = e * okWords; w < okWords; w++) {
-        if (okArena[o + w] !== okBits[w]) {
+      for (let w = 0, o = entryOffset[e]!; w < length; w++) {
+        if (okArena[o + w] !== okBits[first + w]) {
           same = false;
           break;
         }
@@ -226,17 +248,25 @@ export function searchLinearization(
       grow();
       return remember(stateId);
     }
+    if (okArenaUsed + length > okArena.length) {
+      okArena = widen(okArena, Math.max(okArena.length * 2, okArenaUsed + length));
+    }
     const e = cacheEntries++;
     entryHashA[e] = ha;
     entryHashB[e] = hb;
     entryState[e] = stateId;
-    okArena.set(okBits, e * okWords);
+    entryLow[e] = low;
+    entryLength[e] = length;
+    entryOffset[e] = okArenaUsed;
+    okArena.set(okBits.subarray(first, first + length), okArenaUsed);
+    okArenaUsed += length;
     if (infoCount > 0) infoArena.set(infoBits, e * infoWords);
     chain[e] = heads[h]!;
     heads[h] = e;
     return true;
   };
 
+  /** Flips call c in the linearized set (and its hash); `low`/`high` are the caller's. */
   const toggle = (c: number): void => {
     const s = slot[c]!;
     if (calls[c]!.info) {
@@ -251,15 +281,30 @@ export function searchLinearization(
       hashB ^= zB[c]!;
     }
   };
+  /** Moves `low` and `high` after placing call c. */
+  const placed = (c: number): void => {
+    if (calls[c]!.info) return;
+    const s = slot[c]!;
+    if (s > high) high = s;
+    if (s === low) {
+      while (low < okCount && (okBits[low >>> 5]! & (1 << (low & 31))) !== 0) low++;
+    }
+  };
 
   const stackEntry = new Int32Array(n);
   const stackStateId = new Int32Array(n);
+  const stackLow = new Int32Array(n);
+  const stackHigh = new Int32Array(n);
+  // The longest linearization so far, copied incrementally: below `stableDepth` the stack has
+  // not changed since the last copy.
+  const bestStack = new Int32Array(n);
+  let bestDepth = 0;
+  let stableDepth = 0;
   let depth = 0;
   let stateId = intern(model.init(initial));
   let remainingOk = okCount;
   let steps = 0;
   let furthest = -1;
-  let bestOrder: number[] = [];
   let bestStateId = stateId;
   let entry = next[0]!;
 
@@ -268,7 +313,7 @@ export function searchLinearization(
       if (performance.now() > options.deadline) {
         return { kind: "unknown", reason: "time budget exhausted", steps, cacheEntries };
       }
-      if (cacheEntries > options.maxCacheEntries) {
+      if (cacheEntries > options.maxCacheEntries || memoryBytes() > options.maxMemoryBytes) {
         return { kind: "unknown", reason: "memory budget exhausted", steps, cacheEntries };
       }
     }
@@ -281,9 +326,14 @@ export function searchLinearization(
           : stepId(stateId, c);
       if (afterId >= 0) {
         toggle(c);
+        const lowBefore = low;
+        const highBefore = high;
+        placed(c);
         if (remember(afterId)) {
           stackEntry[depth] = entry;
           stackStateId[depth] = stateId;
+          stackLow[depth] = lowBefore;
+          stackHigh[depth] = highBefore;
           depth++;
           stateId = afterId;
           // lift: unlink the call entry and its return entry.
@@ -297,6 +347,8 @@ export function searchLinearization(
           continue;
         }
         toggle(c);
+        low = lowBefore;
+        high = highBefore;
       }
       entry = next[entry]!;
       continue;
@@ -304,22 +356,27 @@ export function searchLinearization(
     // A return entry of an op not yet linearized (or the end): this branch is dead.
     if (entry > furthest) {
       furthest = entry;
-      bestOrder = Array.from(stackEntry.subarray(0, depth), (e) => entryCall[e]!);
+      bestStack.set(stackEntry.subarray(stableDepth, depth), stableDepth);
+      bestDepth = depth;
+      stableDepth = depth;
       bestStateId = stateId;
     }
     if (depth === 0) {
       return {
         kind: "illegal",
         blocked: entryCall[furthest]!,
-        order: bestOrder,
+        order: Array.from(bestStack.subarray(0, bestDepth), (e) => entryCall[e]!),
         state: states[bestStateId],
         steps,
         cacheEntries,
       };
     }
     depth--;
+    if (depth < stableDepth) stableDepth = depth;
     entry = stackEntry[depth]!;
     stateId = stackStateId[depth]!;
+    low = stackLow[depth]!;
+    high = stackHigh[depth]!;
     const c = entryCall[entry]!;
     toggle(c);
     if (!calls[c]!.info) remainingOk++;

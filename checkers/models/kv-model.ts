@@ -27,9 +27,10 @@ export const kvModel: Model<string, Input, string> = {
         return { input: { f: "get" }, output: text(v, where) };
       }
       case "put":
-      case "append":
+      case "append": {
         const output = completion === undefined ? undefined : "";
         return { input: { f: invoke.f, value: text(invoke.value, where) }, output };
+      }
       default:
         throw new Error(`${where}: the kv model has no '${invoke.f}'`);
     }

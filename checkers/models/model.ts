@@ -35,6 +35,10 @@ export interface Model<S, I, O> {
   describeCall(call: ModelCall<I, O>, f: string): string;
   /** The independent part an op belongs to. */
   partitionOf(op: Op): string;
+  /** Optional pruning: which ops of unknown outcome could matter to a part. An op that no
+   * other op can observe (a write of a value nobody reads) may as well never happen, so the
+   * search never places it. Returns one flag per call (true: keep). */
+  observable?(calls: readonly ModelCall<I, O>[]): boolean[];
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: a registry holds models of every state type.
@@ -45,9 +49,9 @@ export function partition(model: AnyModel, ops: readonly Op[]): Map<string, Op[]
   const parts = new Map<string, Op[]>();
   for (const op of ops) {
     const part = model.partitionOf(op);
-    let list = parts.get(part);
-    if (list === undefined) parts.set(part, (list = []));
-    list.push(op);
+    const list = parts.get(part);
+    if (list === undefined) parts.set(part, [op]);
+    else list.push(op);
   }
   return parts;
 }

@@ -75,6 +75,20 @@ function createRegisterModel(withCas: boolean): Model<Value, Input, Output> {
       return `cas ${i.from ?? "absent"} → ${i.to ?? "absent"}${out}`;
     },
     partitionOf: (op) => op.key ?? "",
+    observable(calls) {
+      // A value matters only if a read returned it or a cas compares against it: placing an
+      // info write (or cas) of any other value leaves a state that only a later write can
+      // leave, so not placing it is always at least as good.
+      const seen = new Set<Value>();
+      for (const { input, output } of calls) {
+        if (input.f === "read" && output !== undefined) seen.add(output);
+        if (input.f === "cas") seen.add(input.from);
+      }
+      return calls.map(({ input, output }) => {
+        if (output !== undefined || input.f === "read") return true;
+        return seen.has(input.f === "write" ? input.value : input.to);
+      });
+    },
   };
 }
 
