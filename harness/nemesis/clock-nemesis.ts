@@ -3,7 +3,8 @@
 // value [ids]).
 import type { NodeId } from "../../nodes/core/replica.js";
 import { faultState } from "./fault-state.js";
-import { type Nemesis, onEveryNode, recordStep } from "./nemesis.js";
+import type { Nemesis } from "./nemesis.js";
+import { onEveryNode, recordStep } from "./nemesis-step.js";
 
 export const clockNemesis: Nemesis = {
   kinds: ["clock"],

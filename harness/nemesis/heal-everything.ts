@@ -3,7 +3,8 @@
 // one fails; any failure makes the completion an info naming each failed step.
 import type { Cluster } from "../runtime/runtime.js";
 import { faultState } from "./fault-state.js";
-import { type NemesisRecorder, onEveryNode } from "./nemesis.js";
+import type { NemesisRecorder } from "./nemesis.js";
+import { onEveryNode } from "./nemesis-step.js";
 
 export async function healEverything(cluster: Cluster, recorder: NemesisRecorder): Promise<void> {
   const state = faultState(cluster);

@@ -2,7 +2,8 @@
 // data (f "restart"). Only the nodes this nemesis killed are restarted; a node that stayed dead
 // because its restart failed is left to healEverything.
 import { faultState } from "./fault-state.js";
-import { type Nemesis, onEveryNode, recordStep } from "./nemesis.js";
+import type { Nemesis } from "./nemesis.js";
+import { onEveryNode, recordStep } from "./nemesis-step.js";
 
 export const killNemesis: Nemesis = {
   kinds: ["kill"],

@@ -3,7 +3,8 @@
 // hears from a). The nemesis cuts them (f "partition", value {shape, cuts}) and heals (f "heal").
 import type { NodeId } from "../../nodes/core/replica.js";
 import type { Link } from "../runtime/runtime.js";
-import { type Nemesis, type PartitionShape, recordStep } from "./nemesis.js";
+import type { Nemesis, PartitionShape } from "./nemesis.js";
+import { recordStep } from "./nemesis-step.js";
 
 /**
  * The directed links a partition of this shape cuts. `order` is every node, in a random order

@@ -1,7 +1,8 @@
 // Stall faults: SIGSTOP some nodes (f "pause", value [ids]) — they hold their connections and
 // answer nothing, like a long GC pause — then SIGCONT them (f "resume").
 import { faultState } from "./fault-state.js";
-import { type Nemesis, onEveryNode, recordStep } from "./nemesis.js";
+import type { Nemesis } from "./nemesis.js";
+import { onEveryNode, recordStep } from "./nemesis-step.js";
 
 export const pauseNemesis: Nemesis = {
   kinds: ["pause"],
