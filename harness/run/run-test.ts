@@ -10,7 +10,7 @@ import { createNodeClient, type NodeClient } from "../../workloads/node-client.j
 import { workloads } from "../../workloads/workloads.js";
 import { checkRun, type RunCheckResult } from "../check-run.js";
 import type { TestConfig } from "../config/test-config.js";
-import type { Cluster, Runtime } from "../runtime/runtime.js";
+import type { Runtime } from "../runtime/runtime.js";
 import { runClients } from "./client-loop.js";
 import { finalReads } from "./final-reads.js";
 import { type HistoryWriter, openHistoryWriter } from "./history-writer.js";

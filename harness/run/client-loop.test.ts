@@ -1,0 +1,85 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { parseJsonl } from "../../checkers/formats/jsonl-format.js";
+import type { Op } from "../../checkers/history.js";
+import { register } from "../../workloads/register-workload.js";
+import { startFakeNode } from "../../workloads/fake-node.js";
+import { createNodeClient } from "../../workloads/node-client.js";
+import { runClients } from "./client-loop.js";
+import { openHistoryWriter } from "./history-writer.js";
+
+const dir = mkdtempSync(join(tmpdir(), "client-loop-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function run(
+  name: string,
+  options: { concurrency: number; rate: number; durationMs: number; script?: (number | "hang")[] },
+) {
+  const node = await startFakeNode();
+  if (options.script) node.script("PUT", options.script);
+  const http = createNodeClient({ urlOf: () => node.url, timeoutMs: 200 });
+  const history = openHistoryWriter(join(dir, `${name}.jsonl`));
+  const stop = new AbortController();
+  setTimeout(() => stop.abort(), options.durationMs);
+  const result = await runClients({
+    workload: register({ keyCount: 2 }),
+    http,
+    nodes: ["n1", "n2"],
+    concurrency: options.concurrency,
+    rate: options.rate,
+    seed: 11,
+    history,
+    stop: stop.signal,
+    interrupt: new AbortController().signal,
+  });
+  history.close();
+  http.close();
+  await node.close();
+  const ops: Op[] = parseJsonl(readFileSync(join(dir, `${name}.jsonl`), "utf8"), name).history;
+  return { result, ops };
+}
+
+describe("runClients", () => {
+  it("keeps to the target rate", async () => {
+    const { ops } = await run("rate", { concurrency: 4, rate: 100, durationMs: 500 });
+    const invokes = ops.filter((op) => op.type === "invoke").length;
+    // 100 ops/s for 0.5 s: 50 on the grid (the first ones at once), never a burst beyond it.
+    expect(invokes).toBeGreaterThanOrEqual(35);
+    expect(invokes).toBeLessThanOrEqual(54);
+  });
+
+  it("retires a process after an info; its thread goes on as process + concurrency", async () => {
+    // The first write waits past the client's timeout (info); every later one succeeds.
+    const { ops, result } = await run("info", {
+      concurrency: 3,
+      rate: 0,
+      durationMs: 600,
+      script: ["hang"],
+    });
+    const info = ops.find((op) => op.type === "info");
+    expect(info).toMatchObject({ f: "write", error: "client-timeout" });
+    const retired = info!.process as number;
+    expect(ops.filter((op) => op.process === retired && op.index > info!.index)).toEqual([]);
+    expect(ops.some((op) => op.process === retired + 3 && op.type === "invoke")).toBe(true);
+    expect(result.processMax).toBeGreaterThanOrEqual(retired + 3);
+    expect(result.keys).toEqual(["k1", "k2"]);
+  });
+
+  it("records writes with their basis on the invoke and the completion", async () => {
+    const { ops } = await run("basis", { concurrency: 1, rate: 0, durationMs: 200 });
+    const writes = ops.filter((op) => op.f === "write");
+    expect(writes.length).toBeGreaterThan(2);
+    for (const op of writes) expect(Array.isArray(op.basis)).toBe(true);
+    for (let i = 0; i + 1 < ops.length; i += 2) {
+      expect(ops[i + 1]).toMatchObject({
+        process: ops[i]!.process,
+        f: ops[i]!.f,
+        key: ops[i]!.key,
+        node: ops[i]!.node,
+      });
+      if (ops[i]!.f === "write") expect(ops[i + 1]!.basis).toEqual(ops[i]!.basis);
+    }
+  });
+});
