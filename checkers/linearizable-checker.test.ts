@@ -426,3 +426,39 @@ describe("linearizable: properties", () => {
     );
   });
 });
+
+describe("linearizable: the pruned search agrees with the plain one", () => {
+  // Arbitrary (mostly invalid) histories over a tiny value domain: the pruning (info
+  // subsumption, info symmetry, unobserved info ops) must never change a verdict.
+  const arbitraryOp = fc.record({
+    kind: fc.constantFrom("read", "write", "cas"),
+    a: fc.integer({ min: 0, max: 3 }),
+    b: fc.integer({ min: 0, max: 3 }),
+    outcome: fc.constantFrom("ok", "ok", "fail", "info", "open"),
+    before: fc.nat({ max: 3 }),
+    after: fc.nat({ max: 3 }),
+  });
+
+  it("on random histories", () => {
+    fc.assert(
+      fc.property(fc.array(arbitraryOp, { maxLength: 14 }), (ops) => {
+        const timed: { t: number; e: Event }[] = [];
+        ops.forEach((o, i) => {
+          const t = 10 * (i + 1);
+          const value = o.kind === "write" ? o.a : o.kind === "cas" ? [o.a, o.b] : null;
+          timed.push({ t: t - 10 * o.before - 3, e: invoke(i, o.kind, value) });
+          const end = t + 10 * o.after + 3;
+          if (o.outcome === "open") return;
+          if (o.kind === "read") {
+            const type = o.outcome === "fail" ? "fail" : o.outcome === "info" ? "info" : "ok";
+            timed.push({ t: end, e: ev(type)(i, "read", o.a === 0 ? [] : [o.a]) });
+          } else timed.push({ t: end, e: ev(o.outcome as OpType)(i, o.kind, value) });
+        });
+        timed.sort((x, y) => x.t - y.t);
+        const h = history(...timed.map((x) => x.e));
+        expect(check(h).valid).toBe(check(h, { baseline: true }).valid);
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
