@@ -60,7 +60,10 @@ export class LeaderlessReplica<S> implements Replica {
   private incarnation = 1;
   private seq = 0;
   private booted = false;
-  /** This start's actor id: the node id and the wall clock at start, unique across restarts. */
+  /**
+   * This start's actor id: node id, start count and wall clock at start. Unique across restarts
+   * even if the log lost its boot records (a restart takes more than a millisecond).
+   */
   private actor: NodeId;
   private nextAntiEntropyMs: number | undefined;
   private antiEntropyOrder: NodeId[] = [];
@@ -100,7 +103,7 @@ export class LeaderlessReplica<S> implements Replica {
     const out: Effect[] = [];
     if (!this.booted) {
       this.booted = true;
-      this.actor = `${this.config.id}.${Math.trunc(clock.wallMs).toString(36)}`;
+      this.actor = `${this.config.id}.${this.incarnation}.${Math.trunc(clock.wallMs).toString(36)}`;
       out.push(persist({ t: "boot", n: this.incarnation }));
     }
     switch (input.kind) {

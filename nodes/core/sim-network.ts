@@ -148,10 +148,12 @@ export class SimNetwork {
   }
 
   /**
-   * Starts `node` again from its log (crashing it first if it is up: in-flight requests are lost).
-   * `loseLastRecords` drops the log's tail first, as kill -9 does under fsync "never".
+   * Starts `node` again from its log, 1ms later (crashing it first if it is up: in-flight requests
+   * are lost). `loseLastRecords` drops the log's tail first, as kill -9 does under fsync "never".
    */
   restart(node: NodeId, loseLastRecords = 0): void {
+    this.down.add(node);
+    this.run(1);
     const log = this.logs.get(node)!;
     log.splice(Math.max(0, log.length - loseLastRecords));
     this.down.delete(node);
