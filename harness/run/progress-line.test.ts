@@ -17,6 +17,6 @@ describe("progressLine", () => {
   it("shows the phase after the clients", () => {
     const status = newRunStatus(20_000);
     status.phase = "final-reads";
-    expect(progressLine(status, 0, undefined)).toBe("final-reads…  ok 0  fail 0  info 0");
+    expect(progressLine(status, 0, undefined)).toBe("final reads…  ok 0  fail 0  info 0");
   });
 });

@@ -3,6 +3,14 @@
 // otherwise (CI logs). Pure formatting plus a small ticker around it.
 import type { RunStatus } from "./run-status.js";
 
+const PHASE_WORDS: Record<string, string> = {
+  healing: "healing every fault",
+  "final-reads": "final reads",
+  checking: "checking",
+  done: "done",
+  interrupted: "interrupted",
+};
+
 export interface ProgressSample {
   atMs: number;
   completed: number;
@@ -18,7 +26,10 @@ export function progressLine(
   const completed = ok + fail + info;
   const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
   if (status.phase !== "running") {
-    return `${status.phase}…  ok ${ok}  fail ${fail}  info ${info}`;
+    const counts = `ok ${ok}  fail ${fail}  info ${info}`;
+    return status.phase === "starting"
+      ? "starting the cluster…"
+      : `${PHASE_WORDS[status.phase]}…  ${counts}`;
   }
   const elapsedMs = Math.min(nowMs - (status.clientsStartedAtMs ?? nowMs), status.timeLimitMs);
   // Before the first sample, the rate is the average since the clients started.
@@ -40,13 +51,17 @@ export function startProgress(
   intervalMs?: number,
 ): ProgressTicker {
   const tty = stream.isTTY === true;
-  let previous: ProgressSample | undefined;
+  // The rate is over the last second or so (the oldest of the recent samples).
+  const samples: ProgressSample[] = [];
   const tick = () => {
     const now = performance.now();
-    const line = progressLine(status, now, previous);
+    const line = progressLine(status, now, samples[0]);
     const { ok, fail, info } = status.counts;
-    previous = { atMs: now, completed: ok + fail + info };
-    if (tty) stream.write(`\r\x1b[2K${line.slice(0, (stream.columns ?? 120) - 1)}`);
+    samples.push({ atMs: now, completed: ok + fail + info });
+    while (samples.length > 1 && now - samples[0]!.atMs > 1_000) samples.shift();
+    // Some terminals (and `script`) report no width: then the line is not cut.
+    const width = (stream.columns ?? 0) > 20 ? stream.columns - 1 : line.length;
+    if (tty) stream.write(`\r\x1b[2K${line.slice(0, width)}`);
     else stream.write(`${line}\n`);
   };
   const timer = setInterval(tick, intervalMs ?? (tty ? 250 : 5_000));
