@@ -28,6 +28,9 @@ function createRegisterModel(withCas: boolean): Model<Value, Input, Output> {
     fs: new Set(withCas ? ["read", "write", "cas"] : ["read", "write"]),
     init: (initial) => canonical(initial),
     prepare(invoke, completion, dialect) {
+      if (invoke.f === "cas" && !withCas) {
+        throw new Error(`op ${invoke.index}: the ${name} model has no 'cas'`);
+      }
       switch (invoke.f) {
         case "read": {
           if (completion === undefined) return undefined; // a read of unknown value
