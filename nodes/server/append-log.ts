@@ -5,7 +5,8 @@
 // while one write+fsync runs goes out in the next one. `fsync: "never"` is a deliberate fault
 // knob: records sit in memory for up to `writeBehindMs` and are never synced, so acknowledged
 // writes can vanish on kill -9.
-import { type FileHandle, open } from "node:fs/promises";
+import { access, type FileHandle, open } from "node:fs/promises";
+import { dirname } from "node:path";
 import { crc32 } from "node:zlib";
 import type { Json } from "../core/replica.js";
 
@@ -39,8 +40,17 @@ const HEADER = /^[0-9a-f]{8} $/;
 
 /** Opens (creating if absent) the log at `path` and returns its records. */
 export async function openAppendLog(path: string, options: AppendLogOptions): Promise<OpenedLog> {
+  const existed = await access(path).then(
+    () => true,
+    () => false,
+  );
   const file = await open(path, "a+");
   try {
+    if (!existed && options.fsync === "always") {
+      // A new file's directory entry must be durable too, or a crash could lose the whole log.
+      const dir = await open(dirname(path), "r");
+      await dir.sync().finally(() => dir.close());
+    }
     const data = await file.readFile();
     const { records, validBytes } = parseLog(data, path);
     let tornTail: OpenedLog["tornTail"];
