@@ -54,9 +54,9 @@ function signal(pid: number, name: NodeJS.Signals): void {
 function install(): void {
   if (installed) return;
   installed = true;
+  // 'exit' also comes after an uncaught error or rejection, just before the process dies; an
+  // application that handles 'uncaughtException' itself keeps running, and keeps its nodes.
   process.on("exit", killAllChildren);
-  // The monitor observes an uncaught error without changing how the process dies.
-  process.on("uncaughtExceptionMonitor", killAllChildren);
   for (const name of EXIT_SIGNALS) process.on(name, onSignal);
 }
 

@@ -2,6 +2,7 @@
 // JS server taking the same flags, test-fixtures/stand-in-node.mjs): fast, and independent of
 // the real node. local-runtime.e2e.test.ts runs the same kind of checks against `faultline node`.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -113,6 +114,23 @@ describe("local runtime with stand-in nodes (black-hole links)", () => {
     expect((await get(`${url}/kv/a`)).body).toEqual({ values: [42], context: "" });
     expect((await get(`${cluster.url("n2")}/peer/n1`)).status).toBe(200);
     await expect(cluster.restart("n1")).rejects.toThrow(/n1 is running/);
+  });
+
+  it("a restart whose port was taken meanwhile comes up on another one, behind the same proxies", async () => {
+    const oldUrl = cluster.url("n2");
+    await cluster.kill("n2");
+    const squatter = createServer();
+    await new Promise<void>((resolve) =>
+      squatter.listen(Number(new URL(oldUrl).port), "127.0.0.1", resolve),
+    );
+    try {
+      await cluster.restart("n2");
+    } finally {
+      squatter.close();
+    }
+    expect(cluster.url("n2")).not.toBe(oldUrl);
+    expect((await get(`${cluster.url("n2")}/health`)).status).toBe(200);
+    expect((await get(`${cluster.url("n1")}/peer/n2`)).body).toEqual({ node: "n2", role: "peer" });
   });
 
   it("pause stops a node answering; resume brings it back", async () => {

@@ -204,6 +204,7 @@ export class LocalCluster implements Cluster {
       // Someone took the port while the node was down: any free port will do (url() follows).
       if (port === 0 || !(err instanceof NodeStartError) || !err.log.includes("EADDRINUSE"))
         throw err;
+      if (this.#stopped) throw new Error(`cannot start node ${id}: the cluster is stopped`);
       await child.start(0);
     }
     for (const [from, to] of this.#linksTo(id)) this.#proxy(from, to).setTarget(child.port);
