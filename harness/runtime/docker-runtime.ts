@@ -1,0 +1,441 @@
+// The `docker` runtime: every node in its own container (testcontainers) on a network of its own
+// per run, peers addressed by container IP, links cut with iptables inside the containers, kill /
+// pause through the Docker client. Containers and network carry the run's label and are removed on
+// every exit path (stop, exit hook, `faultline clean`).
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type Dockerode from "dockerode";
+import type { ContainerRuntimeClient } from "testcontainers";
+import type { NodeId } from "../../nodes/core/replica.js";
+import { nodeArgs } from "../../nodes/node-options.js";
+import { trackRun } from "./docker-cleanup.js";
+import { connectDocker, NODE_LABEL, RUN_LABEL } from "./docker-engine.js";
+import { ensureNodeImage, type NodeImageOptions } from "./docker-image.js";
+import { addLinks, cutCommands, HEAL_COMMAND, NODE_PORT } from "./docker-link-rules.js";
+import type { Cluster, ClusterSpec, Link, Runtime } from "./runtime.js";
+
+const STARTUP_TIMEOUT_MS = 30_000;
+/** `stop()`: SIGTERM, then SIGKILL after this long. */
+const STOP_GRACE_S = 2;
+const HOST = "127.0.0.1";
+
+/** A docker runtime; `image` chooses the base image or the node program (tests, benchmarks). */
+export function createDockerRuntime(image: Omit<NodeImageOptions, "log"> = {}): Runtime {
+  return { name: "docker", start: (spec) => startDockerCluster(spec, image) };
+}
+
+export const dockerRuntime: Runtime = createDockerRuntime();
+
+interface DockerNode {
+  id: NodeId;
+  containerName: string;
+  container: Dockerode.Container;
+  ip: string;
+  hostPort: number;
+  state: "running" | "paused" | "killed";
+  /** Its iptables rules are stale (changed while it could not be reached): rebuild on resume. */
+  rulesStale: boolean;
+}
+
+/** A Docker container name from a run name (Docker allows [a-zA-Z0-9][a-zA-Z0-9_.-]*). */
+export function dockerName(runName: string): string {
+  const name = runName
+    .replace(/[^a-zA-Z0-9_.-]+/g, "-")
+    .replace(/^[^a-zA-Z0-9]+/, "")
+    .slice(0, 180);
+  return name === "" ? "faultline" : name;
+}
+
+async function startDockerCluster(
+  spec: ClusterSpec,
+  imageOptions: Omit<NodeImageOptions, "log">,
+): Promise<Cluster> {
+  if (spec.nodeIds.length === 0) throw new Error("a docker cluster needs at least one node");
+  const client = await connectDocker();
+  const image = await ensureNodeImage(imageOptions);
+  const { GenericContainer, Wait } = await import("testcontainers");
+  // Node as PID 1 would ignore SIGTERM: Docker's init runs it and passes signals on.
+  class NodeContainer extends GenericContainer {
+    protected override async beforeContainerCreated(): Promise<void> {
+      this.hostConfig.Init = true;
+    }
+  }
+  const docker = client.container.dockerode;
+  const prefix = dockerName(spec.name);
+  const network = prefix;
+  const labels = { [RUN_LABEL]: spec.name };
+  const containerNames = new Map(spec.nodeIds.map((id) => [id, `${prefix}-${dockerName(id)}`]));
+  // A conflict means another live run (or a leftover) owns the name: leave its things alone.
+  await docker
+    .createNetwork({ Name: network, Labels: labels, CheckDuplicate: true })
+    .catch((err) => {
+      throw new Error(
+        `cannot create the docker network ${network}: ${firstLine(err)}` +
+          ((err as { statusCode?: number }).statusCode === 409
+            ? " (a leftover of an earlier run? `faultline clean` removes it)"
+            : ""),
+      );
+    });
+  const untrack = trackRun({
+    name: spec.name,
+    network,
+    containers: containerNames,
+    logDir: join(spec.runDir, "nodes"),
+  });
+
+  const cleanupAfterFailure = async (): Promise<void> => {
+    await removeRun(docker, spec.name, network).catch(() => {});
+    untrack();
+  };
+  try {
+    const started = await Promise.allSettled(
+      spec.nodeIds.map(async (id) => {
+        const name = containerNames.get(id)!;
+        const args = nodeArgs({
+          ...spec.node,
+          id,
+          listen: { host: "0.0.0.0", port: NODE_PORT },
+          peers: {},
+          dataDir: "/data",
+        });
+        const container = await new NodeContainer(image)
+          .withName(name)
+          .withLabels({ ...labels, [NODE_LABEL]: id })
+          .withNetworkMode(network)
+          .withAddedCapabilities("NET_ADMIN")
+          .withExposedPorts(NODE_PORT)
+          .withCommand(args)
+          .withWaitStrategy(
+            Wait.forHttp("/health", NODE_PORT, { abortOnContainerExit: true }).forStatusCode(200),
+          )
+          .withStartupTimeout(STARTUP_TIMEOUT_MS)
+          .start()
+          .catch(async (err) => {
+            const logs = await containerLogs(docker.getContainer(name)).catch(() => "");
+            const tail = logs.trim().split("\n").slice(-10).join("\n");
+            throw new Error(
+              `node ${id} (container ${name}) did not start: ${firstLine(err)}` +
+                (tail ? `\n${tail}` : ""),
+            );
+          });
+        return container.getId();
+      }),
+    );
+    const failed = started.find((s) => s.status === "rejected");
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+
+    const nodes = new Map<NodeId, DockerNode>();
+    for (const id of spec.nodeIds) {
+      const containerName = containerNames.get(id)!;
+      const container = docker.getContainer(containerName);
+      const { ip, hostPort } = await addresses(container, network);
+      nodes.set(id, {
+        id,
+        containerName,
+        container,
+        ip,
+        hostPort,
+        state: "running",
+        rulesStale: false,
+      });
+    }
+    const cluster = new DockerCluster(spec, client, network, nodes, untrack);
+    await cluster.setAllPeers();
+    return cluster;
+  } catch (err) {
+    await cleanupAfterFailure();
+    throw err;
+  }
+}
+
+class DockerCluster implements Cluster {
+  readonly nodes: readonly NodeId[];
+  private readonly cut: Link[] = [];
+  private readonly clockOffsets = new Map<NodeId, number>();
+  private stopping: Promise<void> | undefined;
+
+  constructor(
+    private readonly spec: ClusterSpec,
+    private readonly client: ContainerRuntimeClient,
+    private readonly network: string,
+    private readonly byId: Map<NodeId, DockerNode>,
+    private readonly untrack: () => void,
+  ) {
+    this.nodes = [...spec.nodeIds];
+  }
+
+  url(node: NodeId): string {
+    return `http://${HOST}:${this.node(node).hostPort}`;
+  }
+
+  async kill(node: NodeId): Promise<void> {
+    const n = this.node(node);
+    if (n.state === "killed") return;
+    // The engine SIGKILLs a paused (frozen) container too.
+    await n.container.kill({ signal: "SIGKILL" });
+    await n.container.wait({ condition: "not-running" }).catch(() => {});
+    n.state = "killed";
+  }
+
+  async restart(node: NodeId): Promise<void> {
+    const n = this.node(node);
+    if (n.state === "paused")
+      throw new Error(`cannot restart node ${node}: it is paused, resume it`);
+    if (n.state === "running") return;
+    await n.container.start();
+    n.state = "running";
+    const oldIp = n.ip;
+    Object.assign(n, await addresses(n.container, this.network));
+    await waitForHealth(this.url(node), STARTUP_TIMEOUT_MS, node);
+    // The container's network namespace is new: its rules are gone, maybe its address changed.
+    if (n.ip !== oldIp) {
+      await this.setAllPeers();
+      await this.rebuildRules([...this.byId.keys()]);
+    } else {
+      await this.setPeers(n);
+      await this.rebuildRules([node]);
+    }
+    const offset = this.clockOffsets.get(node);
+    if (offset !== undefined && offset !== 0) await this.postClock(n, offset);
+  }
+
+  async pause(node: NodeId): Promise<void> {
+    const n = this.node(node);
+    if (n.state !== "running") return;
+    await n.container.pause();
+    n.state = "paused";
+  }
+
+  async resume(node: NodeId): Promise<void> {
+    const n = this.node(node);
+    if (n.state !== "paused") return;
+    await n.container.unpause();
+    n.state = "running";
+    if (n.rulesStale) await this.rebuildRules([node]);
+  }
+
+  async cutLinks(links: readonly Link[]): Promise<void> {
+    for (const [from, to] of links) {
+      this.node(from);
+      this.node(to);
+    }
+    const added = addLinks(this.cut, links);
+    if (added.length === 0) return;
+    const ends = new Set(added.flat());
+    await Promise.all(
+      [...ends].map(async (id) => {
+        const n = this.node(id);
+        if (n.state === "killed") return; // rebuilt from this.cut on restart
+        if (n.state === "paused") {
+          n.rulesStale = true; // the other end's rules hold the cut meanwhile
+          return;
+        }
+        for (const cmd of cutCommands(id, added, this.ips(), this.spec.linkFault)) {
+          await this.exec(n, cmd);
+        }
+      }),
+    );
+  }
+
+  async healLinks(): Promise<void> {
+    this.cut.length = 0;
+    await Promise.all(
+      [...this.byId.values()].map(async (n) => {
+        if (n.state === "killed") return;
+        if (n.state === "paused") {
+          n.rulesStale = true;
+          return;
+        }
+        await this.exec(n, [...HEAL_COMMAND]);
+      }),
+    );
+  }
+
+  async setClockOffset(node: NodeId, offsetMs: number): Promise<void> {
+    const n = this.node(node);
+    this.clockOffsets.set(node, offsetMs);
+    await this.postClock(n, offsetMs);
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= this.stopNow();
+    return this.stopping;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
+
+  /** POST /admin/peers on every running node: the others' container addresses. */
+  async setAllPeers(): Promise<void> {
+    await Promise.all(
+      [...this.byId.values()].filter((n) => n.state === "running").map((n) => this.setPeers(n)),
+    );
+  }
+
+  private async stopNow(): Promise<void> {
+    const docker = this.client.container.dockerode;
+    const logDir = join(this.spec.runDir, "nodes");
+    await mkdir(logDir, { recursive: true });
+    const errors: string[] = [];
+    await Promise.all(
+      [...this.byId.values()].map(async (n) => {
+        try {
+          if (n.state === "paused") await n.container.unpause();
+          if (n.state !== "killed")
+            await n.container.stop({ t: STOP_GRACE_S }).catch(ignoreNotRunning);
+          n.state = "killed";
+          await writeFile(join(logDir, `${n.id}.log`), await containerLogs(n.container));
+        } catch (err) {
+          errors.push(`node ${n.id}: ${firstLine(err)}`);
+        }
+      }),
+    );
+    try {
+      await removeRun(docker, this.spec.name, this.network);
+      this.untrack();
+    } catch (err) {
+      errors.push(`removing the run's containers: ${firstLine(err)}`);
+    }
+    if (errors.length > 0) {
+      throw new Error(`stopping docker cluster ${this.spec.name}: ${errors.join("; ")}`);
+    }
+  }
+
+  private node(id: NodeId): DockerNode {
+    const n = this.byId.get(id);
+    if (!n) throw new Error(`unknown node ${id} (cluster nodes: ${this.nodes.join(", ")})`);
+    return n;
+  }
+
+  private ips(): Map<NodeId, string> {
+    return new Map([...this.byId.values()].map((n) => [n.id, n.ip]));
+  }
+
+  private async setPeers(n: DockerNode): Promise<void> {
+    const peers = Object.fromEntries(
+      [...this.byId.values()]
+        .filter((p) => p.id !== n.id)
+        .map((p) => [p.id, `http://${p.ip}:${NODE_PORT}`]),
+    );
+    await postJson(this.url(n.id), "/admin/peers", { peers }, n.id);
+  }
+
+  private async postClock(n: DockerNode, offsetMs: number): Promise<void> {
+    await postJson(this.url(n.id), "/admin/clock", { offsetMs }, n.id);
+  }
+
+  /** Flushes the nodes' rules and re-applies every cut link at their ends. */
+  private async rebuildRules(ids: NodeId[]): Promise<void> {
+    await Promise.all(
+      ids.map(async (id) => {
+        const n = this.node(id);
+        if (n.state !== "running") {
+          n.rulesStale = n.state === "paused";
+          return;
+        }
+        await this.exec(n, [...HEAL_COMMAND]);
+        for (const cmd of cutCommands(id, this.cut, this.ips(), this.spec.linkFault)) {
+          await this.exec(n, cmd);
+        }
+        n.rulesStale = false;
+      }),
+    );
+  }
+
+  private async exec(n: DockerNode, cmd: string[]): Promise<void> {
+    const result = await this.client.container.exec(n.container, cmd);
+    if (result.exitCode !== 0) {
+      throw new Error(
+        `\`${cmd.join(" ")}\` failed in ${n.containerName} (exit ${result.exitCode}): ` +
+          result.output.trim(),
+      );
+    }
+  }
+}
+
+async function addresses(
+  container: Dockerode.Container,
+  network: string,
+): Promise<{ ip: string; hostPort: number }> {
+  const info = await container.inspect();
+  const ip = info.NetworkSettings.Networks[network]?.IPAddress;
+  const bindings = info.NetworkSettings.Ports[`${NODE_PORT}/tcp`] ?? [];
+  const binding = bindings.find((b) => !b.HostIp.includes(":")) ?? bindings[0];
+  if (!ip || !binding) {
+    throw new Error(`container ${info.Name.replace(/^\//, "")} has no address on ${network}`);
+  }
+  return { ip, hostPort: Number(binding.HostPort) };
+}
+
+async function waitForHealth(url: string, timeoutMs: number, node: NodeId): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = "no answer";
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
+      await res.body?.cancel();
+      if (res.ok) return;
+      last = `HTTP ${res.status}`;
+    } catch (err) {
+      last = firstLine(err);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`node ${node} did not answer /health at ${url} within ${timeoutMs} ms (${last})`);
+}
+
+async function postJson(base: string, path: string, body: unknown, node: NodeId): Promise<void> {
+  const res = await fetch(`${base}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(5000),
+  }).catch((err) => {
+    throw new Error(`POST ${path} to node ${node} at ${base} failed: ${firstLine(err)}`);
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`POST ${path} to node ${node} answered ${res.status}: ${text}`);
+}
+
+/** A container's stdout and stderr, demultiplexed, in order. */
+async function containerLogs(container: Dockerode.Container): Promise<string> {
+  const raw = (await container.logs({ stdout: true, stderr: true, follow: false })) as Buffer;
+  const chunks: Buffer[] = [];
+  let at = 0;
+  // Without a TTY each frame is an 8-byte header (stream, 0, 0, 0, size as uint32 BE) + payload.
+  while (at + 8 <= raw.length && raw[at + 1] === 0 && raw[at + 2] === 0 && raw[at + 3] === 0) {
+    const size = raw.readUInt32BE(at + 4);
+    chunks.push(raw.subarray(at + 8, at + 8 + size));
+    at += 8 + size;
+  }
+  return at === 0 ? raw.toString("utf8") : Buffer.concat(chunks).toString("utf8");
+}
+
+/** Removes a run's containers (by label) and its network. */
+async function removeRun(docker: Dockerode, runName: string, network: string): Promise<void> {
+  const containers = await docker.listContainers({
+    all: true,
+    filters: { label: [`${RUN_LABEL}=${runName}`] },
+  });
+  await Promise.all(
+    containers.map((c) =>
+      docker.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreGone),
+    ),
+  );
+  await docker.getNetwork(network).remove().catch(ignoreGone);
+}
+
+function ignoreGone(err: unknown): void {
+  if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+}
+
+function ignoreNotRunning(err: unknown): void {
+  const code = (err as { statusCode?: number }).statusCode;
+  if (code !== 304 && code !== 404) throw err;
+}
+
+function firstLine(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.split("\n")[0]!.trim();
+}
