@@ -1,0 +1,127 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Command } from "commander";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { UsageError } from "../cli-error.js";
+import { registerCheckCommand } from "./check-command.js";
+
+const dir = mkdtempSync(join(tmpdir(), "faultline-check-"));
+const file = (name: string, text: string) => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+const jsonl = (ops: object[]) =>
+  ops.map((o, index) => JSON.stringify({ index, time: index, key: "k", ...o })).join("\n");
+
+let out: string[];
+beforeEach(() => {
+  out = [];
+  vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void out.push(a.join(" ")));
+  vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => void out.push(a.join(" ")));
+  process.exitCode = undefined;
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  process.exitCode = undefined;
+});
+
+async function run(...args: string[]): Promise<{ code: number | undefined; text: string }> {
+  const program = new Command("faultline").exitOverride();
+  registerCheckCommand(program);
+  await program.parseAsync(["node", "faultline", "check", ...args]);
+  const code = process.exitCode as number | undefined;
+  return { code, text: out.join("\n") };
+}
+
+const write = (p: number, v: number) => [
+  { process: p, type: "invoke", f: "write", value: v },
+  { process: p, type: "ok", f: "write", value: v },
+];
+const read = (p: number, siblings: number[]) => [
+  { process: p, type: "invoke", f: "read", value: null },
+  { process: p, type: "ok", f: "read", value: siblings },
+];
+
+describe("faultline check <history-file>", () => {
+  it("exits 0 on a linearizable JSONL history", async () => {
+    const path = file("good.jsonl", jsonl([...write(0, 1), ...read(1, [1])]));
+    const { code, text } = await run(path);
+    expect(code).toBe(0);
+    expect(text).toContain("linearizable: valid");
+    expect(text).toContain("model cas-register");
+  });
+
+  it("exits 1 on a stale read and prints the shortest failing prefix", async () => {
+    const path = file("bad.jsonl", jsonl([...write(0, 1), ...write(0, 2), ...read(1, [1])]));
+    const { code, text } = await run(path, "--model", "register");
+    expect(code).toBe(1);
+    expect(text).toContain("linearizable: INVALID");
+    expect(text).toContain("shortest failing prefix: ops up to index 5; blocked op: 4");
+  });
+
+  it("reads Jepsen logs and EDN by extension, and --format overrides", async () => {
+    const log =
+      "INFO  jepsen.util - 0\t:invoke\t:write\t1\nINFO  jepsen.util - 0\t:ok\t:write\t1\n" +
+      "INFO  jepsen.util - 1\t:invoke\t:read\tnil\nINFO  jepsen.util - 1\t:ok\t:read\tnil\n";
+    expect((await run(file("h.log", log))).code).toBe(1); // nil = absent after a write
+    expect((await run(file("h-log.txt", log), "--format", "jepsen-log")).code).toBe(1);
+    const edn =
+      "[{:process 0, :type :invoke, :f :read, :value nil}\n {:process 0, :type :ok, :f :read, :value 0}]";
+    expect((await run(file("h.edn", edn))).code).toBe(1);
+    expect((await run(file("h2.edn", edn), "--initial", "0")).code).toBe(0);
+  });
+
+  it("infers the kv model from get/put/append ops", async () => {
+    const kv =
+      '{:process 0, :type :invoke, :f :append, :key "a", :value "x"}\n' +
+      '{:process 0, :type :ok, :f :append, :key "a", :value "x"}\n' +
+      '{:process 1, :type :invoke, :f :get, :key "a", :value nil}\n' +
+      '{:process 1, :type :ok, :f :get, :key "a", :value "x"}\n';
+    const { code, text } = await run(file("kv.txt", kv));
+    expect(code).toBe(0);
+    expect(text).toContain("model kv");
+  });
+
+  it("exits 2 when the time budget runs out", async () => {
+    const ops: object[] = [];
+    for (let p = 0; p < 14; p++) ops.push({ process: p, type: "invoke", f: "write", value: p });
+    ops.push(...read(99, [1000]));
+    for (let p = 0; p < 14; p++) ops.push({ process: p, type: "ok", f: "write", value: p });
+    const { code, text } = await run(file("hard.jsonl", jsonl(ops)), "--time-limit", "0.000001");
+    expect(code).toBe(2);
+    expect(text).toContain("linearizable: unknown");
+  });
+
+  it.each([
+    [["/nonexistent/h.jsonl"], /cannot read \/nonexistent\/h\.jsonl: ENOENT/],
+    [["FILE.csv"], /cannot tell the format of .*\.csv from its extension/],
+    [["FILE.jsonl", "--format", "xml"], /--format "xml" is not a format/],
+    [["FILE.jsonl", "--model", "queue"], /--model "queue" is not a model/],
+    [["FILE.jsonl", "--time-limit", "soon"], /--time-limit "soon" must be a positive number/],
+  ])("rejects %j with a usage error", async (args, message) => {
+    const csv = file("h.csv", "");
+    const ok = file("ok.jsonl", jsonl(read(0, [])));
+    const resolved = args.map((a) => (a === "FILE.csv" ? csv : a === "FILE.jsonl" ? ok : a));
+    const err = await run(...resolved).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as Error).message).toMatch(message);
+  });
+
+  it("names the line of a corrupt history", async () => {
+    const path = file("corrupt.jsonl", `${jsonl(read(0, []))}\n{oops\n${jsonl(read(1, []))}`);
+    await expect(run(path)).rejects.toThrow(/corrupt\.jsonl:3: not valid JSON/);
+  });
+});
+
+describe("faultline check <run-dir>", () => {
+  it("hands a directory to checkRun, which names what is missing", async () => {
+    const runDir = mkdtempSync(join(dir, "run-"));
+    await expect(run(runDir)).rejects.toThrow(/test\.json/);
+  });
+
+  it("refuses file flags on a run directory", async () => {
+    await expect(run(dir, "--model", "kv")).rejects.toThrow(/apply to a history file/);
+  });
+});
