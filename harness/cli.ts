@@ -5,6 +5,7 @@ import { Command, CommanderError } from "commander";
 import { registerNodeCommand } from "../nodes/server/node-command.js";
 import { EXIT, UsageError } from "./cli-error.js";
 import { registerCheckCommand } from "./commands/check-command.js";
+import { registerCleanCommand } from "./commands/clean-command.js";
 import { registerRunCommand } from "./commands/run-command.js";
 
 const program = new Command("faultline")
@@ -15,6 +16,7 @@ const program = new Command("faultline")
 registerRunCommand(program);
 registerCheckCommand(program);
 registerNodeCommand(program);
+registerCleanCommand(program);
 
 try {
   await program.parseAsync(process.argv);

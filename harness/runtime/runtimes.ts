@@ -1,9 +1,11 @@
 // The registry of runtimes: the CLI's --runtime and the docs read this one map.
+import { dockerRuntime } from "./docker-runtime.js";
 import { localRuntime } from "./local-runtime.js";
 import type { Runtime } from "./runtime.js";
 
 export const runtimes = {
   local: localRuntime,
+  docker: dockerRuntime,
 } satisfies Record<string, Runtime>;
 
 export type RuntimeName = keyof typeof runtimes;
