@@ -129,6 +129,14 @@ export async function startNodeServer(
     sendJson(p.res, status, body);
   };
 
+  // Everything persisted so far must be durable before an answer or a message leaves (a read
+  // must not show what a crash could take back), and they leave in order: none overtakes.
+  const afterDurable = (action: () => void): void => {
+    const seq = wal.appendedSeq;
+    if (waiting.length === 0 && wal.durableSeq >= seq) action();
+    else waiting.push({ seq, perform: action });
+  };
+
   const perform = (effects: Effect[]): void => {
     for (const effect of effects) {
       if (effect.kind === "persist") {
@@ -139,11 +147,7 @@ export async function startNodeServer(
         effect.kind === "reply"
           ? () => reply(effect.req, effect.status, effect.body)
           : () => transport.send(effect.to, effect.msg);
-      // Everything persisted so far must be durable first (a read must not show what a crash
-      // could take back), and actions leave in order, so a later one never overtakes.
-      const seq = wal.appendedSeq;
-      if (waiting.length === 0 && wal.durableSeq >= seq) action();
-      else waiting.push({ seq, perform: action });
+      afterDurable(action);
     }
   };
 
@@ -218,8 +222,11 @@ export async function startNodeServer(
             ...(route.w ? { w: route.w } : {}),
           }));
         }
-        case "dump":
-          return sendJson(res, 200, { node: id, keys: replica.dump() });
+        case "dump": {
+          // The state now, sent once everything it reflects is durable.
+          const dump = { node: id, keys: replica.dump() };
+          return afterDurable(() => sendJson(res, 200, dump));
+        }
         case "health":
           return sendJson(res, 200, { node: id, role: replica.role() });
         case "clock": {
