@@ -72,6 +72,16 @@ describe("stale-reads checker", () => {
     expect(r.examples["read-your-writes"]?.[0]).toMatchObject({ value: 1, lagMs: 4, ops: [3, 5] });
   });
 
+  it("counts an own write that stays missing once, at the first read that missed it", () => {
+    const h = history()
+      .write(0, "k", 1, [])
+      .write(1, "k", 2, [])
+      .read(0, "k", [2])
+      .read(0, "k", [2]);
+    const r = check(h.ops);
+    expect(r.counts).toMatchObject({ reads: 2, "read-your-writes": 1, "monotonic-reads": 0 });
+  });
+
   it("keeps sessions per process: another process, or a retired one's successor, is not the session", () => {
     const other = history().write(0, "k", 1, []).read(1, "k", []);
     expect(check(other.ops).anomalies).toEqual([]);

@@ -4,6 +4,8 @@
 //   read-your-writes  when it misses a value the session wrote (acknowledged) before it began,
 // unless that value may have been superseded: a write (ok or info) whose basis held it was
 // invoked before the read completed. A read sees its siblings (a cart sibling: its items).
+// Each read counts at most once per guarantee, and each own write at most once (the first read
+// that missed it: a write lost for good is one violation, not one per later read).
 // Counted with lags (ms since the previous read / the write); invalid only when the test claims
 // "session" or "linearizable" consistency ("eventual", the default, allows them).
 import { AnomalyReport } from "./anomaly-report.js";
@@ -104,8 +106,12 @@ export const staleReadsChecker: Checker = {
 
       let missedOwn: { id: ValueId; seen: Seen } | undefined;
       for (const [id, written] of session.ownWrites) {
-        if (values.has(id) || mayBeGone(id)) session.ownWrites.delete(id);
-        else missedOwn ??= { id, seen: written };
+        if (values.has(id) || mayBeGone(id)) {
+          session.ownWrites.delete(id);
+        } else {
+          missedOwn ??= { id, seen: written };
+          session.ownWrites.delete(id); // a write lost for good counts once, not on every read
+        }
       }
       if (missedOwn !== undefined) {
         const lagMs = nanosToMs(Math.max(0, pair.invokeTime - missedOwn.seen.time));
