@@ -31,10 +31,10 @@ export function registerCheckCommand(program: Command): void {
     .command("check")
     .summary("check a stored run or a history file")
     .description(
-      "Checks a run directory (test.json + history.jsonl) with the checkers its test names, or a\n" +
-        "history file with the linearizable checker. The format comes from the extension\n" +
-        "(.jsonl, .log = Jepsen log lines, .edn/.txt = Jepsen/Knossos EDN) unless --format says.\n" +
-        "The model defaults to kv when the history has get/put/append ops, else cas-register.",
+      "Checks a run directory (test.json + history.jsonl) with the checkers its test names, " +
+        "or a history file with the linearizable checker. The format comes from the extension " +
+        "(.jsonl; .log = Jepsen log lines; .edn or .txt = Jepsen/Knossos EDN) unless --format " +
+        "says. The model defaults to kv when the history has get/put/append ops, else cas-register.",
     )
     .argument("<target>", "a run directory or a history file")
     .option("--format <format>", `history file format: ${FORMATS.join(" | ")}`)
