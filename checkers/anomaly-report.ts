@@ -14,11 +14,14 @@ export class AnomalyReport {
   readonly examples: Record<string, AnomalyExample[]> = {};
   readonly counterexamples: number[] = [];
 
-  note(name: string, example: AnomalyExample): void {
+  /** Records one anomaly; `counterexample: false` keeps a merely reported one (e.g. a stale read
+   * the test allows) out of the counterexamples, which are for what makes the verdict. */
+  note(name: string, example: AnomalyExample, counterexample = true): void {
     this.counts[name] = (this.counts[name] ?? 0) + 1;
     const list = this.examples[name] ?? [];
     this.examples[name] = list;
     if (list.length < EXAMPLES_MAX) list.push(example);
+    if (!counterexample) return;
     for (const index of example.ops) {
       if (this.counterexamples.length >= EXAMPLES_MAX) break;
       if (!this.counterexamples.includes(index)) this.counterexamples.push(index);

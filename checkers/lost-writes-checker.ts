@@ -207,12 +207,16 @@ export const lostWritesChecker: Checker = {
           stableLatencies.push(latencyMs);
           if (element.lastAbsentOp >= 0) {
             counts.stale++;
-            report.note("stale", {
-              key,
-              item: element.item,
-              latencyMs,
-              ops: [element.lastAbsentOp, element.lastPresentOp],
-            });
+            report.note(
+              "stale",
+              {
+                key,
+                item: element.item,
+                latencyMs,
+                ops: [element.lastAbsentOp, element.lastPresentOp],
+              },
+              options.consistency === "linearizable",
+            );
           }
         } else if (element.lastAbsentOp >= 0) {
           counts.lost++;
