@@ -209,6 +209,7 @@ export function searchLinearization(
     const h = ha & (capacity - 1);
     const first = low >>> 5;
     const length = high >= low ? (high >>> 5) - first + 1 : 0;
+    let supersededEntry = -1;
     for (let e = heads[h]!; e >= 0; e = chain[e]!) {
       if (
         entryHashB[e] !== hb ||
@@ -238,11 +239,12 @@ export function searchLinearization(
         if ((now & ~seen) !== 0) seenSuperset = false;
       }
       if (hashesInfo ? seenSubset && seenSuperset : seenSubset) return false;
-      if (!hashesInfo && seenSuperset) {
-        // This configuration subsumes the seen one: it takes its place.
-        infoArena.set(infoBits, e * infoWords);
-        return true;
-      }
+      if (!hashesInfo && seenSuperset && supersededEntry < 0) supersededEntry = e;
+    }
+    if (supersededEntry >= 0) {
+      // This configuration subsumes a seen one (and none subsumes it): it takes its place.
+      infoArena.set(infoBits, supersededEntry * infoWords);
+      return true;
     }
     if (cacheEntries === capacity) {
       grow();
