@@ -118,7 +118,10 @@ export const convergenceChecker: Checker = {
     }
 
     const lastFault = lastNemesisCompletionTime(nemesis);
-    const phaseStart = Math.min(...finals.map((r) => r.pair.invokeTime));
+    const phaseStart = finals.reduce(
+      (t, r) => Math.min(t, r.pair.invokeTime),
+      Number.POSITIVE_INFINITY,
+    );
     const from = lastFault ?? phaseStart;
     const converged = finals.length > 0 && !report.has("divergent") && !report.has("unread");
     let valid: Validity = true;
