@@ -112,6 +112,14 @@ describe("siblings checker", () => {
     ).toContain("unexpected");
   });
 
+  it("leaves cart keys (adds) alone", () => {
+    const h = history()
+      .add(0, "c", 1)
+      .read(1, "c", [[1]])
+      .finalRead(8, "c", "n1", 1, [[1]]);
+    expect(check(h.ops)).toMatchObject({ valid: true, anomalies: [] });
+  });
+
   it("is unknown without final reads, and reports sibling counts per client read", () => {
     const h = history()
       .write(0, "k", 1, [])
