@@ -13,12 +13,16 @@ export function registerCleanCommand(program: Command): void {
         "containers go too. --images also removes the faultline node and base images (rebuilt on " +
         "demand by the next docker run).",
     )
+    .option("--run <name>", "only this run's (its name is the label faultline.run)")
     .option("--images", "also remove the localhost/faultline-node and -base images")
-    .action(async (flags: { images?: boolean }) => {
+    .action(async (flags: { run?: string; images?: boolean }) => {
       const { removeLeftovers } = await import("../runtime/docker-cleanup.js");
       const { DockerUnavailableError } = await import("../runtime/docker-engine.js");
       try {
-        const removed = await removeLeftovers({ images: flags.images === true });
+        const removed = await removeLeftovers({
+          images: flags.images === true,
+          ...(flags.run !== undefined && { run: flags.run }),
+        });
         const line = (what: string, names: string[]): string =>
           `removed ${names.length} ${what}${names.length === 1 ? "" : "s"}` +
           (names.length > 0 ? `: ${names.join(", ")}` : "");

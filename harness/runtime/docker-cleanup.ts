@@ -99,21 +99,26 @@ export interface Leftovers {
   images: string[];
 }
 
+export interface LeftoverOptions {
+  /** Only this run's containers and network (default: every run's). */
+  run?: string;
+  /** Also the node and base images. */
+  images?: boolean;
+}
+
 /** Removes every container and network labelled by faultline (and its images, if asked). */
-export async function removeLeftovers(options: { images?: boolean } = {}): Promise<Leftovers> {
+export async function removeLeftovers(options: LeftoverOptions = {}): Promise<Leftovers> {
   const docker = (await connectDocker()).container.dockerode;
   const removed: Leftovers = { containers: [], networks: [], images: [] };
-  const containers = await docker.listContainers({
-    all: true,
-    filters: { label: [RUN_LABEL] },
-  });
+  const label = [options.run === undefined ? RUN_LABEL : `${RUN_LABEL}=${options.run}`];
+  const containers = await docker.listContainers({ all: true, filters: { label } });
   await Promise.all(
     containers.map(async (c) => {
       await docker.getContainer(c.Id).remove({ force: true, v: true });
       removed.containers.push((c.Names[0] ?? c.Id).replace(/^\//, ""));
     }),
   );
-  const networks = await docker.listNetworks({ filters: { label: [RUN_LABEL] } });
+  const networks = await docker.listNetworks({ filters: { label } });
   for (const n of networks) {
     await docker.getNetwork(n.Id).remove();
     removed.networks.push(n.Name);
