@@ -47,7 +47,10 @@ export interface LinearizableResult extends CheckResult {
   configurations: number;
   /** Ops of unknown outcome that nothing observes, so the search never places them. */
   unobservedInfo: number;
+  /** The first part found to fail, with its shortest failing prefix. */
   failure?: LinearizableFailure;
+  /** Keys the budget ran out on (their verdict is unknown). */
+  unknownKeys?: string[];
 }
 
 /** Options beyond CheckOptions: `dialect` (how reads are encoded), `maxCacheEntries`,
@@ -79,7 +82,11 @@ export function checkLinearizable(
   };
   if (warnings.length > 0) result.warnings = warnings;
   // Small parts first: a cheap failure is found before an expensive part eats the budget.
+  // The search stops at the first part that fails (as Porcupine does): proving another part
+  // invalid too can cost an exhaustive search (kv c50-bad has such a part).
   const ordered = [...parts].sort((a, b) => a[1].length - b[1].length);
+  let failure: LinearizableFailure | undefined;
+  const unknownKeys: string[] = [];
   for (const [key, allCalls] of ordered) {
     const keep = baseline ? undefined : model.observable?.(allCalls);
     const partCalls = keep === undefined ? allCalls : allCalls.filter((_, i) => keep[i]);
@@ -93,22 +100,25 @@ export function checkLinearizable(
     result.steps += outcome.steps;
     result.configurations += outcome.cacheEntries;
     if (outcome.kind === "unknown") {
-      result.valid = "unknown";
-      result.error = `key ${JSON.stringify(key)}: ${outcome.reason} after ${outcome.steps} steps`;
-      continue;
-    }
-    if (outcome.kind === "illegal") {
-      result.valid = false;
-      result.failure = describeFailure(model, key, partCalls, outcome);
-      result.counterexamples = [
-        result.failure.op.invoke,
-        ...(result.failure.op.completion === undefined ? [] : [result.failure.op.completion]),
-        ...result.failure.concurrent.map((c) => c.invoke),
-      ].slice(0, 12);
-      delete result.error;
-      return result;
+      unknownKeys.push(key);
+      result.error ??= `key ${JSON.stringify(key)}: ${outcome.reason} after ${outcome.steps} steps`;
+    } else if (outcome.kind === "illegal") {
+      failure = describeFailure(model, key, partCalls, outcome);
+      break;
     }
   }
+  if (failure !== undefined) {
+    result.valid = false;
+    result.failure = failure;
+    result.counterexamples = [
+      failure.op.invoke,
+      ...(failure.op.completion === undefined ? [] : [failure.op.completion]),
+      ...failure.concurrent.map((c) => c.invoke),
+    ].slice(0, 12);
+  } else if (unknownKeys.length > 0) {
+    result.valid = "unknown";
+  }
+  if (unknownKeys.length > 0) result.unknownKeys = unknownKeys;
   return result;
 }
 
