@@ -1,11 +1,10 @@
 // The linearizability search on one independent part of a history: Wing & Gong's search with
 // Lowe's memoisation, laid out the Porcupine way (a doubly-linked list of call/return entries,
-// lift/unlift, a cache of (linearized set, state)). Beyond Porcupine: the linearized set is
-// hashed incrementally (Zobrist, no bitset clone per step); states are interned to small ints;
-// ops of unknown outcome (info) return at the end of time and never have to be placed; and a
-// configuration is pruned when one with the same ok ops, the same state and a SUBSET of the
-// info ops used was already explored (it could do everything this one can); and info ops with
-// equal inputs are placed in call order only (they are interchangeable).
+// lift/unlift, a memo of (linearized set, state)). Beyond Porcupine: the set is hashed
+// incrementally (Zobrist) and stored as a window (see `remember`), in typed arrays; states are
+// interned to small ints; info ops (outcome unknown) return at the end of time and need never
+// be placed; a configuration is pruned when one with the same ok ops and state and a SUBSET of
+// the info ops used was explored; info ops with equal inputs are placed in call order only.
 import type { AnyModel } from "./models/model.js";
 
 export interface SearchCall {
