@@ -462,3 +462,56 @@ describe("linearizable: the pruned search agrees with the plain one", () => {
     );
   });
 });
+
+describe("linearizable: kv properties", () => {
+  const kvOp = fc.record({
+    key: fc.constantFrom("a", "b"),
+    kind: fc.constantFrom("get", "put", "append", "append"),
+    before: fc.nat({ max: 4 }),
+    after: fc.nat({ max: 4 }),
+  });
+
+  /** Executes the ops at times 10, 20, … with random windows around them (unique values);
+   * returns the history and the final value of each key. */
+  function generateKv(ops: { key: string; kind: string; before: number; after: number }[]) {
+    const state = new Map<string, string>();
+    const timed: { t: number; e: Event }[] = [];
+    ops.forEach((g, i) => {
+      const t = 10 * (i + 1);
+      const current = state.get(g.key) ?? "";
+      const value = g.kind === "get" ? null : `<${i}>`;
+      if (g.kind === "put") state.set(g.key, value!);
+      if (g.kind === "append") state.set(g.key, current + value);
+      timed.push({ t: t - 10 * g.before - 3, e: invoke(i, g.kind, value, g.key) });
+      timed.push({
+        t: t + 10 * g.after + 3,
+        e: ok(i, g.kind, g.kind === "get" ? current : value, g.key),
+      });
+    });
+    timed.sort((x, y) => x.t - y.t);
+    return { history: history(...timed.map((x) => x.e)), state };
+  }
+  const kv = (ops: Op[]) => checkLinearizable(ops, { model: "kv", dialect: "knossos" });
+
+  it("a generated kv history is linearizable; a get that misses an acknowledged append is not", () => {
+    fc.assert(
+      fc.property(fc.array(kvOp, { maxLength: 30 }), fc.constantFrom("a", "b"), (ops, key) => {
+        const { history: h, state } = generateKv(ops);
+        expect(kv(h).valid).toBe(true);
+        const last = state.get(key) ?? "";
+        const p = 10_000;
+        const seen = history(...h, ...seq(p, "get", null, last, key));
+        expect(kv(seen).valid).toBe(true);
+        const missed = history(
+          ...h,
+          ...seq(p, "append", "<z>", "<z>", key),
+          ...seq(p + 1, "get", null, last, key),
+        );
+        const res = kv(missed);
+        expect(res.valid).toBe(false);
+        expect(res.failure?.op.invoke).toBe(missed.length - 2);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
