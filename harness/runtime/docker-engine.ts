@@ -2,6 +2,7 @@
 // testcontainers environment faultline needs (no Ryuk reaper, host 127.0.0.1: neither helper image
 // can be pulled offline) and turns "no engine" into one message that names the fix.
 import type { ContainerRuntimeClient } from "testcontainers";
+import { UsageError } from "../cli-error.js";
 
 /** Every container and network faultline creates carries this label (value: the run's name). */
 export const RUN_LABEL = "faultline.run";
@@ -11,10 +12,8 @@ export const NODE_LABEL = "faultline.node";
 export const DOCKER_FIX =
   "run scripts/docker-setup.sh (installs and starts Docker, builds the images)";
 
-/** Docker is missing, not running, or refused a request faultline needs. */
-export class DockerUnavailableError extends Error {
-  override readonly name = "DockerUnavailableError";
-}
+/** Docker is missing or not running: like a bad flag, the user's to fix (exit 254, no stack). */
+export class DockerUnavailableError extends UsageError {}
 
 /** Sets testcontainers' variables unless the user did: the harness removes what it creates. */
 export function configureTestcontainers(): void {
@@ -34,7 +33,9 @@ export async function connectDocker(): Promise<ContainerRuntimeClient> {
       await c.container.dockerode.ping();
       return c;
     } catch (err) {
-      throw new DockerUnavailableError(`Docker is not available (${describe(err)}): ${DOCKER_FIX}`);
+      throw new DockerUnavailableError(
+        `Docker is not available: no Docker engine answers (${describe(err)}); ${DOCKER_FIX}`,
+      );
     }
   })();
   try {
