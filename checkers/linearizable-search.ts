@@ -296,6 +296,8 @@ export function searchLinearization(
   const stackStateId = new Int32Array(n);
   const stackLow = new Int32Array(n);
   const stackHigh = new Int32Array(n);
+  /** 1 when the frame placed a read forced by the eager-read rule (no alternatives). */
+  const stackForced = new Uint8Array(n);
   // The longest linearization so far, copied incrementally: below `stableDepth` the stack has
   // not changed since the last copy.
   const bestStack = new Int32Array(n);
@@ -309,6 +311,47 @@ export function searchLinearization(
   let bestStateId = stateId;
   let entry = next[0]!;
 
+  // Eager reads: a read-only op that is callable now and matches the state can be placed now
+  // in some linearization if in any (moving it earlier breaks no real-time order, changes no
+  // state), so a configuration with such a read needs no other branch.
+  const readOnly = new Uint8Array(n);
+  if (!options.baseline && model.readOnly !== undefined) {
+    for (let c = 0; c < n; c++)
+      readOnly[c] = !calls[c]!.info && model.readOnly(calls[c]!.input) ? 1 : 0;
+  }
+  let fresh = !options.baseline;
+
+  /** Tries to place the call at `at`; true (and the new configuration entered) unless the
+   * model rejects it or the memo has seen it (or one that subsumes it). */
+  const tryPlace = (at: number, afterId: number, forced: number): boolean => {
+    const c = entryCall[at]!;
+    toggle(c);
+    const lowBefore = low;
+    const highBefore = high;
+    placed(c);
+    if (!remember(afterId)) {
+      toggle(c);
+      low = lowBefore;
+      high = highBefore;
+      return false;
+    }
+    stackEntry[depth] = at;
+    stackStateId[depth] = stateId;
+    stackLow[depth] = lowBefore;
+    stackHigh[depth] = highBefore;
+    stackForced[depth] = forced;
+    depth++;
+    stateId = afterId;
+    // lift: unlink the call entry and its return entry.
+    const r = match[at]!;
+    next[prev[at]!] = next[at]!;
+    prev[next[at]!] = prev[at]!;
+    next[prev[r]!] = next[r]!;
+    prev[next[r]!] = prev[r]!;
+    if (!calls[c]!.info) remainingOk--;
+    return true;
+  };
+
   while (remainingOk > 0) {
     if ((++steps & 0x3ff) === 0) {
       if (performance.now() > options.deadline) {
@@ -318,75 +361,81 @@ export function searchLinearization(
         return { kind: "unknown", reason: "memory budget exhausted", steps, cacheEntries };
       }
     }
-    if (entry !== tail && isCall[entry] === 1) {
+    let dead = false;
+    if (fresh) {
+      // A configuration just entered: place a matching read first, if there is one.
+      fresh = false;
+      let read = -1;
+      for (let e = next[0]!; e !== tail && isCall[e] === 1; e = next[e]!) {
+        const c = entryCall[e]!;
+        if (readOnly[c] === 1 && stepId(stateId, c) === stateId) {
+          read = e;
+          break;
+        }
+      }
+      if (read >= 0) {
+        if (tryPlace(read, stateId, 1)) {
+          entry = next[0]!;
+          fresh = true;
+          continue;
+        }
+        dead = true; // seen with this read placed: this configuration can do no better
+      }
+    }
+    if (!dead && entry !== tail && isCall[entry] === 1) {
       const c = entryCall[entry]!;
       const before = previousInClass[c]!;
       const afterId =
         before >= 0 && (infoBits[slot[before]! >>> 5]! & (1 << (slot[before]! & 31))) === 0
           ? -1
           : stepId(stateId, c);
-      if (afterId >= 0) {
-        toggle(c);
-        const lowBefore = low;
-        const highBefore = high;
-        placed(c);
-        if (remember(afterId)) {
-          stackEntry[depth] = entry;
-          stackStateId[depth] = stateId;
-          stackLow[depth] = lowBefore;
-          stackHigh[depth] = highBefore;
-          depth++;
-          stateId = afterId;
-          // lift: unlink the call entry and its return entry.
-          const r = match[entry]!;
-          next[prev[entry]!] = next[entry]!;
-          prev[next[entry]!] = prev[entry]!;
-          next[prev[r]!] = next[r]!;
-          prev[next[r]!] = prev[r]!;
-          if (!calls[c]!.info) remainingOk--;
-          entry = next[0]!;
-          continue;
-        }
-        toggle(c);
-        low = lowBefore;
-        high = highBefore;
+      if (afterId >= 0 && tryPlace(entry, afterId, 0)) {
+        entry = next[0]!;
+        fresh = !options.baseline;
+        continue;
       }
       entry = next[entry]!;
       continue;
     }
-    // A return entry of an op not yet linearized (or the end): this branch is dead.
-    if (entry > furthest) {
+    if (!dead && entry > furthest) {
+      // A return entry of an op not yet linearized: the furthest any branch got.
       furthest = entry;
       bestStack.set(stackEntry.subarray(stableDepth, depth), stableDepth);
       bestDepth = depth;
       stableDepth = depth;
       bestStateId = stateId;
     }
-    if (depth === 0) {
-      return {
-        kind: "illegal",
-        blocked: entryCall[furthest]!,
-        order: Array.from(bestStack.subarray(0, bestDepth), (e) => entryCall[e]!),
-        state: states[bestStateId],
-        steps,
-        cacheEntries,
-      };
+    // This configuration is dead: undo placements up to one whose siblings remain to be tried
+    // (a forced read has none, so its parent is dead too).
+    let forced = 1;
+    while (forced === 1) {
+      if (depth === 0) {
+        return {
+          kind: "illegal",
+          blocked: entryCall[Math.max(furthest, 1)]!,
+          order: Array.from(bestStack.subarray(0, bestDepth), (e) => entryCall[e]!),
+          state: states[bestStateId],
+          steps,
+          cacheEntries,
+        };
+      }
+      depth--;
+      if (depth < stableDepth) stableDepth = depth;
+      entry = stackEntry[depth]!;
+      forced = stackForced[depth]!;
+      stateId = stackStateId[depth]!;
+      low = stackLow[depth]!;
+      high = stackHigh[depth]!;
+      const c = entryCall[entry]!;
+      toggle(c);
+      if (!calls[c]!.info) remainingOk++;
+      // unlift: relink the return entry, then the call entry.
+      const r = match[entry]!;
+      next[prev[r]!] = r;
+      prev[next[r]!] = r;
+      next[prev[entry]!] = entry;
+      prev[next[entry]!] = entry;
     }
-    depth--;
-    if (depth < stableDepth) stableDepth = depth;
-    entry = stackEntry[depth]!;
-    stateId = stackStateId[depth]!;
-    low = stackLow[depth]!;
-    high = stackHigh[depth]!;
-    const c = entryCall[entry]!;
-    toggle(c);
-    if (!calls[c]!.info) remainingOk++;
-    // unlift: relink the return entry, then the call entry.
-    const r = match[entry]!;
-    next[prev[r]!] = r;
-    prev[next[r]!] = r;
-    next[prev[entry]!] = entry;
-    prev[next[entry]!] = entry;
     entry = next[entry]!;
   }
   const order = Array.from(stackEntry.subarray(0, depth), (e) => entryCall[e]!);

@@ -45,6 +45,7 @@ export const kvModel: Model<string, Input, string> = {
         return state + input.value;
     }
   },
+  readOnly: (input) => input.f === "get",
   key: (state) => state,
   describe: (state) => JSON.stringify(state),
   describeCall(call, f) {

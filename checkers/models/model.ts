@@ -29,6 +29,9 @@ export interface Model<S, I, O> {
   prepare(invoke: Op, completion: Op | undefined, dialect: Dialect): ModelCall<I, O> | undefined;
   /** The state after `input` returned `output`, or undefined if that is impossible. Pure. */
   step(state: S, input: I, output: O | undefined): S | undefined;
+  /** Optional: true for an op that never changes the state (a read). The search places a
+   * matching read as soon as it can, without trying alternatives. */
+  readOnly?(input: I): boolean;
   /** Equal states have equal keys: the memo of the search compares states by key. */
   key(state: S): string;
   describe(state: S): string;

@@ -65,6 +65,7 @@ function createRegisterModel(withCas: boolean): Model<Value, Input, Output> {
           return state === input.from ? input.to : undefined;
       }
     },
+    readOnly: (input) => input.f === "read",
     key: (state) => (state === null ? "" : state),
     describe: (state) => (state === null ? "absent" : state),
     describeCall(call, f) {
