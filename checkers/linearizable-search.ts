@@ -4,7 +4,8 @@
 // incrementally (Zobrist) and stored as a window (see `remember`), in typed arrays; states are
 // interned to small ints; info ops (outcome unknown) return at the end of time and need never
 // be placed; a configuration is pruned when one with the same ok ops and state and a SUBSET of
-// the info ops used was explored; info ops with equal inputs are placed in call order only.
+// the info ops used was explored; info ops with equal inputs are placed in call order only;
+// and a read that matches the state is placed at once, with no alternative tried.
 import type { AnyModel } from "./models/model.js";
 
 export interface SearchCall {
@@ -25,7 +26,7 @@ export interface SearchOptions {
   maxCacheEntries: number;
   maxMemoryBytes: number;
   /** Porcupine's algorithm for comparison: the memo prunes exact (linearized set, state)
-   * repeats only, with no info-set subsumption and no info symmetry. */
+   * repeats only: no info-set subsumption, no info symmetry, no eager reads. */
   baseline: boolean;
 }
 
