@@ -144,6 +144,9 @@ describe.skipIf(!gate.available)(gate.title, () => {
         ["n3", "n1"],
         ["n1", "n3"],
       ]);
+      await expect(c.restart("n3")).rejects.toThrow(
+        "node n3 is running: kill it before restarting",
+      );
       await c.kill("n3");
       await expect(fetch(`${c.url("n3")}/health`)).rejects.toThrow();
       await c.restart("n3");
@@ -193,6 +196,15 @@ describe.skipIf(!gate.available)(gate.title, () => {
     await c.healLinks();
     expect(await probe(s, "n1", "n2")).toBe("connected");
     expect(await put(c, "n1", "k", 2, 2)).toBe(200);
+  }, 60_000);
+
+  it("a node that cannot start fails start() with its own message and leaves nothing", async () => {
+    const s = spec("bad", ["n1", "n2"], "blackhole");
+    const bad = { ...s, node: { ...s.node, strategy: "bogus" as ClusterSpec["node"]["strategy"] } };
+    await expect(dockerRuntime.start(bad)).rejects.toThrow(
+      /node n\d \(container .*\) did not start: .*--strategy "bogus" is not valid/,
+    );
+    expect(await labelled(s.name)).toEqual({ containers: 0, networks: 0 });
   }, 60_000);
 
   describe("exit paths", () => {

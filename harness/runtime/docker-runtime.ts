@@ -151,7 +151,6 @@ async function startDockerCluster(
 class DockerCluster implements Cluster {
   readonly nodes: readonly NodeId[];
   private readonly cut: Link[] = [];
-  private readonly clockOffsets = new Map<NodeId, number>();
   private stopping: Promise<void> | undefined;
 
   constructor(
@@ -179,9 +178,11 @@ class DockerCluster implements Cluster {
 
   async restart(node: NodeId): Promise<void> {
     const n = this.node(node);
-    if (n.state === "paused")
-      throw new Error(`cannot restart node ${node}: it is paused, resume it`);
-    if (n.state === "running") return;
+    // A node that crashed on its own is down too, though nobody killed it.
+    if (n.state === "running" && !(await n.container.inspect()).State.Running) n.state = "killed";
+    if (n.state !== "killed") {
+      throw new Error(`node ${node} is ${n.state}: kill it before restarting`);
+    }
     await n.container.start();
     n.state = "running";
     const oldIp = n.ip;
@@ -195,8 +196,7 @@ class DockerCluster implements Cluster {
       await this.setPeers(n);
       await this.rebuildRules([node]);
     }
-    const offset = this.clockOffsets.get(node);
-    if (offset !== undefined && offset !== 0) await this.postClock(n, offset);
+    // As with the local runtime, the restarted process starts with its clock unshifted.
   }
 
   async pause(node: NodeId): Promise<void> {
@@ -218,6 +218,7 @@ class DockerCluster implements Cluster {
     for (const [from, to] of links) {
       this.node(from);
       this.node(to);
+      if (from === to) throw new Error(`cannot cut the link from ${from} to itself`);
     }
     const added = addLinks(this.cut, links);
     if (added.length === 0) return;
@@ -252,9 +253,7 @@ class DockerCluster implements Cluster {
   }
 
   async setClockOffset(node: NodeId, offsetMs: number): Promise<void> {
-    const n = this.node(node);
-    this.clockOffsets.set(node, offsetMs);
-    await this.postClock(n, offsetMs);
+    await postJson(this.url(node), "/admin/clock", { offsetMs }, node);
   }
 
   stop(): Promise<void> {
@@ -319,10 +318,6 @@ class DockerCluster implements Cluster {
         .map((p) => [p.id, `http://${p.ip}:${NODE_PORT}`]),
     );
     await postJson(this.url(n.id), "/admin/peers", { peers }, n.id);
-  }
-
-  private async postClock(n: DockerNode, offsetMs: number): Promise<void> {
-    await postJson(this.url(n.id), "/admin/clock", { offsetMs }, n.id);
   }
 
   /** Flushes the nodes' rules and re-applies every cut link at their ends. */
