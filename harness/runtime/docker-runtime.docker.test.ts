@@ -1,14 +1,13 @@
 // The docker runtime against real node containers: PUT/GET through url(), partitions that really
 // cut links and heal, kill/restart keeping an acknowledged write (and the cuts), pause/resume,
 // clock skew, logs and removal at stop, and removal on the exit paths (Ctrl-C, SIGKILL + clean).
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type NodeOptions, nodeDefaults } from "../../nodes/node-options.js";
-import { removeLeftovers } from "./docker-cleanup.js";
 import { connectDocker, RUN_LABEL } from "./docker-engine.js";
 import { NODE_PORT } from "./docker-link-rules.js";
 import { dockerRuntime } from "./docker-runtime.js";
@@ -175,7 +174,9 @@ describe.skipIf(!gate.available)(gate.title, () => {
       await c.setClockOffset("n1", 0);
     }, 30_000);
 
-    it("stop saves every node's log and removes the containers and the network", async () => {
+    it("stop saves every node's log and removes the containers, paused and killed ones too", async () => {
+      await c.pause("n2");
+      await c.kill("n3");
       await c.stop();
       expect(await labelled(s.name)).toEqual({ containers: 0, networks: 0 });
       for (const n of c.nodes) {
@@ -243,15 +244,20 @@ describe.skipIf(!gate.available)(gate.title, () => {
       expect(existsSync(join(h.s.runDir, "nodes", "n1.log"))).toBe(true);
     }, 90_000);
 
-    it("after a SIGKILLed harness, clean removes what it left", async () => {
+    it("after a SIGKILLed harness, `faultline clean --run` removes what it left", async () => {
       const h = harness("sigkill");
       await h.started;
       h.child.kill("SIGKILL");
       await h.exited;
       expect(await labelled(h.s.name)).toEqual({ containers: 1, networks: 1 });
-      const removed = await removeLeftovers({ run: h.s.name });
-      expect(removed.containers).toEqual([`${h.s.name}-n1`]);
-      expect(removed.networks).toEqual([h.s.name]);
+      const clean = spawnSync(
+        process.execPath,
+        [join(ROOT, "bin/faultline.js"), "clean", "--run", h.s.name],
+        { encoding: "utf8" },
+      );
+      expect(clean.status).toBe(0);
+      expect(clean.stdout).toContain(`removed 1 container: ${h.s.name}-n1\n`);
+      expect(clean.stdout).toContain(`removed 1 network: ${h.s.name}\n`);
       expect(await labelled(h.s.name)).toEqual({ containers: 0, networks: 0 });
     }, 90_000);
   });
