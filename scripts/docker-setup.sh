@@ -37,15 +37,27 @@ if ! docker info >/dev/null 2>&1; then
   if [ -S /var/run/docker.sock ] && [ "$(id -u)" != 0 ] && ! docker info >/dev/null 2>&1; then
     die "the Docker engine runs but this user may not use it: add yourself to the 'docker' group (then log in again)"
   fi
-  say "starting dockerd (log: /tmp/faultline-dockerd.log)"
-  nohup dockerd --ip=127.0.0.1 --userland-proxy=false >/tmp/faultline-dockerd.log 2>&1 </dev/null &
+  # A pid file of a dockerd that is gone (killed, a zombie, a reused pid) would stop a new one.
+  pidfile=/var/run/docker.pid
+  old="$(cat "$pidfile" 2>/dev/null || true)"
+  if [ -n "$old" ] && [ "$(cat "/proc/$old/comm" 2>/dev/null)" = dockerd ] &&
+    ! grep -q '^State:[[:space:]]*Z' "/proc/$old/status" 2>/dev/null; then
+    say "dockerd (pid $old) is starting: waiting for it"
+    daemon="$old"
+  else
+    rm -f "$pidfile"
+    say "starting dockerd (log: /tmp/faultline-dockerd.log)"
+    nohup dockerd --ip=127.0.0.1 --userland-proxy=false >/tmp/faultline-dockerd.log 2>&1 </dev/null &
+    daemon=$!
+  fi
   for _ in $(seq 1 60); do
     docker info >/dev/null 2>&1 && break
+    kill -0 "$daemon" 2>/dev/null || break
     sleep 0.5
   done
   docker info >/dev/null 2>&1 || {
     tail -n 20 /tmp/faultline-dockerd.log >&2 || true
-    die "dockerd did not start within 30 s (see /tmp/faultline-dockerd.log above)"
+    die "dockerd did not start (see /tmp/faultline-dockerd.log above)"
   }
 fi
 say "Docker engine $(docker version -f '{{.Server.Version}}') is up"
