@@ -456,7 +456,11 @@ describe("linearizable: the pruned search agrees with the plain one", () => {
         });
         timed.sort((x, y) => x.t - y.t);
         const h = history(...timed.map((x) => x.e));
-        expect(check(h).valid).toBe(check(h, { baseline: true }).valid);
+        const pruned = check(h);
+        const plain = check(h, { baseline: true });
+        expect(pruned.valid).toBe(plain.valid);
+        // The shortest failing prefix is a property of the history, not of the search.
+        expect(pruned.failure?.prefixEndIndex).toBe(plain.failure?.prefixEndIndex);
       }),
       { numRuns: 400 },
     );
@@ -464,6 +468,36 @@ describe("linearizable: the pruned search agrees with the plain one", () => {
 });
 
 describe("linearizable: kv properties", () => {
+  it("the pruned search (eager gets, prefix lookahead) agrees with the plain one", () => {
+    const kvArbitrary = fc.record({
+      kind: fc.constantFrom("get", "put", "append", "append"),
+      v: fc.constantFrom("", "a", "b", "ab", "ba", "aab"),
+      outcome: fc.constantFrom("ok", "ok", "ok", "info", "open"),
+      before: fc.nat({ max: 3 }),
+      after: fc.nat({ max: 3 }),
+    });
+    fc.assert(
+      fc.property(fc.array(kvArbitrary, { maxLength: 14 }), (ops) => {
+        const timed: { t: number; e: Event }[] = [];
+        ops.forEach((o, i) => {
+          const t = 10 * (i + 1);
+          const value = o.kind === "get" ? null : o.v.slice(0, 1) || "a";
+          timed.push({ t: t - 10 * o.before - 3, e: invoke(i, o.kind, value) });
+          if (o.outcome === "open") return;
+          const result = o.kind === "get" ? o.v : value;
+          timed.push({ t: t + 10 * o.after + 3, e: ev(o.outcome as OpType)(i, o.kind, result) });
+        });
+        timed.sort((x, y) => x.t - y.t);
+        const h = history(...timed.map((x) => x.e));
+        const pruned = checkLinearizable(h, { model: "kv", dialect: "knossos" });
+        const plain = checkLinearizable(h, { model: "kv", dialect: "knossos", baseline: true });
+        expect(pruned.valid).toBe(plain.valid);
+        expect(pruned.failure?.prefixEndIndex).toBe(plain.failure?.prefixEndIndex);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   const kvOp = fc.record({
     key: fc.constantFrom("a", "b"),
     kind: fc.constantFrom("get", "put", "append", "append"),

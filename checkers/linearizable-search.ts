@@ -320,7 +320,24 @@ export function searchLinearization(
     for (let c = 0; c < n; c++)
       readOnly[c] = !calls[c]!.info && model.readOnly(calls[c]!.input) ? 1 : 0;
   }
+  // Lookahead: ops that can leave any state (writes, puts). With none in reach, the first
+  // read to complete must be reachable from the state by the others (model.mayLeadTo).
+  const resets = new Uint8Array(n).fill(1);
+  if (!options.baseline && model.resets !== undefined && model.mayLeadTo !== undefined) {
+    for (let c = 0; c < n; c++) resets[c] = model.resets(calls[c]!.input) ? 1 : 0;
+  }
   let fresh = !options.baseline;
+
+  /** Notes that a branch got stuck at return entry `at`: the furthest one is the end of the
+   * shortest failing prefix, and the stack then is the longest linearization found. */
+  const reached = (at: number): void => {
+    if (at <= furthest) return;
+    furthest = at;
+    bestStack.set(stackEntry.subarray(stableDepth, depth), stableDepth);
+    bestDepth = depth;
+    stableDepth = depth;
+    bestStateId = stateId;
+  };
 
   /** Tries to place the call at `at`; true (and the new configuration entered) unless the
    * model rejects it or the memo has seen it (or one that subsumes it). */
@@ -364,14 +381,28 @@ export function searchLinearization(
     }
     let dead = false;
     if (fresh) {
-      // A configuration just entered: place a matching read first, if there is one.
+      // A configuration just entered: place a matching read first, if there is one; and see
+      // whether the first op that must complete (the first return) can still be satisfied.
       fresh = false;
       let read = -1;
-      for (let e = next[0]!; e !== tail && isCall[e] === 1; e = next[e]!) {
+      let resetAvailable = false;
+      let e = next[0]!;
+      for (; e !== tail && isCall[e] === 1; e = next[e]!) {
         const c = entryCall[e]!;
         if (readOnly[c] === 1 && stepId(stateId, c) === stateId) {
           read = e;
           break;
+        }
+        if (resets[c] === 1) resetAvailable = true;
+      }
+      if (read < 0 && e !== tail && !resetAvailable && readOnly[entryCall[e]!] === 1) {
+        // Only ops that do not reset (appends) can be placed before this read returns: if
+        // none of the states they lead to can match it, this configuration is dead.
+        const blocked = calls[entryCall[e]!]!;
+        if (!model.mayLeadTo!(states[stateId], blocked.input, blocked.output)) {
+          // Every continuation gets stuck exactly at that return: record it as reached.
+          dead = true;
+          reached(e);
         }
       }
       if (read >= 0) {
@@ -398,14 +429,8 @@ export function searchLinearization(
       entry = next[entry]!;
       continue;
     }
-    if (!dead && entry > furthest) {
-      // A return entry of an op not yet linearized: the furthest any branch got.
-      furthest = entry;
-      bestStack.set(stackEntry.subarray(stableDepth, depth), stableDepth);
-      bestDepth = depth;
-      stableDepth = depth;
-      bestStateId = stateId;
-    }
+    // A return entry of an op not yet linearized: this branch got stuck there.
+    if (!dead) reached(entry);
     // This configuration is dead: undo placements up to one whose siblings remain to be tried
     // (a forced read has none, so its parent is dead too).
     let forced = 1;

@@ -46,6 +46,9 @@ export const kvModel: Model<string, Input, string> = {
     }
   },
   readOnly: (input) => input.f === "get",
+  resets: (input) => input.f === "put",
+  // Appends only extend the string: a get must see the state as a prefix.
+  mayLeadTo: (state, _input, output) => output === undefined || output.startsWith(state),
   key: (state) => state,
   describe: (state) => JSON.stringify(state),
   describeCall(call, f) {

@@ -32,6 +32,11 @@ export interface Model<S, I, O> {
   /** Optional: true for an op that never changes the state (a read). The search places a
    * matching read as soon as it can, without trying alternatives. */
   readOnly?(input: I): boolean;
+  /** Optional lookahead, with `mayLeadTo`: true for an op that can leave any state (a put). */
+  resets?(input: I): boolean;
+  /** Could ops that do not reset (appends, reads) lead from `state` to one where this read
+   * returns `output`? False prunes the search (kv: the output must extend the state). */
+  mayLeadTo?(state: S, input: I, output: O | undefined): boolean;
   /** Equal states have equal keys: the memo of the search compares states by key. */
   key(state: S): string;
   describe(state: S): string;
