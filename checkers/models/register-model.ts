@@ -66,6 +66,9 @@ function createRegisterModel(withCas: boolean): Model<Value, Input, Output> {
       }
     },
     readOnly: (input) => input.f === "read",
+    // Only reads change nothing: with no write or cas in reach, a read must see the state.
+    resets: (input) => input.f !== "read",
+    mayLeadTo: (state, _input, output) => output === state,
     key: (state) => (state === null ? "" : state),
     describe: (state) => (state === null ? "absent" : state),
     describeCall(call, f) {
