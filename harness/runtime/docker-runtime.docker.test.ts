@@ -206,6 +206,7 @@ describe.skipIf(!gate.available)(gate.title, () => {
       /node n\d \(container .*\) did not start: .*--strategy "bogus" is not valid/,
     );
     expect(await labelled(s.name)).toEqual({ containers: 0, networks: 0 });
+    expect(readFileSync(join(s.runDir, "nodes", "n1.log"), "utf8")).toContain("is not valid");
   }, 60_000);
 
   describe("exit paths", () => {

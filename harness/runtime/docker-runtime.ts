@@ -17,7 +17,6 @@ import type { Cluster, ClusterSpec, Link, Runtime } from "./runtime.js";
 const STARTUP_TIMEOUT_MS = 30_000;
 /** `stop()`: SIGTERM, then SIGKILL after this long. */
 const STOP_GRACE_S = 2;
-const HOST = "127.0.0.1";
 
 /** A docker runtime; `image` chooses the base image or the node program (tests, benchmarks). */
 export function createDockerRuntime(image: Omit<NodeImageOptions, "log"> = {}): Runtime {
@@ -83,7 +82,9 @@ async function startDockerCluster(
     logDir: join(spec.runDir, "nodes"),
   });
 
+  const logDir = join(spec.runDir, "nodes");
   const cleanupAfterFailure = async (): Promise<void> => {
+    await saveLogs(docker, containerNames, logDir).catch(() => {});
     await removeRun(docker, spec.name, network).catch(() => {});
     untrack();
   };
@@ -111,18 +112,24 @@ async function startDockerCluster(
           .withStartupTimeout(STARTUP_TIMEOUT_MS)
           .start()
           .catch(async (err) => {
-            const logs = await containerLogs(docker.getContainer(name)).catch(() => "");
-            const tail = logs.trim().split("\n").slice(-10).join("\n");
+            // testcontainers removes a container that failed to start; its message carries the
+            // container's last log lines, which become the node's log.
+            const message = err instanceof Error ? err.message : String(err);
+            await mkdir(logDir, { recursive: true });
+            await writeFile(join(logDir, `${id}.log`), `${message}\n`).catch(() => {});
+            const lines = message.trim().split("\n");
             throw new Error(
-              `node ${id} (container ${name}) did not start: ${firstLine(err)}` +
-                (tail ? `\n${tail}` : ""),
+              `node ${id} (container ${name}) did not start: ${lines[0]}` +
+                (lines.length > 1 ? `\n${lines.slice(-10).join("\n")}` : ""),
             );
           });
-        return container.getId();
+        return container.getHost();
       }),
     );
     const failed = started.find((s) => s.status === "rejected");
     if (failed) throw (failed as PromiseRejectedResult).reason;
+    // Where the mapped ports are published: 127.0.0.1 unless TESTCONTAINERS_HOST_OVERRIDE says.
+    const host = (started[0] as PromiseFulfilledResult<string>).value;
 
     const nodes = new Map<NodeId, DockerNode>();
     for (const id of spec.nodeIds) {
@@ -139,7 +146,7 @@ async function startDockerCluster(
         rulesStale: false,
       });
     }
-    const cluster = new DockerCluster(spec, client, network, nodes, untrack);
+    const cluster = new DockerCluster(spec, client, network, host, nodes, untrack);
     await cluster.setAllPeers();
     return cluster;
   } catch (err) {
@@ -157,6 +164,7 @@ class DockerCluster implements Cluster {
     private readonly spec: ClusterSpec,
     private readonly client: ContainerRuntimeClient,
     private readonly network: string,
+    private readonly host: string,
     private readonly byId: Map<NodeId, DockerNode>,
     private readonly untrack: () => void,
   ) {
@@ -164,7 +172,7 @@ class DockerCluster implements Cluster {
   }
 
   url(node: NodeId): string {
-    return `http://${HOST}:${this.node(node).hostPort}`;
+    return `http://${this.host}:${this.node(node).hostPort}`;
   }
 
   async kill(node: NodeId): Promise<void> {
@@ -405,6 +413,21 @@ async function containerLogs(container: Dockerode.Container): Promise<string> {
     at += 8 + size;
   }
   return at === 0 ? raw.toString("utf8") : Buffer.concat(chunks).toString("utf8");
+}
+
+/** Best effort: the logs of the run's containers that exist, for a start that failed. */
+async function saveLogs(
+  docker: Dockerode,
+  containers: ReadonlyMap<NodeId, string>,
+  logDir: string,
+): Promise<void> {
+  await mkdir(logDir, { recursive: true });
+  await Promise.all(
+    [...containers].map(async ([id, name]) => {
+      const logs = await containerLogs(docker.getContainer(name)).catch(() => undefined);
+      if (logs !== undefined) await writeFile(join(logDir, `${id}.log`), logs);
+    }),
+  );
 }
 
 /** Removes a run's containers (by label) and its network. */
