@@ -1,0 +1,50 @@
+// `faultline check` through the real binary: exit codes as the CLI maps them (0 valid,
+// 1 invalid, 254 bad input), output on stdout, the error on stderr.
+import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const bin = fileURLToPath(new URL("../../bin/faultline.js", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "faultline-check-e2e-"));
+
+function faultline(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
+      const code = err === null ? 0 : typeof err.code === "number" ? err.code : -1;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe("faultline check (binary)", () => {
+  it("exits 0 on a linearizable Jepsen log and 1 on one that is not", async () => {
+    const good = join(dir, "good.log");
+    writeFileSync(
+      good,
+      "INFO  jepsen.util - 0\t:invoke\t:write\t1\nINFO  jepsen.util - 0\t:ok\t:write\t1\n" +
+        "INFO  jepsen.util - 1\t:invoke\t:read\tnil\nINFO  jepsen.util - 1\t:ok\t:read\t1\n",
+    );
+    const ok = await faultline("check", good);
+    expect(ok.stdout).toContain("linearizable: valid");
+    expect(ok.code).toBe(0);
+    const bad = join(dir, "bad.log");
+    writeFileSync(
+      bad,
+      "INFO  jepsen.util - 0\t:invoke\t:write\t1\nINFO  jepsen.util - 0\t:ok\t:write\t1\n" +
+        "INFO  jepsen.util - 1\t:invoke\t:read\tnil\nINFO  jepsen.util - 1\t:ok\t:read\t2\n",
+    );
+    const failed = await faultline("check", bad);
+    expect(failed.stdout).toContain("shortest failing prefix");
+    expect(failed.code).toBe(1);
+  });
+
+  it("exits 254 with a message on an unreadable file", async () => {
+    const missing = await faultline("check", join(dir, "missing.jsonl"));
+    expect(missing.code).toBe(254);
+    expect(missing.stderr).toContain("cannot read");
+    expect(missing.stderr).not.toContain("    at "); // no stack trace
+  });
+});
