@@ -2,7 +2,8 @@
 // the model (register, cas-register, kv) accepts? Ops are paired per process, split by key
 // (P-compositionality) and each part searched (linearizable-search.ts). `fail` ops did not
 // happen; `info` and never-completed ops may happen any time after their call, or never.
-// A time or memory budget answers "unknown"; a failure names the shortest failing prefix.
+// A time or memory budget answers "unknown" (the budget is the only clock this checker reads);
+// a failure names the shortest failing prefix, the op it ends on and the ops concurrent with it.
 import type { CheckOptions, CheckResult, Checker } from "./checker.js";
 import type { History, Op } from "./history.js";
 import { searchLinearization, type SearchCall } from "./linearizable-search.js";
@@ -53,9 +54,9 @@ export interface LinearizableResult extends CheckResult {
   unknownKeys?: string[];
 }
 
-/** Options beyond CheckOptions: `dialect` (how reads are encoded), `maxCacheEntries`,
- * `maxMemoryBytes` (memo budgets), and
- * `baseline: true` to search the plain Porcupine way (for the benchmark and tests). */
+/** Options beyond CheckOptions: `dialect` (how reads are encoded: "faultline" by default),
+ * `maxCacheEntries` and `maxMemoryBytes` (memo budgets), and `baseline: true` to search the
+ * plain Porcupine way (for the benchmark and the differential tests). */
 export function checkLinearizable(
   history: History,
   options: CheckOptions = {},
@@ -67,8 +68,7 @@ export function checkLinearizable(
   const maxMemoryBytes = Number(options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY_BYTES);
   const baseline = options.baseline === true;
   const { calls, ignored, warnings } = pairCalls(model, history, dialect);
-  const parts =
-    options.compositional === false ? new Map([["", calls]]) : partitionCalls(model, calls);
+  const parts = partitionCalls(model, calls);
 
   const result: LinearizableResult = {
     valid: true,
