@@ -96,7 +96,8 @@ export async function ensureBaseImage(log: (line: string) => void = () => {}): P
   if (result.status !== 0) {
     const why = (result.stderr || result.error?.message || "").trim();
     throw new DockerUnavailableError(
-      `cannot build the base image ${name}: ${why || `exit ${result.status}`}; ${DOCKER_FIX}`,
+      `cannot build the offline base image ${name}: ${why || `exit ${result.status}`}; ` +
+        `${DOCKER_FIX}, or, where a registry is reachable, set FAULTLINE_DOCKER_BASE=node:20-slim`,
     );
   }
   log(result.stdout.trim());
