@@ -78,6 +78,8 @@ async function checkRunDir(runDir: string, json: boolean): Promise<void> {
     console.log(`${runDir}: ${result.opCount} ops`);
     for (const [name, r] of Object.entries(result.results)) {
       console.log(`  ${name.padEnd(14)} ${verdictText(r.valid)}${r.error ? ` (${r.error})` : ""}`);
+      const explanation = (r.failure as { explanation?: unknown } | undefined)?.explanation;
+      if (typeof explanation === "string") console.log(`    ${explanation}`);
     }
     console.log(`verdict: ${verdictText(result.valid)}`);
   }
