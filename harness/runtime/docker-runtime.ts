@@ -34,6 +34,8 @@ interface DockerNode {
   state: "running" | "paused" | "killed";
   /** Its iptables rules are stale (changed while it could not be reached): rebuild on resume. */
   rulesStale: boolean;
+  /** A peer's address changed while it was paused: tell it on resume. */
+  peersStale: boolean;
 }
 
 /** A Docker container name from a run name (Docker allows [a-zA-Z0-9][a-zA-Z0-9_.-]*). */
@@ -144,6 +146,7 @@ async function startDockerCluster(
         hostPort,
         state: "running",
         rulesStale: false,
+        peersStale: false,
       });
     }
     const cluster = new DockerCluster(spec, client, network, host, nodes, untrack);
@@ -219,6 +222,7 @@ class DockerCluster implements Cluster {
     if (n.state !== "paused") return;
     await n.container.unpause();
     n.state = "running";
+    if (n.peersStale) await this.setPeers(n);
     if (n.rulesStale) await this.rebuildRules([node]);
   }
 
@@ -275,9 +279,9 @@ class DockerCluster implements Cluster {
 
   /** POST /admin/peers on every running node: the others' container addresses. */
   async setAllPeers(): Promise<void> {
-    await Promise.all(
-      [...this.byId.values()].filter((n) => n.state === "running").map((n) => this.setPeers(n)),
-    );
+    const nodes = [...this.byId.values()];
+    for (const n of nodes) if (n.state === "paused") n.peersStale = true;
+    await Promise.all(nodes.filter((n) => n.state === "running").map((n) => this.setPeers(n)));
   }
 
   private async stopNow(): Promise<void> {
@@ -326,6 +330,7 @@ class DockerCluster implements Cluster {
         .map((p) => [p.id, `http://${p.ip}:${NODE_PORT}`]),
     );
     await postJson(this.url(n.id), "/admin/peers", { peers }, n.id);
+    n.peersStale = false;
   }
 
   /** Flushes the nodes' rules and re-applies every cut link at their ends. */
