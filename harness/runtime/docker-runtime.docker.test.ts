@@ -174,6 +174,24 @@ describe.skipIf(!gate.available)(gate.title, () => {
       await c.setClockOffset("n1", 0);
     }, 30_000);
 
+    it("overlapping faults (a cut during a pause, a heal during a kill) all take effect", async () => {
+      await Promise.all([
+        c.pause("n2"),
+        c.cutLinks([
+          ["n1", "n2"],
+          ["n2", "n1"],
+        ]),
+      ]);
+      await c.resume("n2");
+      // n2 was frozen when the cut came: its own rules were added on resume.
+      expect(await probe(s, "n2", "n1")).toBe("timeout");
+      expect(await probe(s, "n1", "n2")).toBe("timeout");
+      await Promise.all([c.kill("n3"), c.healLinks()]);
+      expect(await probe(s, "n2", "n1")).toBe("connected");
+      await c.restart("n3");
+      expect(await put(c, "n1", "overlap", 1, 3)).toBe(200);
+    }, 60_000);
+
     it("stop saves every node's log and removes the containers, paused and killed ones too", async () => {
       await c.pause("n2");
       await c.kill("n3");

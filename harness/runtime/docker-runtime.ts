@@ -36,6 +36,8 @@ interface DockerNode {
   rulesStale: boolean;
   /** A peer's address changed while it was paused: tell it on resume. */
   peersStale: boolean;
+  /** The tail of the operations on this node (see DockerCluster.locked). */
+  queue: Promise<void>;
 }
 
 /** A Docker container name from a run name (Docker allows [a-zA-Z0-9][a-zA-Z0-9_.-]*). */
@@ -147,6 +149,7 @@ async function startDockerCluster(
         state: "running",
         rulesStale: false,
         peersStale: false,
+        queue: Promise.resolve(),
       });
     }
     const cluster = new DockerCluster(spec, client, network, host, nodes, untrack);
@@ -178,52 +181,73 @@ class DockerCluster implements Cluster {
     return `http://${this.host}:${this.node(node).hostPort}`;
   }
 
-  async kill(node: NodeId): Promise<void> {
-    const n = this.node(node);
-    if (n.state === "killed") return;
-    // The engine SIGKILLs a paused (frozen) container too.
-    await n.container.kill({ signal: "SIGKILL" });
-    await n.container.wait({ condition: "not-running" }).catch(() => {});
-    n.state = "killed";
+  kill(node: NodeId): Promise<void> {
+    return this.locked(this.node(node), async (n) => {
+      if (n.state === "killed") return;
+      // The engine SIGKILLs a paused (frozen) container too.
+      await n.container.kill({ signal: "SIGKILL" });
+      await n.container.wait({ condition: "not-running" }).catch(() => {});
+      n.state = "killed";
+    });
   }
 
   async restart(node: NodeId): Promise<void> {
-    const n = this.node(node);
-    // A node that crashed on its own is down too, though nobody killed it.
-    if (n.state === "running" && !(await n.container.inspect()).State.Running) n.state = "killed";
-    if (n.state !== "killed") {
-      throw new Error(`node ${node} is ${n.state}: kill it before restarting`);
-    }
-    await n.container.start();
-    n.state = "running";
-    const oldIp = n.ip;
-    Object.assign(n, await addresses(n.container, this.network));
-    await waitForHealth(this.url(node), STARTUP_TIMEOUT_MS, node);
-    // The container's network namespace is new: its rules are gone, maybe its address changed.
-    if (n.ip !== oldIp) {
-      await this.setAllPeers();
-      await this.rebuildRules([...this.byId.keys()]);
-    } else {
+    let moved = false;
+    await this.locked(this.node(node), async (n) => {
+      // A node that crashed on its own is down too, though nobody killed it.
+      if (n.state === "running" && !(await n.container.inspect()).State.Running) {
+        n.state = "killed";
+      }
+      if (n.state !== "killed") {
+        throw new Error(`node ${node} is ${n.state}: kill it before restarting`);
+      }
+      await n.container.start();
+      n.state = "running";
+      const oldIp = n.ip;
+      Object.assign(n, await addresses(n.container, this.network));
+      await waitForHealth(this.url(node), STARTUP_TIMEOUT_MS, node);
+      // The container's network namespace is new: its rules are gone.
       await this.setPeers(n);
-      await this.rebuildRules([node]);
+      await this.rebuildRules(n);
+      moved = n.ip !== oldIp;
+      // As with the local runtime, the restarted process starts with its clock unshifted.
+    });
+    if (moved) {
+      // Its address changed: the others must learn it, and cut it by its new address.
+      await Promise.all(
+        [...this.byId.values()]
+          .filter((p) => p.id !== node)
+          .map((p) =>
+            this.locked(p, async () => {
+              if (p.state === "running") {
+                await this.setPeers(p);
+                await this.rebuildRules(p);
+              } else if (p.state === "paused") {
+                p.peersStale = true;
+                p.rulesStale = true;
+              }
+            }),
+          ),
+      );
     }
-    // As with the local runtime, the restarted process starts with its clock unshifted.
   }
 
-  async pause(node: NodeId): Promise<void> {
-    const n = this.node(node);
-    if (n.state !== "running") return;
-    await n.container.pause();
-    n.state = "paused";
+  pause(node: NodeId): Promise<void> {
+    return this.locked(this.node(node), async (n) => {
+      if (n.state !== "running") return;
+      await n.container.pause();
+      n.state = "paused";
+    });
   }
 
-  async resume(node: NodeId): Promise<void> {
-    const n = this.node(node);
-    if (n.state !== "paused") return;
-    await n.container.unpause();
-    n.state = "running";
-    if (n.peersStale) await this.setPeers(n);
-    if (n.rulesStale) await this.rebuildRules([node]);
+  resume(node: NodeId): Promise<void> {
+    return this.locked(this.node(node), async (n) => {
+      if (n.state !== "paused") return;
+      await n.container.unpause();
+      n.state = "running";
+      if (n.peersStale) await this.setPeers(n);
+      if (n.rulesStale) await this.rebuildRules(n);
+    });
   }
 
   async cutLinks(links: readonly Link[]): Promise<void> {
@@ -234,33 +258,30 @@ class DockerCluster implements Cluster {
     }
     const added = addLinks(this.cut, links);
     if (added.length === 0) return;
-    const ends = new Set(added.flat());
+    const ips = this.ips();
     await Promise.all(
-      [...ends].map(async (id) => {
-        const n = this.node(id);
-        if (n.state === "killed") return; // rebuilt from this.cut on restart
-        if (n.state === "paused") {
-          n.rulesStale = true; // the other end's rules hold the cut meanwhile
-          return;
-        }
-        for (const cmd of cutCommands(id, added, this.ips(), this.spec.linkFault)) {
-          await this.exec(n, cmd);
-        }
-      }),
+      [...new Set(added.flat())].map((id) =>
+        this.locked(this.node(id), async (n) => {
+          // A killed node gets every cut on restart; a paused one on resume. Meanwhile the
+          // other end's rules hold the cut.
+          if (n.state === "paused") n.rulesStale = true;
+          if (n.state !== "running") return;
+          await this.execRules(n, cutCommands(id, added, ips, this.spec.linkFault));
+        }),
+      ),
     );
   }
 
   async healLinks(): Promise<void> {
     this.cut.length = 0;
     await Promise.all(
-      [...this.byId.values()].map(async (n) => {
-        if (n.state === "killed") return;
-        if (n.state === "paused") {
-          n.rulesStale = true;
-          return;
-        }
-        await this.exec(n, [...HEAL_COMMAND]);
-      }),
+      [...this.byId.values()].map((n) =>
+        this.locked(n, async () => {
+          if (n.state === "paused") n.rulesStale = true;
+          if (n.state !== "running") return;
+          await this.execRules(n, [[...HEAL_COMMAND]]);
+        }),
+      ),
     );
   }
 
@@ -277,11 +298,9 @@ class DockerCluster implements Cluster {
     return this.stop();
   }
 
-  /** POST /admin/peers on every running node: the others' container addresses. */
+  /** POST /admin/peers on every node (at start): the others' container addresses. */
   async setAllPeers(): Promise<void> {
-    const nodes = [...this.byId.values()];
-    for (const n of nodes) if (n.state === "paused") n.peersStale = true;
-    await Promise.all(nodes.filter((n) => n.state === "running").map((n) => this.setPeers(n)));
+    await Promise.all([...this.byId.values()].map((n) => this.setPeers(n)));
   }
 
   private async stopNow(): Promise<void> {
@@ -290,17 +309,20 @@ class DockerCluster implements Cluster {
     await mkdir(logDir, { recursive: true });
     const errors: string[] = [];
     await Promise.all(
-      [...this.byId.values()].map(async (n) => {
-        try {
-          if (n.state === "paused") await n.container.unpause();
-          if (n.state !== "killed")
-            await n.container.stop({ t: STOP_GRACE_S }).catch(ignoreNotRunning);
-          n.state = "killed";
-          await writeFile(join(logDir, `${n.id}.log`), await containerLogs(n.container));
-        } catch (err) {
-          errors.push(`node ${n.id}: ${firstLine(err)}`);
-        }
-      }),
+      [...this.byId.values()].map((n) =>
+        this.locked(n, async () => {
+          try {
+            if (n.state === "paused") await n.container.unpause();
+            if (n.state !== "killed") {
+              await n.container.stop({ t: STOP_GRACE_S }).catch(ignoreNotRunning);
+            }
+            n.state = "killed";
+            await writeFile(join(logDir, `${n.id}.log`), await containerLogs(n.container));
+          } catch (err) {
+            errors.push(`node ${n.id}: ${firstLine(err)}`);
+          }
+        }),
+      ),
     );
     try {
       await removeRun(docker, this.spec.name, this.network);
@@ -311,6 +333,17 @@ class DockerCluster implements Cluster {
     if (errors.length > 0) {
       throw new Error(`stopping docker cluster ${this.spec.name}: ${errors.join("; ")}`);
     }
+  }
+
+  /** Runs `fn` after every earlier operation on the node: the nemesis may overlap faults (a cut
+   * while a pause is under way), and a frozen or dead container cannot take an exec. */
+  private locked<T>(n: DockerNode, fn: (n: DockerNode) => Promise<T>): Promise<T> {
+    const run = n.queue.then(() => fn(n));
+    n.queue = run.then(
+      () => {},
+      () => {},
+    );
+    return run;
   }
 
   private node(id: NodeId): DockerNode {
@@ -333,31 +366,37 @@ class DockerCluster implements Cluster {
     n.peersStale = false;
   }
 
-  /** Flushes the nodes' rules and re-applies every cut link at their ends. */
-  private async rebuildRules(ids: NodeId[]): Promise<void> {
-    await Promise.all(
-      ids.map(async (id) => {
-        const n = this.node(id);
-        if (n.state !== "running") {
-          n.rulesStale = n.state === "paused";
-          return;
-        }
-        await this.exec(n, [...HEAL_COMMAND]);
-        for (const cmd of cutCommands(id, this.cut, this.ips(), this.spec.linkFault)) {
-          await this.exec(n, cmd);
-        }
-        n.rulesStale = false;
-      }),
-    );
+  /** Flushes a running node's rules and re-applies every cut link at its end. */
+  private async rebuildRules(n: DockerNode): Promise<void> {
+    const commands = cutCommands(n.id, this.cut, this.ips(), this.spec.linkFault);
+    await this.execRules(n, [[...HEAL_COMMAND], ...commands]);
+    n.rulesStale = false;
   }
 
-  private async exec(n: DockerNode, cmd: string[]): Promise<void> {
-    const result = await this.client.container.exec(n.container, cmd);
-    if (result.exitCode !== 0) {
-      throw new Error(
-        `\`${cmd.join(" ")}\` failed in ${n.containerName} (exit ${result.exitCode}): ` +
-          result.output.trim(),
-      );
+  /** Runs iptables commands in the node's container. One that stopped or froze behind our back
+   * (a crash, `docker pause` by hand) is marked so, not failed: restart and resume rebuild. */
+  private async execRules(n: DockerNode, commands: string[][]): Promise<void> {
+    for (const cmd of commands) {
+      const result = await this.client.container.exec(n.container, cmd).catch(async (err) => {
+        const state = (await n.container.inspect()).State;
+        if (state.Running && !state.Paused) throw err;
+        return undefined;
+      });
+      if (result === undefined || result.exitCode === 126) {
+        const state = (await n.container.inspect()).State;
+        if (!state.Running) n.state = "killed";
+        else if (state.Paused) {
+          n.state = "paused";
+          n.rulesStale = true;
+        }
+        if (n.state !== "running") return;
+      }
+      if (result !== undefined && result.exitCode !== 0) {
+        throw new Error(
+          `\`${cmd.join(" ")}\` failed in ${n.containerName} (exit ${result.exitCode}): ` +
+            result.output.trim(),
+        );
+      }
     }
   }
 }
