@@ -16,8 +16,11 @@ import type { Cluster, ClusterSpec } from "./runtime.js";
 
 const gate = await dockerGate("docker runtime");
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), "faultline-docker-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// Skipped suites run no hooks: make the directory only when the suite runs.
+const dir = gate.available ? mkdtempSync(join(tmpdir(), "faultline-docker-")) : "";
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
 
 const node: ClusterSpec["node"] = {
   ...nodeDefaults,
