@@ -2,7 +2,7 @@
 // short run per build with the verdict the strategy deserves, one container per node while it runs
 // and none afterwards, and a Ctrl-C mid-run that leaves no container behind.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,11 +12,9 @@ import { dockerGate } from "./docker-test-gate.js";
 
 const gate = await dockerGate("faultline run --runtime docker");
 const BIN = fileURLToPath(new URL("../../bin/faultline.js", import.meta.url));
-// Skipped suites run no hooks: make the directory only when the suite runs.
-const store = gate.available ? mkdtempSync(join(tmpdir(), "faultline-docker-run-")) : "";
-afterAll(() => {
-  if (store) rmSync(store, { recursive: true, force: true });
-});
+// Made by the runs themselves, so skipped or filtered-out tests leave nothing behind.
+const store = join(tmpdir(), `faultline-docker-run-${process.pid}`);
+afterAll(() => rmSync(store, { recursive: true, force: true }));
 
 interface Finished {
   code: number | null;
