@@ -50,9 +50,9 @@ export function safeCheck(checker: Checker, history: History, options: CheckOpti
 export const noopChecker: Checker = { name: "noop", check: () => ({ valid: true }) };
 
 /** Runs every checker; the composite is valid only as far as the worst of them. */
-export function composeCheckers(
-  checkers: readonly Checker[],
-): Checker & { check(h: History, o: CheckOptions): CheckResult & { results: Record<string, CheckResult> } } {
+export function composeCheckers(checkers: readonly Checker[]): Checker & {
+  check(h: History, o: CheckOptions): CheckResult & { results: Record<string, CheckResult> };
+} {
   return {
     name: "compose",
     check(history, options) {
