@@ -1,18 +1,17 @@
 // `faultline run` after its flags are parsed: load and print the test (with its seed), run it
 // with live progress, print the verdict table and the run directory, and answer the exit code
-// (0 valid, 1 invalid, 2 unknown; 130 / 143 when interrupted). The first Ctrl-C or SIGTERM stops
-// the run cleanly; a second one flushes the history and exits at once.
+// (0 valid, 1 invalid, 2 unknown; 130 / 143 / 129 when interrupted). The first Ctrl-C, SIGTERM or
+// SIGHUP stops the run cleanly; a second one exits at once (process-exit.ts), the history flushed.
 import { readFileSync } from "node:fs";
 import { EXIT, UsageError } from "../cli-error.js";
 import type { ConfigFlag } from "../config/config-flags.js";
 import { loadTestConfig } from "../config/load-test-config.js";
 import type { TestConfig } from "../config/test-config.js";
+import { addExitHook, type ExitSignal, exitCodeOf, setInterruptHandler } from "../process-exit.js";
 import { startProgress } from "./progress-line.js";
 import { newRunStatus } from "./run-status.js";
 import { summaryTable, verdictWord } from "./run-summary.js";
 import { runTest } from "./run-test.js";
-
-const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 
 function readTestFile(path: string): { path: string; text: string } {
   try {
@@ -48,27 +47,21 @@ export async function runMain(
 
   const interrupt = new AbortController();
   const status = newRunStatus(config.timeLimitMs);
-  let signalled: keyof typeof SIGNAL_EXIT | undefined;
-  const onSignal = (signal: keyof typeof SIGNAL_EXIT) => {
-    if (signalled !== undefined) {
-      // A second signal: the user wants out now. The nodes exit with us (stdin EOF).
-      status.flushHistory?.();
-      process.exit(SIGNAL_EXIT[signal]);
-    }
+  let signalled: ExitSignal | undefined;
+  const unsetInterrupt = setInterruptHandler((signal) => {
     signalled = signal;
     process.stderr.write(`\n${signal}: stopping the run (again to exit at once)\n`);
     interrupt.abort();
-  };
-  const onInt = () => onSignal("SIGINT");
-  const onTerm = () => onSignal("SIGTERM");
-  process.on("SIGINT", onInt);
-  process.on("SIGTERM", onTerm);
+  });
+  // However the process ends before the run does (a second signal, a crash), the history so far
+  // stays readable; the nodes and containers have their own exit hooks.
+  const removeFlush = addExitHook(() => status.flushHistory?.());
   const progress = startProgress(status, process.stderr);
   try {
     const outcome = await runTest(config, { interrupt: interrupt.signal, status }).catch(
       (err: unknown) => {
-        // A signal during start-up kills the nodes under the runtime's feet: that is the interrupt,
-        // not an internal error.
+        // A terminal's Ctrl-C also reaches the nodes (one process group) and may kill them during
+        // start-up, under the runtime's feet: that is the interrupt, not an internal error.
         if (interrupt.signal.aborted && status.runDir !== undefined)
           return { runDir: status.runDir, interrupted: true };
         throw err;
@@ -78,7 +71,7 @@ export async function runMain(
     if (outcome.interrupted || !("check" in outcome) || outcome.check === undefined) {
       status.phase = "interrupted";
       out.write(`interrupted; the history so far is in ${outcome.runDir}/history.jsonl\n`);
-      return SIGNAL_EXIT[signalled ?? "SIGINT"];
+      return exitCodeOf(signalled ?? "SIGINT");
     }
     const { check } = outcome;
     const { ok, fail, info } = status.counts;
@@ -97,7 +90,7 @@ export async function runMain(
     return check.valid === true ? EXIT.valid : check.valid === false ? EXIT.invalid : EXIT.unknown;
   } finally {
     progress.stop();
-    process.off("SIGINT", onInt);
-    process.off("SIGTERM", onTerm);
+    unsetInterrupt();
+    removeFlush();
   }
 }

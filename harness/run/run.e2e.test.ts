@@ -172,6 +172,12 @@ describe("faultline run (local runtime)", () => {
     expect(history.filter((op) => op.type === "ok").length).toBeGreaterThan(10);
     expect(history.some((op) => op.f === "final-read")).toBe(false);
     expect(processesUsing(dir)).toEqual([]);
+    // The graceful stop disposed the cluster (SIGTERM), as the docker runtime's does.
+    for (const n of ["n1", "n2", "n3"]) {
+      expect(readFileSync(join(runDir, "nodes", `${n}.log`), "utf8")).toContain(
+        "stopping (SIGTERM)",
+      );
+    }
   }, 90_000);
 
   it("a malformed test file exits 254 naming its line", async () => {

@@ -1,11 +1,11 @@
 // Removal of a run's containers and network on every exit path. Without testcontainers' reaper
 // (it cannot be pulled offline) this is the harness's job: `stop()` removes them normally; an exit
-// hook removes what is left synchronously (docker CLI) when the process exits or is interrupted;
+// hook (process-exit.ts) removes what is left synchronously (docker CLI) however the process ends;
 // `removeLeftovers` (faultline clean) removes what crashed runs left, by label.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { constants } from "node:os";
 import { join } from "node:path";
+import { addExitHook } from "../process-exit.js";
 import { connectDocker, RUN_LABEL } from "./docker-engine.js";
 
 /** What the exit hook removes for one run that has not stopped yet. */
@@ -18,78 +18,35 @@ export interface TrackedRun {
   logDir: string;
 }
 
-const tracked = new Set<TrackedRun>();
-const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-let hooked = false;
-
 /** Removes the run's containers and network if the process ends before `untrack()` is called. */
 export function trackRun(run: TrackedRun): () => void {
-  installHooks();
-  tracked.add(run);
-  return () => {
-    tracked.delete(run);
-  };
+  return addExitHook(() => removeRunSync(run));
 }
 
-function installHooks(): void {
-  if (hooked) return;
-  hooked = true;
-  process.on("exit", removeTrackedSync);
-  // The monitor observes an uncaught error without changing how the process dies.
-  process.on("uncaughtExceptionMonitor", removeTrackedSync);
-  for (const signal of SIGNALS) process.on(signal, onSignal);
-}
-
-const signalCounts = new Map<NodeJS.Signals, number>();
-
-function onSignal(signal: NodeJS.Signals): void {
-  const count = (signalCounts.get(signal) ?? 0) + 1;
-  signalCounts.set(signal, count);
-  // The first signal belongs to the application if it listens (`faultline run` stops the run and
-  // disposes the cluster, saving the logs); a second one, or nobody listening, ends us now.
-  if (count < 2 && process.listeners(signal).some((l) => !isPassive(l))) return;
-  removeTrackedSync();
-  process.exit(128 + (constants.signals[signal] ?? 0));
-}
-
-/** Listeners that clean up but leave the decision to exit to others: this module's, the local
- * runtime's child registry, and the signal-exit package (loaded by testcontainers' dependencies),
- * which re-raises the signal only when it is alone. */
-function isPassive(listener: (...args: never[]) => void): boolean {
-  if (listener === onSignal) return true;
-  const source = String(listener);
-  return (
-    listener.name === "onSignal" || source.includes("emitter.count") || source.includes("#emitter")
-  );
-}
-
-function removeTrackedSync(): void {
-  for (const run of tracked) {
-    tracked.delete(run);
-    for (const [id, container] of run.containers) {
-      const logFile = join(run.logDir, `${id}.log`);
-      if (existsSync(logFile)) continue;
-      const logs = spawnSync("docker", ["logs", container], { encoding: "utf8", timeout: 10_000 });
-      if (logs.status !== 0) continue;
-      try {
-        mkdirSync(run.logDir, { recursive: true });
-        writeFileSync(logFile, logs.stdout + logs.stderr);
-      } catch {
-        // The run directory may be gone; the containers must still go.
-      }
+function removeRunSync(run: TrackedRun): void {
+  for (const [id, container] of run.containers) {
+    const logFile = join(run.logDir, `${id}.log`);
+    if (existsSync(logFile)) continue;
+    const logs = spawnSync("docker", ["logs", container], { encoding: "utf8", timeout: 10_000 });
+    if (logs.status !== 0) continue;
+    try {
+      mkdirSync(run.logDir, { recursive: true });
+      writeFileSync(logFile, logs.stdout + logs.stderr);
+    } catch {
+      // The run directory may be gone; the containers must still go.
     }
-    const filter = `label=${RUN_LABEL}=${run.name}`;
-    const ids = spawnSync("docker", ["ps", "-aq", "--filter", filter], { encoding: "utf8" });
-    const containerIds = (ids.stdout ?? "").split("\n").filter(Boolean);
-    if (containerIds.length > 0) {
-      spawnSync("docker", ["rm", "-f", "-v", ...containerIds], { stdio: "ignore" });
-    }
-    const net = spawnSync("docker", ["network", "rm", run.network], { stdio: "ignore" });
-    if (ids.error || (ids.status !== 0 && containerIds.length === 0) || net.error) {
-      console.error(
-        `faultline: could not remove the containers of run ${run.name}: run \`faultline clean\``,
-      );
-    }
+  }
+  const filter = `label=${RUN_LABEL}=${run.name}`;
+  const ids = spawnSync("docker", ["ps", "-aq", "--filter", filter], { encoding: "utf8" });
+  const containerIds = (ids.stdout ?? "").split("\n").filter(Boolean);
+  if (containerIds.length > 0) {
+    spawnSync("docker", ["rm", "-f", "-v", ...containerIds], { stdio: "ignore" });
+  }
+  const net = spawnSync("docker", ["network", "rm", run.network], { stdio: "ignore" });
+  if (ids.error || (ids.status !== 0 && containerIds.length === 0) || net.error) {
+    console.error(
+      `faultline: could not remove the containers of run ${run.name}: run \`faultline clean\``,
+    );
   }
 }
 

@@ -1,6 +1,6 @@
 // A harness process for the docker exit-path tests: starts a one-node docker cluster named by its
-// first argument (run directory: the second), prints "started", and waits with no signal handler
-// of its own, so only the runtime's hooks decide what a Ctrl-C or SIGTERM does.
+// first argument (run directory: the second), prints "started", and waits with no interrupt
+// handler, so a Ctrl-C or SIGTERM runs the exit hooks (the runtime's removal) and exits.
 //   usage: node bin/run-ts.js harness/runtime/docker-harness-child.ts RUN-NAME RUN-DIR
 import { nodeDefaults } from "../../nodes/node-options.js";
 import { dockerRuntime } from "./docker-runtime.js";

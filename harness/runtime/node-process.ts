@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { isHealthy } from "./admin-client.js";
-import { isExiting, trackChild, untrackChild } from "./child-processes.js";
+import { trackChild, untrackChild } from "./child-processes.js";
 
 /** The executable and arguments that run one node listening on `port` (0: any free port). */
 export type NodeCommand = (port: number) => { file: string; args: string[] };
@@ -76,8 +76,6 @@ export class NodeProcess {
   /** Spawns the node and waits until it answers /health; on failure it is left down. */
   async start(port: number): Promise<void> {
     if (this.#state !== "down") throw new Error(`node ${this.id} is already running`);
-    // After Ctrl-C every node was killed; a heal racing the shutdown must not start new ones.
-    if (isExiting()) throw new Error(`not starting node ${this.id}: the harness is exiting`);
     const { id, logPath, startTimeoutMs } = this.options;
     const { file, args } = this.options.command(port);
     const logFd = openSync(logPath, "a");

@@ -1,11 +1,12 @@
 // A stand-in harness for the exit-path tests: starts a 3-node local cluster (real `faultline
 // node`s), prints `ready {"n1":pid,…}` on stdout, then waits to be signalled. Modes:
-//   wait      — no handler of its own (Ctrl-C / SIGTERM hit only the runtime's registry)
-//   stubborn  — an application SIGINT handler that never finishes (a second Ctrl-C must end it)
+//   wait      — no interrupt handler (Ctrl-C / SIGTERM run the exit hooks at once)
+//   stubborn  — an interrupt handler that never finishes (a second signal must end it)
 //   throw     — throws an uncaught error once ready
 //   pause     — pauses n1 first (a SIGKILLed harness must not leave a stopped node behind)
 // usage: bin/run-ts.js harness/runtime/test-fixtures/harness-child.ts RUN_DIR MODE
 import { nodeDefaults } from "../../../nodes/node-options.js";
+import { setInterruptHandler } from "../../process-exit.js";
 import { localRuntime } from "../local-runtime.js";
 
 const [runDir, mode = "wait"] = process.argv.slice(2);
@@ -20,9 +21,7 @@ const cluster = await localRuntime.start({
   linkFault: "blackhole",
 });
 if (mode === "stubborn") {
-  process.on("SIGINT", () => {
-    console.log("graceful shutdown started (and never finishes)");
-  });
+  setInterruptHandler(() => console.log("graceful shutdown started (and never finishes)"));
 }
 if (mode === "pause") await cluster.pause("n1");
 const pids = Object.fromEntries(cluster.nodes.map((id) => [id, cluster.pid(id)]));
