@@ -16,6 +16,7 @@ import { parseJsonl } from "../checkers/formats/jsonl-format.js";
 import { workloads } from "../workloads/workloads.js";
 import { UsageError } from "./cli-error.js";
 import type { TestConfig } from "./config/test-config.js";
+import { writeReportOrWarn } from "./report/write-report.js";
 
 export interface RunCheckResult {
   valid: Validity;
@@ -77,5 +78,6 @@ export async function checkRun(runDir: string): Promise<RunCheckResult> {
   };
   const result: RunCheckResult = { valid, results, warnings, opCount: history.length };
   await writeFile(join(runDir, "results.json"), `${JSON.stringify(result, null, 2)}\n`);
+  await writeReportOrWarn(runDir, { test, history, results: result });
   return result;
 }

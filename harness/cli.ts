@@ -6,7 +6,9 @@ import { registerNodeCommand } from "../nodes/server/node-command.js";
 import { EXIT, UsageError } from "./cli-error.js";
 import { registerCheckCommand } from "./commands/check-command.js";
 import { registerCleanCommand } from "./commands/clean-command.js";
+import { registerReportCommand } from "./commands/report-command.js";
 import { registerRunCommand } from "./commands/run-command.js";
+import { registerServeCommand } from "./commands/serve-command.js";
 
 const program = new Command("faultline")
   .description("Jepsen-style consistency testing for a replicated key-value store")
@@ -15,6 +17,8 @@ const program = new Command("faultline")
 
 registerRunCommand(program);
 registerCheckCommand(program);
+registerReportCommand(program);
+registerServeCommand(program);
 registerNodeCommand(program);
 registerCleanCommand(program);
 

@@ -1,0 +1,114 @@
+// Writes a run's report.html: reads what the run directory holds (test.json, history.jsonl,
+// results.json) unless the caller has it in hand, computes the report's data, renders the page
+// and replaces report.html atomically. `faultline run` and `check` call it after the checkers;
+// `faultline report` calls it alone. Bad input (no such directory, no history) is a UsageError.
+import { readdir, readFile, realpath, rename, stat, writeFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import type { History } from "../../checkers/history.js";
+import { parseJsonl } from "../../checkers/formats/jsonl-format.js";
+import { UsageError } from "../cli-error.js";
+import type { TestConfig } from "../config/test-config.js";
+import { renderReport } from "./render-report.js";
+import { loadReportAssets } from "./report-assets.js";
+import { reportData, type StoredResults } from "./report-data.js";
+
+export const REPORT_FILE = "report.html";
+
+export interface StoredRun {
+  test: TestConfig;
+  history: History;
+  results: StoredResults;
+}
+
+async function readText(path: string, what: string, hint = ""): Promise<string> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? String(err);
+    throw new UsageError(`cannot read ${what} ${path}: ${code}${hint}`);
+  }
+}
+
+async function readJson(path: string, what: string, hint = ""): Promise<unknown> {
+  const text = await readText(path, what, hint);
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`${path}: not JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+}
+
+/** The stored run in `runDir`, checked enough to report on: a UsageError names what is missing. */
+export async function readStoredRun(runDir: string): Promise<StoredRun> {
+  const info = await stat(runDir).catch((err: NodeJS.ErrnoException) => {
+    throw new UsageError(`no run directory ${runDir}: ${err.code ?? err.message}`);
+  });
+  if (!info.isDirectory()) throw new UsageError(`${runDir} is not a run directory (a file)`);
+  const test = (await readJson(join(runDir, "test.json"), "the test")) as TestConfig;
+  if (typeof test !== "object" || test === null || typeof test.name !== "string") {
+    throw new UsageError(`${join(runDir, "test.json")}: not a faultline test (no name)`);
+  }
+  const historyPath = join(runDir, "history.jsonl");
+  const text = await readText(historyPath, "the history");
+  let history: History;
+  try {
+    history = parseJsonl(text, historyPath).history;
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  if (history.length === 0) throw new UsageError(`${historyPath} is empty: the run recorded no op`);
+  const results = (await readJson(
+    join(runDir, "results.json"),
+    "the checkers' results",
+    ` (run \`faultline check ${runDir}\` to check the run first)`,
+  )) as StoredResults;
+  if (typeof results !== "object" || results === null || typeof results.results !== "object") {
+    throw new UsageError(`${join(runDir, "results.json")}: not a faultline result (no results)`);
+  }
+  return { test, history, results };
+}
+
+/** The run's files worth linking: its top-level files and those in nodes/, relative paths. */
+async function runFiles(runDir: string): Promise<string[]> {
+  const files: string[] = [];
+  for (const entry of await readdir(runDir, { withFileTypes: true })) {
+    if (entry.isFile() && entry.name !== REPORT_FILE && !entry.name.endsWith(".tmp"))
+      files.push(entry.name);
+  }
+  const nodes = await readdir(join(runDir, "nodes"), { withFileTypes: true }).catch(() => []);
+  for (const entry of nodes) if (entry.isFile()) files.push(`nodes/${entry.name}`);
+  return files;
+}
+
+/** Writes `<runDir>/report.html` and returns its path. */
+export async function writeReport(runDir: string, run?: StoredRun): Promise<string> {
+  const stored = run ?? (await readStoredRun(runDir));
+  const real = await realpath(runDir);
+  const data = reportData({
+    ...stored,
+    runName: `${basename(dirname(real))}/${basename(real)}`,
+    files: await runFiles(runDir),
+  });
+  const page = renderReport(data, await loadReportAssets());
+  const path = join(runDir, REPORT_FILE);
+  const temporary = `${path}.${process.pid}.tmp`;
+  await writeFile(temporary, page);
+  await rename(temporary, path);
+  return path;
+}
+
+/** writeReport for the end of a check: a report that cannot be written is a warning on stderr,
+ * never a lost verdict. */
+export async function writeReportOrWarn(
+  runDir: string,
+  run: StoredRun,
+): Promise<string | undefined> {
+  try {
+    return await writeReport(runDir, run);
+  } catch (err) {
+    console.error(
+      `warning: ${join(runDir, REPORT_FILE)} not written: ${err instanceof Error ? err.message : String(err)}`,
+    );
+    return undefined;
+  }
+}
