@@ -204,6 +204,16 @@ describe("loadTestConfig", () => {
     expect(message).toContain('t.yaml:3:29: nemesis.partitionShapes.1 = "leader"');
   });
 
+  it("rejects a jitter as long as the interval, and shrinks the default jitter to fit", () => {
+    const message = usageError(() =>
+      loadTestConfig({ file: yaml("nemesis:\n  interval: 2s\n  jitter: 2s\n"), env: {} }),
+    );
+    expect(message).toContain("t.yaml:3:11: nemesis.jitter");
+    expect(message).toContain("must be less than the interval between faults (2000ms)");
+    const config = loadTestConfig({ env: {}, flags: flags({ "--nemesis-interval": "1" }) });
+    expect(config.nemesis).toMatchObject({ intervalMs: 1000, jitterMs: 250 });
+  });
+
   it("rejects an unknown checker", () => {
     const message = usageError(() => loadTestConfig({ file: yaml("checkers: [nope]\n"), env: {} }));
     expect(message).toContain('t.yaml:1:12: checkers.0 = "nope": unknown checker "nope"');

@@ -189,6 +189,14 @@ export function combinationProblems(file: TestFile): ConfigProblem[] {
       message: `"leader" isolates the leader; a leaderless cluster has none`,
     });
   }
+  const interval = file.nemesis?.interval ?? defaults.nemesis.intervalMs;
+  const jitter = file.nemesis?.jitter;
+  if (jitter !== undefined && jitter >= interval) {
+    problems.push({
+      path: ["nemesis", "jitter"],
+      message: `jitter ${jitter}ms must be less than the interval between faults (${interval}ms)`,
+    });
+  }
   const kinds = file.nemesis?.kinds ?? [];
   if (kinds.includes("partition") && nodeCount < 2) {
     problems.push({
@@ -230,7 +238,13 @@ export function resolve(file: TestFile, seed: number, defaultName: string | unde
     nemesis: {
       kinds: [...new Set(n?.kinds ?? [])],
       intervalMs: n?.interval ?? defaults.nemesis.intervalMs,
-      jitterMs: n?.jitter ?? defaults.nemesis.jitterMs,
+      // The default jitter shrinks with a short interval: faults must stay ordered in time.
+      jitterMs:
+        n?.jitter ??
+        Math.min(
+          defaults.nemesis.jitterMs,
+          Math.floor((n?.interval ?? defaults.nemesis.intervalMs) / 4),
+        ),
       faultDurationMs: n?.faultDuration ?? defaults.nemesis.faultDurationMs,
       partitionShapes: n?.partitionShapes ?? shapes,
       clockSkewMsMax: n?.clockSkewMax ?? defaults.nemesis.clockSkewMsMax,
