@@ -5,6 +5,9 @@
 // Anti-entropy: every antiEntropyIntervalMs a node exchanges digests with its next peer in a
 // seeded-random order that visits every peer once per cycle; one exchange merges a pair both ways,
 // so after a heal all nodes agree within 2·(n−1) intervals (plus delivery), without any writes.
+// An exchange starts with a fixed-size summary of hash buckets (digest-buckets.ts); per-key
+// digests and states follow only for the buckets that differ, so its cost does not grow with
+// the number of keys the replicas already agree on.
 // Each start of a node is a new actor in the causal metadata (as Riak's vnode epochs): a node
 // whose log lost its tail (fsync "never" + kill -9) can then never reuse a dot it had given out.
 import {
@@ -27,8 +30,9 @@ import type {
   Replica,
   ReplicaConfig,
 } from "./replica.js";
+import { DigestBuckets } from "./digest-buckets.js";
 import { seededRandom } from "./seeded-random.js";
-import { stateFingerprint } from "./state-fingerprint.js";
+import { stateFingerprint, textFingerprint } from "./state-fingerprint.js";
 
 type Pending<S> =
   | {
@@ -53,6 +57,8 @@ type LogRecord = { t: "key"; key: string; state: Json } | { t: "boot"; n: number
 
 export class LeaderlessReplica<S> implements Replica {
   private readonly keys = new Map<string, S>();
+  /** The fingerprint of every key's state, by bucket: kept in step with `keys` by `store`. */
+  private readonly digests = new DigestBuckets();
   private nodes: NodeId[];
   private readonly pending = new Map<string, Pending<S>>();
   private readonly random: () => number;
@@ -88,6 +94,7 @@ export class LeaderlessReplica<S> implements Replica {
         );
       index++;
     }
+    for (const [key, state] of this.keys) this.digests.set(key, stateFingerprint(state));
   }
 
   role(): "peer" {
@@ -145,14 +152,22 @@ export class LeaderlessReplica<S> implements Replica {
   /** Merges `incoming` into the local state of `key`; persists if anything changed. */
   private absorb(key: string, incoming: S, out: Effect[]): S {
     const local = this.keys.get(key);
-    const merged = local === undefined ? incoming : this.strategy.merge(local, incoming);
-    if (local === undefined || JSON.stringify(merged) !== JSON.stringify(local))
-      this.store(key, merged, out);
+    if (local === undefined) {
+      this.store(key, incoming, out);
+      return incoming;
+    }
+    const merged = this.strategy.merge(local, incoming);
+    const text = JSON.stringify(merged);
+    const fingerprint = textFingerprint(text);
+    // A different fingerprint means a different state; an equal one is checked exactly.
+    if (fingerprint !== this.digests.fingerprint(key) || text !== JSON.stringify(local))
+      this.store(key, merged, out, fingerprint);
     return merged;
   }
 
-  private store(key: string, state: S, out: Effect[]): void {
+  private store(key: string, state: S, out: Effect[], fingerprint?: number): void {
     this.keys.set(key, state);
+    this.digests.set(key, fingerprint ?? stateFingerprint(state));
     out.push(persist({ t: "key", key, state: state as Json }));
   }
 
@@ -231,8 +246,17 @@ export class LeaderlessReplica<S> implements Replica {
           this.finishRead(pending, out);
         }
         break;
+      case "ae-summary": {
+        // The initiator's bucket summary: send it the per-key digest of the buckets that differ.
+        const buckets = this.digests.differing(msg.buckets);
+        if (buckets.length > 0) {
+          const digest = this.digests.digestOf(buckets);
+          out.push(send(from, { type: "ae-digest", buckets, digest }));
+        }
+        break;
+      }
       case "ae-digest":
-        this.answerDigest(from, msg.digest as Record<string, number>, out);
+        this.answerDigest(from, msg.digest as Record<string, number>, msg.buckets, out);
         break;
       case "ae-reply": {
         this.absorbAll(msg.states, out);
@@ -270,14 +294,26 @@ export class LeaderlessReplica<S> implements Replica {
     out.push(ok(pending.req, this.keyState(merged)));
   }
 
-  /** The peer sent a digest of its keys: send back what differs here, ask for what differs there. */
-  private answerDigest(from: NodeId, digest: Record<string, number>, out: Effect[]): void {
-    const states: Record<string, Json> = {};
-    for (const [key, state] of this.keys) {
-      if (digest[key] !== stateFingerprint(state)) states[key] = state as Json;
+  /**
+   * The peer sent a digest of its keys (all of them, or those in `buckets`): send back what
+   * differs here, ask for what differs there.
+   */
+  private answerDigest(
+    from: NodeId,
+    digest: Record<string, number>,
+    buckets: unknown,
+    out: Effect[],
+  ): void {
+    if (typeof digest !== "object" || digest === null) throw new Error("a digest is an object");
+    const local = buckets === undefined ? this.keys.keys() : this.digests.keysIn(buckets);
+    const differ = new Set<string>();
+    for (const key of local) {
+      if (!Object.hasOwn(digest, key) || digest[key] !== this.digests.fingerprint(key))
+        differ.add(key);
     }
-    const want = Object.keys(digest).filter((k) => !this.keys.has(k) || k in states);
-    if (want.length > 0 || Object.keys(states).length > 0) {
+    const states = Object.fromEntries([...differ].map((k) => [k, this.keys.get(k) as Json]));
+    const want = Object.keys(digest).filter((k) => !this.keys.has(k) || differ.has(k));
+    if (want.length > 0 || differ.size > 0) {
       out.push(send(from, { type: "ae-reply", states, want }));
     }
   }
@@ -316,8 +352,7 @@ export class LeaderlessReplica<S> implements Replica {
     if (clock.monoMs < this.nextAntiEntropyMs) return;
     this.nextAntiEntropyMs = clock.monoMs + intervalMs;
     const peer = this.nextAntiEntropyPeer(peers);
-    const digest = Object.fromEntries([...this.keys].map(([k, s]) => [k, stateFingerprint(s)]));
-    out.push(send(peer, { type: "ae-digest", digest }));
+    out.push(send(peer, { type: "ae-summary", buckets: this.digests.summary() }));
   }
 }
 

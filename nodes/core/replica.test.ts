@@ -102,6 +102,7 @@ for (const build of BUILDS) {
                 "put-ack",
                 "get",
                 "get-reply",
+                "ae-summary",
                 "ae-digest",
                 "ae-reply",
                 "states",
@@ -117,6 +118,7 @@ for (const build of BUILDS) {
               state: fc.jsonValue(),
               states: fc.jsonValue(),
               digest: fc.jsonValue(),
+              buckets: fc.oneof(fc.jsonValue(), fc.array(fc.integer(), { maxLength: 1100 })),
               want: fc.jsonValue(),
               lsn: fc.jsonValue(),
               since: fc.jsonValue(),
@@ -522,6 +524,23 @@ for (const build of BUILDS) {
           expect(s.runUntil(() => s.agree(), 2 * 4 * 100 + 50)).toBe(true);
           expect(localValues(s, "k")[0]).toEqual([0, 1, 2, 3, 4]);
         }
+      });
+
+      it("anti-entropy ships digests of the differing buckets only, not of every key", () => {
+        const s = sim(build, "siblings", { w: 3, readRepair: false, antiEntropyIntervalMs: 100 });
+        for (let i = 0; i < 300; i++) expect(s.put("n1", `k${i}`, i).status).toBe(200);
+        s.partition(["n3"], ["n1", "n2"]);
+        s.put("n1", "late", 1, undefined, 1);
+        s.heal();
+        const before = s.trace.length;
+        expect(s.runUntil(() => s.agree(), 2 * 2 * 100 + 50)).toBe(true);
+        const digests = s.trace
+          .slice(before)
+          .filter((t) => t.includes('"ae-digest"'))
+          .map((t) => Object.keys(JSON.parse(t.slice(t.indexOf("{"))).msg.digest));
+        expect(digests.length).toBeGreaterThan(0);
+        for (const keys of digests) expect(keys.length).toBeLessThan(10);
+        expect(digests.flat()).toContain("late");
       });
 
       it("lww: keeps exactly one of two concurrent writes; a clock behind loses", () => {

@@ -3,7 +3,11 @@
 // (sorted entries), so equal states always hash equally.
 
 export function stateFingerprint(state: unknown): number {
-  const text = JSON.stringify(state);
+  return textFingerprint(JSON.stringify(state));
+}
+
+/** cyrb53 of a string: for a state's JSON text already at hand, or a key. */
+export function textFingerprint(text: string): number {
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
   for (let i = 0; i < text.length; i++) {
