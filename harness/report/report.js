@@ -9,10 +9,10 @@
   const OUTCOMES = ["ok", "fail", "info"];
   const OUTCOME_HUE = { ok: 145, fail: 0, info: 32 };
   const FAULT_COLOR = {
-    partition: "rgba(66, 133, 244, 0.13)",
-    kill: "rgba(219, 68, 55, 0.13)",
-    pause: "rgba(142, 68, 173, 0.13)",
-    clock: "rgba(244, 180, 0, 0.16)",
+    partition: "rgba(66, 133, 244, 0.08)",
+    kill: "rgba(219, 68, 55, 0.08)",
+    pause: "rgba(142, 68, 173, 0.08)",
+    clock: "rgba(244, 180, 0, 0.1)",
   };
   const FAULT_EDGE = {
     partition: "#4285f4",
@@ -205,33 +205,53 @@
 
   // ---- plots ------------------------------------------------------------------------------
 
-  /** A uPlot plugin shading each fault's interval (and a line at each one-off nemesis step). */
+  const FAULT_KINDS = ["partition", "kill", "pause", "clock"];
+  /** The fault kinds of this run, one lane each, in a fixed order. */
+  const faultLanes = [...new Set(data.faults.map((f) => f.kind))].sort(
+    (a, b) =>
+      (FAULT_KINDS.indexOf(a) + 1 || 99) - (FAULT_KINDS.indexOf(b) + 1 || 99) || a.localeCompare(b),
+  );
+
+  function faultLabel(fault) {
+    const what = fault.kind === "partition" ? fault.targets.split(":")[0] : fault.targets;
+    return (what || fault.kind) + (fault.outcome === "ok" ? "" : ` (${fault.outcome})`);
+  }
+
+  /**
+   * A uPlot plugin drawing the faults behind the data: each fault shades its interval lightly
+   * over the whole height, and marks a lane of its kind at the top (labelled with its shape or
+   * targets), so overlapping faults of different kinds stay apart. The final heal is a dashed line.
+   */
   function faultBands() {
     const draw = (u) => {
       const { ctx, bbox } = u;
       const ratio = window.devicePixelRatio || 1;
+      const laneHeight = 13 * ratio;
       ctx.save();
       ctx.font = `${10 * ratio}px system-ui, sans-serif`;
-      ctx.textBaseline = "top";
+      ctx.textBaseline = "middle";
       const left = bbox.left;
       const right = bbox.left + bbox.width;
-      const rows = [];
       for (const fault of data.faults) {
         const x0 = Math.max(left, u.valToPos(fault.startS, "x", true));
         const x1 = Math.min(right, u.valToPos(fault.endS, "x", true));
         if (x1 <= x0) continue;
-        ctx.fillStyle = FAULT_COLOR[fault.kind] || "rgba(120, 120, 120, 0.14)";
+        const lane = faultLanes.indexOf(fault.kind);
+        const top = bbox.top + lane * laneHeight;
+        ctx.fillStyle = FAULT_COLOR[fault.kind] || "rgba(120, 120, 120, 0.1)";
         ctx.fillRect(x0, bbox.top, x1 - x0, bbox.height);
         ctx.fillStyle = FAULT_EDGE[fault.kind] || "#666";
-        ctx.fillRect(x0, bbox.top, Math.max(1, ratio), bbox.height);
-        // Overlapping faults put their labels on separate rows.
-        let row = 0;
-        while (rows[row] !== undefined && rows[row] > x0) row++;
-        const label = fault.kind + (fault.outcome === "ok" ? "" : ` (${fault.outcome})`);
-        rows[row] = x0 + ctx.measureText(label).width + 8 * ratio;
-        ctx.fillText(label, x0 + 3 * ratio, bbox.top + (3 + 12 * row) * ratio);
+        ctx.globalAlpha = fault.outcome === "ok" ? 0.75 : 0.35;
+        ctx.fillRect(x0, top + ratio, x1 - x0, laneHeight - 2 * ratio);
+        ctx.globalAlpha = 1;
+        const label = faultLabel(fault);
+        if (ctx.measureText(label).width + 6 * ratio < x1 - x0) {
+          ctx.fillStyle = "#fff";
+          ctx.fillText(label, x0 + 3 * ratio, top + laneHeight / 2);
+        }
       }
-      ctx.strokeStyle = "rgba(80, 80, 80, 0.55)";
+      ctx.strokeStyle = "rgba(80, 80, 80, 0.6)";
+      ctx.lineWidth = ratio;
       ctx.setLineDash([4 * ratio, 3 * ratio]);
       for (const event of data.nemesisEvents) {
         const x = u.valToPos(event.timeS, "x", true);
@@ -244,6 +264,38 @@
       ctx.restore();
     };
     return { hooks: { drawClear: [draw] } };
+  }
+
+  /** How much taller a scale must be so the fault lanes (at the top) cover no data, for a plot
+   * area about `plotHeightPx` tall. */
+  function headroom(plotHeightPx) {
+    if (faultLanes.length === 0) return 1;
+    return 1 / (1 - (faultLanes.length * 13 + 4) / plotHeightPx);
+  }
+
+  /** Whole decades around the latencies, stretched at the top to make room for the lanes. */
+  function logRange(_u, min, max) {
+    const [lo, hi] = uPlot.rangeLog(Math.max(min, 0.001), Math.max(max, 0.002), 10, true);
+    const a = Math.log10(lo);
+    const b = Math.log10(hi);
+    return [lo, 10 ** (a + (b - a) * headroom(240))];
+  }
+
+  /** The fault colours, as a line above the plots. */
+  function faultKey() {
+    if (faultLanes.length === 0) return el("p", { class: "caption" }, "No faults were injected.");
+    return el(
+      "p",
+      { class: "caption fault-key" },
+      "Faults, one lane each at the top of the plots, shaded while in force: ",
+      faultLanes.map((kind) =>
+        el("span", { class: "key-item" }, el("span", { class: `swatch ${kind}` }), kind),
+      ),
+      data.nemesisEvents.length > 0
+        ? el("span", { class: "key-item" }, el("span", { class: "swatch event" }), "final heal")
+        : null,
+      " Drag on a plot to zoom, double-click to reset.",
+    );
   }
 
   // Both plots share the x range and the y axis width, so their times line up on the page.
@@ -293,7 +345,10 @@
       width,
       height: 260,
       plugins: [faultBands()],
-      scales: { x: { time: false, range: xRange } },
+      scales: {
+        x: { time: false, range: xRange },
+        y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.05 * headroom(200)] },
+      },
       axes: [
         { label: "seconds since start (when the op completed)", labelSize: 18, size: 34 },
         { label: `ops/s (${tp.bucketS} s buckets)`, labelSize: 18, size: Y_AXIS_SIZE },
@@ -351,7 +406,7 @@
       width,
       height: 300,
       plugins: [faultBands()],
-      scales: { x: { time: false, range: xRange }, y: { distr: 3 } },
+      scales: { x: { time: false, range: xRange }, y: { distr: 3, range: logRange } },
       axes: [
         { label: "seconds since start (when the op was invoked)", labelSize: 18, size: 34 },
         { label: "latency (ms, log scale)", labelSize: 18, size: Y_AXIS_SIZE },
@@ -453,11 +508,7 @@
     const node = section(
       "timeline",
       "Timeline",
-      el(
-        "p",
-        { class: "caption" },
-        "Shaded: faults in force (from the fault's start to its heal). Dashed line: the final heal. Drag on a plot to zoom, double-click to reset.",
-      ),
+      faultKey(),
       el("h3", {}, "Throughput"),
       tpBox,
       el("h3", {}, "Latency"),

@@ -3,6 +3,8 @@
 // (which reproduces everything). Pure: a resolved TestConfig in, text out.
 import { stringify } from "yaml";
 import { workloads } from "../../workloads/workloads.js";
+import { CONFIG_FLAGS, type ConfigFlag } from "../config/config-flags.js";
+import { loadTestConfig } from "../config/load-test-config.js";
 import { defaults, type TestConfig } from "../config/test-config.js";
 
 export interface Reproduce {
@@ -81,47 +83,53 @@ export function reproduceCommand(test: TestConfig): Reproduce {
   optional("--store", test.storeDir, test.storeDir === defaults.storeDir);
   args.push(["--seed", String(test.seed)]);
 
-  const uncovered: string[] = [];
-  const note = (name: string, value: unknown, isDefault: boolean) => {
-    if (!isDefault) uncovered.push(`${name}: ${JSON.stringify(value)}`);
-  };
-  const shapesDefault = ["halves", "one", "majorities-ring", "bridge", "leader"].filter(
-    (shape) => test.build === "leader" || shape !== "leader",
-  );
-  note("nemesis.jitterMs", nemesis?.jitterMs, nemesis?.jitterMs === defaults.nemesis.jitterMs);
-  note(
-    "nemesis.faultDurationMs",
-    nemesis?.faultDurationMs,
-    nemesis?.faultDurationMs === defaults.nemesis.faultDurationMs,
-  );
-  note(
-    "nemesis.partitionShapes",
-    nemesis?.partitionShapes,
-    sameList(nemesis?.partitionShapes, shapesDefault),
-  );
-  note(
-    "nemesis.clockSkewMsMax",
-    nemesis?.clockSkewMsMax,
-    nemesis?.clockSkewMsMax === defaults.nemesis.clockSkewMsMax,
-  );
-  note("node.readRepair", node?.readRepair, node?.readRepair !== false);
-  note(
-    "node.antiEntropyIntervalMs",
-    node?.antiEntropyIntervalMs,
-    node?.antiEntropyIntervalMs === 500,
-  );
-  note("node.requestTimeoutMs", node?.requestTimeoutMs, node?.requestTimeoutMs === 1000);
-  note(
-    "quiescenceTimeoutMs",
-    test.quiescenceTimeoutMs,
-    test.quiescenceTimeoutMs === defaults.quiescenceTimeoutMs,
-  );
-
+  const uncovered = notCarried(test, args);
   const command = [
     "faultline run",
     ...args.map(([flag, value]) => `${flag} ${shellWord(String(value))}`),
   ].join(" ");
   return { command, uncovered, testFile: testFileOf(test) };
+}
+
+/**
+ * The settings the flags do not reproduce: the command's flags are loaded as `faultline run`
+ * loads them, and every field where that test differs from the stored one is named (so a
+ * setting added to the config later is caught without a change here).
+ */
+function notCarried(test: TestConfig, args: readonly [string, string][]): string[] {
+  const flags = new Map<ConfigFlag, string>();
+  for (const [name, value] of args) {
+    const flag = CONFIG_FLAGS.find((f) => f.flags.split(" ")[0] === name);
+    if (flag !== undefined) flags.set(flag, value);
+  }
+  let loaded: TestConfig;
+  try {
+    loaded = loadTestConfig({ flags, env: {} });
+  } catch (err) {
+    return [`the flags do not load (${err instanceof Error ? err.message : String(err)})`];
+  }
+  const differences: string[] = [];
+  const compare = (path: string, stored: unknown, fromFlags: unknown) => {
+    if (
+      typeof stored === "object" &&
+      stored !== null &&
+      !Array.isArray(stored) &&
+      typeof fromFlags === "object" &&
+      fromFlags !== null
+    ) {
+      for (const [field, value] of Object.entries(stored)) {
+        compare(
+          path === "" ? field : `${path}.${field}`,
+          value,
+          (fromFlags as Record<string, unknown>)[field],
+        );
+      }
+    } else if (JSON.stringify(stored) !== JSON.stringify(fromFlags)) {
+      differences.push(`${path}: ${JSON.stringify(stored)}`);
+    }
+  };
+  compare("", test, loaded);
+  return differences;
 }
 
 /** The resolved test in the test file's shape (the keys `faultline run test.yaml` reads). */
