@@ -114,6 +114,24 @@ export const CONFIG_FLAGS: readonly ConfigFlag[] = [
     kind: "string",
   },
   {
+    flags: "--read-repair <on|off>",
+    description: "leaderless read repair (default on)",
+    path: ["node", "readRepair"],
+    kind: "boolean",
+  },
+  {
+    flags: "--anti-entropy <duration>",
+    description: "leaderless anti-entropy interval, 0 = off (500ms)",
+    path: ["node", "antiEntropy"],
+    kind: "number",
+  },
+  {
+    flags: "--quiescence-timeout <duration>",
+    description: "how long final reads wait for the nodes to agree (10s)",
+    path: ["quiescenceTimeout"],
+    kind: "number",
+  },
+  {
     flags: "--checkers <names>",
     description: "checkers to run (comma-separated)",
     path: ["checkers"],

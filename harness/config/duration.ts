@@ -27,3 +27,15 @@ export const durationMs = z.unknown().transform((input, ctx) => {
   }
   return ms;
 });
+
+/** A duration in [minMs, maxMs] milliseconds (a node's own flags take the same ranges). */
+export function durationWithin(minMs: number, maxMs: number) {
+  return durationMs.refine((ms) => ms >= minMs && ms <= maxMs, {
+    message: `expected a duration from ${minMs}ms to ${maxMs}ms`,
+  });
+}
+
+/** A duration of at least 1 ms (an interval, a timeout, a time limit). */
+export const positiveDurationMs = durationMs.refine((ms) => ms >= 1, {
+  message: "expected a duration longer than 0 (20, 0.5, 500ms, 5s, 2m)",
+});

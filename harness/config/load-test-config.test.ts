@@ -214,6 +214,26 @@ describe("loadTestConfig", () => {
     expect(config.nemesis).toMatchObject({ intervalMs: 1000, jitterMs: 250 });
   });
 
+  it("rejects zero or out-of-range durations, an empty checker list and absurd concurrency", () => {
+    const message = usageError(() =>
+      loadTestConfig({
+        file: yaml(
+          "nemesis:\n  interval: 0\nnode:\n  requestTimeout: 0\n  antiEntropy: 2h\nconcurrency: 100000\ncheckers: []\n",
+        ),
+        env: {},
+      }),
+    );
+    expect(message).toContain(
+      "t.yaml:2:13: nemesis.interval = 0: expected a duration longer than 0",
+    );
+    expect(message).toContain(
+      "t.yaml:4:19: node.requestTimeout = 0: expected a duration from 1ms to 600000ms",
+    );
+    expect(message).toContain("t.yaml:5:16: node.antiEntropy");
+    expect(message).toContain("t.yaml:6:14: concurrency = 100000");
+    expect(message).toContain("t.yaml:7:11: checkers");
+  });
+
   it("rejects an unknown checker", () => {
     const message = usageError(() => loadTestConfig({ file: yaml("checkers: [nope]\n"), env: {} }));
     expect(message).toContain('t.yaml:1:12: checkers.0 = "nope": unknown checker "nope"');

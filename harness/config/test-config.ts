@@ -14,7 +14,7 @@ import {
   type PartitionShape,
 } from "../nemesis/nemesis.js";
 import { type RuntimeName, runtimes } from "../runtime/runtimes.js";
-import { durationMs } from "./duration.js";
+import { durationMs, durationWithin, positiveDurationMs } from "./duration.js";
 
 export const CONSISTENCY_CLAIMS = ["eventual", "session", "linearizable"] as const;
 export const LINK_FAULTS = ["blackhole", "reset"] as const;
@@ -63,14 +63,14 @@ const count = (min: number) => z.number().int().min(min);
 /** `nemesis:` is a list of kinds, "none", "partition,kill", or this object. */
 const nemesisObject = z.strictObject({
   kinds: z.array(z.enum(names(FAULT_KINDS))).optional(),
-  interval: durationMs.optional(),
+  interval: positiveDurationMs.optional(),
   jitter: durationMs.optional(),
-  faultDuration: durationMs.optional(),
+  faultDuration: positiveDurationMs.optional(),
   partitionShapes: z
     .array(z.enum(names(PARTITION_SHAPES)))
     .min(1)
     .optional(),
-  clockSkewMax: durationMs.optional(),
+  clockSkewMax: positiveDurationMs.optional(),
   linkFault: z.enum(LINK_FAULTS).optional(),
 });
 
@@ -98,10 +98,10 @@ export const testFileSchema = z.strictObject({
   workload: z.enum(names(Object.keys(workloads) as WorkloadName[])).optional(),
   keys: count(1).optional(),
   nemesis: z.preprocess(nemesisShorthand, nemesisObject).optional(),
-  timeLimit: durationMs.optional(),
-  concurrency: count(1).optional(),
+  timeLimit: positiveDurationMs.optional(),
+  concurrency: count(1).max(1000).optional(),
   rate: z.number().min(0).optional(),
-  opTimeout: durationMs.optional(),
+  opTimeout: positiveDurationMs.optional(),
   seed: z
     .number()
     .int()
@@ -116,13 +116,13 @@ export const testFileSchema = z.strictObject({
       w: count(1).optional(),
       r: count(1).optional(),
       readRepair: z.boolean().optional(),
-      antiEntropy: durationMs.optional(),
-      requestTimeout: durationMs.optional(),
+      antiEntropy: durationWithin(0, 3_600_000).optional(),
+      requestTimeout: durationWithin(1, 600_000).optional(),
     })
     .optional(),
-  checkers: z.array(z.string()).optional(),
+  checkers: z.array(z.string()).min(1, "expected at least one checker").optional(),
   consistency: z.enum(CONSISTENCY_CLAIMS).optional(),
-  quiescenceTimeout: durationMs.optional(),
+  quiescenceTimeout: positiveDurationMs.optional(),
 });
 
 export type TestFile = z.output<typeof testFileSchema>;
