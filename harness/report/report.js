@@ -763,7 +763,7 @@
               el(
                 "li",
                 {},
-                el("a", { href: path }, path),
+                el("a", { href: `./${path.split("/").map(encodeURIComponent).join("/")}` }, path),
                 el("span", { class: "muted" }, describe(path) ? ` — ${describe(path)}` : ""),
               ),
             ),
