@@ -75,6 +75,20 @@ async function saveDumps(
 export async function runTest(config: TestConfig, options: RunOptions): Promise<RunOutcome> {
   const { interrupt, status } = options;
   const deps = options.deps ?? (await defaultDeps(config));
+  const nodeIds = Array.from({ length: config.nodeCount }, (_, i) => `n${i + 1}`);
+  const leader = config.build === "leader" ? nodeIds[0] : undefined;
+  // Planned before anything exists on disk: a plan that cannot be made leaves no empty run.
+  const { kinds, linkFault: _, ...faults } = config.nemesis;
+  const schedule =
+    kinds.length === 0
+      ? []
+      : deps.nemesis.planFaults(
+          { kinds: [...kinds], ...faults, partitionShapes: [...faults.partitionShapes] },
+          nodeIds,
+          leader,
+          config.seed,
+          config.timeLimitMs,
+        );
   const runDir = createRunDir(config.storeDir, config.name);
   status.runDir = runDir;
   await writeFile(join(runDir, "test.json"), `${JSON.stringify(config, null, 2)}\n`);
@@ -82,8 +96,6 @@ export async function runTest(config: TestConfig, options: RunOptions): Promise<
   await writeFile(join(runDir, "history.jsonl"), "");
   let opened: HistoryWriter | undefined;
 
-  const nodeIds = Array.from({ length: config.nodeCount }, (_, i) => `n${i + 1}`);
-  const leader = config.build === "leader" ? nodeIds[0] : undefined;
   const workload = workloads[config.workload]({ keyCount: config.keyCount });
   let finalResult: RunOutcome["finalReads"];
 
@@ -117,17 +129,6 @@ export async function runTest(config: TestConfig, options: RunOptions): Promise<
       const timer = setTimeout(stopNow, config.timeLimitMs);
       status.phase = "running";
       status.clientsStartedAtMs = performance.now();
-      const { kinds, linkFault: _, ...faults } = config.nemesis;
-      const schedule =
-        kinds.length === 0
-          ? []
-          : deps.nemesis.planFaults(
-              { kinds: [...kinds], ...faults, partitionShapes: [...faults.partitionShapes] },
-              nodeIds,
-              leader,
-              config.seed,
-              config.timeLimitMs,
-            );
       const nemesisDone =
         schedule.length === 0
           ? Promise.resolve()
