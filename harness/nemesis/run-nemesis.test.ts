@@ -1,12 +1,13 @@
 // runNemesis and healEverything against a fake cluster that logs every call: faults start and
 // stop on time and are recorded invoke → ok (or info with the error), an abort heals what was
-// started and starts nothing new, and heal-all undoes whatever is still broken.
+// started and starts nothing new, steps never overlap (each nemesis invoke is followed by its own
+// completion, even for concurrent faults and slow steps), and heal-all undoes what is still broken.
 import { describe, expect, it } from "vitest";
 import type { NodeId } from "../../nodes/core/replica.js";
 import type { Cluster, Link } from "../runtime/runtime.js";
 import { healEverything } from "./heal-everything.js";
 import type { FaultEvent, NemesisRecorder } from "./nemesis.js";
-import { runNemesis } from "./run-nemesis.js";
+import { runNemesis, stepsOf } from "./run-nemesis.js";
 
 class FakeCluster implements Cluster {
   readonly nodes = ["n1", "n2", "n3"];
@@ -144,6 +145,64 @@ describe("runNemesis", () => {
     const pause: FaultEvent = { atMs: 55, durationMs: 10, fault: { kind: "pause", nodes: ["n2"] } };
     await runNemesis([kill, pause], cluster, r, new AbortController().signal);
     expect(cluster.calls).toEqual(["kill n2", "restart n2", "pause n2", "resume n2"]);
+  });
+  it("serialises the steps of concurrent faults: each invoke is followed by its completion", async () => {
+    const cluster = new FakeCluster();
+    // Every call takes a while, so steps due close together would overlap if run concurrently.
+    for (const name of ["kill", "restart", "pause", "resume", "cutLinks", "healLinks"] as const) {
+      const call = cluster[name] as (...args: never[]) => Promise<void>;
+      cluster[name] = (async (...args: never[]) => {
+        await new Promise((resolve) => setTimeout(resolve, 40));
+        await call(...args);
+      }) as never;
+    }
+    const { ops, r } = recorder();
+    const schedule: FaultEvent[] = [
+      { atMs: 0, durationMs: 20, fault: { kind: "partition", shape: "one", cuts: [["n1", "n3"]] } },
+      { atMs: 0, durationMs: 20, fault: { kind: "kill", nodes: ["n2"] } },
+      { atMs: 5, durationMs: 20, fault: { kind: "pause", nodes: ["n1"] } },
+      { atMs: 10, durationMs: 20, fault: { kind: "clock", offsetsMs: { n3: 100 } } },
+    ];
+    await runNemesis(schedule, cluster, r, new AbortController().signal);
+    expect(ops).toHaveLength(16);
+    // Pair as Jepsen does for one nemesis process: an invoke, then the next op completes it.
+    for (let i = 0; i < ops.length; i += 2) {
+      const [invoke, completion] = [ops[i]!, ops[i + 1]!];
+      expect(invoke[0]).toBe("invoke");
+      expect(completion[0]).toBe("ok");
+      expect(completion[1]).toBe(invoke[1]);
+    }
+    // In schedule order: the starts, then the stops, each late step delaying the next.
+    expect(ops.filter(([type]) => type === "invoke").map(([, f]) => f)).toEqual([
+      "partition",
+      "kill",
+      "pause",
+      "clock",
+      "heal",
+      "restart",
+      "resume",
+      "clock-reset",
+    ]);
+  });
+
+  it("orders steps by time, stops before starts at the same time, each stop after its start", () => {
+    const pause = (atMs: number, durationMs: number, node: string): FaultEvent => ({
+      atMs,
+      durationMs,
+      fault: { kind: "pause", nodes: [node] },
+    });
+    const a = pause(0, 10, "n1");
+    const b = pause(10, 0, "n1");
+    const c = pause(10, 5, "n2");
+    const steps = stepsOf([c, b, a]).map((s) => [s.action, s.event, s.atMs]);
+    expect(steps).toEqual([
+      ["start", a, 0],
+      ["stop", a, 10],
+      ["start", c, 10],
+      ["start", b, 10],
+      ["stop", b, 10],
+      ["stop", c, 15],
+    ]);
   });
 });
 

@@ -1,10 +1,9 @@
-// Executes a fault schedule against a cluster: each fault starts at its time and is stopped
-// (healed) after its duration, or at once when the signal aborts; runNemesis resolves when every
-// fault it started is stopped. Faults on the same node, or of the same kind, run in schedule
-// order even when a slow step (a restart) runs late: a restart never races a pause of the node.
+// Executes a fault schedule against a cluster, one step at a time: each fault starts at its time
+// and is stopped (healed) after its duration, or at once when the signal aborts. Steps never
+// overlap, so the history pairs every nemesis invoke with the next nemesis completion (Jepsen's one
+// nemesis process); a step that runs late (a slow restart) delays the steps after it, in order.
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Cluster } from "../runtime/runtime.js";
-import { faultNodes } from "./fault-schedule.js";
 import { nemeses } from "./nemeses.js";
 import {
   composeNemeses,
@@ -13,6 +12,13 @@ import {
   type NemesisContext,
   type NemesisRecorder,
 } from "./nemesis.js";
+
+/** One step of the run: a fault's start or its stop, due `atMs` after the nemesis starts. */
+interface Step {
+  atMs: number;
+  action: "start" | "stop";
+  event: FaultEvent;
+}
 
 export async function runNemesis(
   schedule: FaultEvent[],
@@ -24,36 +30,56 @@ export async function runNemesis(
   const nemesis = composeNemeses(Object.values(nemeses));
   const ctx: NemesisContext = { cluster, recorder };
   const startedAtMs = performance.now();
+  // Started and not yet stopped, in start order.
   const active = new Map<FaultEvent, string>();
   const report = () => onFault?.(active.size === 0 ? undefined : [...active.values()].join(" + "));
-  // Resource ("kind:partition", "node:n2") → the last fault task that uses it.
-  const lanes = new Map<string, Promise<void>>();
-
-  const ordered = [...schedule].sort((a, b) => a.atMs - b.atMs);
-  const tasks = ordered.map((event) => {
-    const resources = [
-      `kind:${event.fault.kind}`,
-      ...faultNodes(event.fault).map((node) => `node:${node}`),
-    ];
-    const before = resources.flatMap((resource) => lanes.get(resource) ?? []);
-    const task = (async () => {
-      await Promise.all(before);
-      if (!(await sleepUntil(startedAtMs + event.atMs, signal))) return;
-      active.set(event, describeFault(event.fault));
+  const stop = async (event: FaultEvent) => {
+    try {
+      await nemesis.stop(ctx, event.fault);
+    } finally {
+      active.delete(event);
       report();
-      try {
-        await nemesis.start(ctx, event.fault);
-        await sleepUntil(startedAtMs + event.atMs + event.durationMs, signal);
-      } finally {
-        await nemesis.stop(ctx, event.fault);
-        active.delete(event);
-        report();
+    }
+  };
+
+  try {
+    for (const step of stepsOf(schedule)) {
+      if (!(await sleepUntil(startedAtMs + step.atMs, signal))) break;
+      if (step.action === "stop") {
+        await stop(step.event);
+        continue;
       }
-    })();
-    for (const resource of resources) lanes.set(resource, task);
-    return task;
-  });
-  await Promise.all(tasks);
+      active.set(step.event, describeFault(step.event.fault));
+      report();
+      await nemesis.start(ctx, step.event.fault);
+    }
+  } finally {
+    // Aborted (or a step threw): heal what is still active, one at a time, in start order.
+    for (const event of [...active.keys()]) await stop(event);
+  }
+}
+
+/**
+ * The schedule as steps in the order they run: by time; a fault's stop always after its start;
+ * at equal times stops before starts, so a fault that ends as another begins on the same node
+ * (the schedule allows it) is healed first.
+ */
+export function stepsOf(schedule: readonly FaultEvent[]): Step[] {
+  const starts = [...schedule].sort((a, b) => a.atMs - b.atMs);
+  const pendingStops: Step[] = [];
+  const steps: Step[] = [];
+  const flushStopsUntil = (atMs: number) => {
+    pendingStops.sort((a, b) => a.atMs - b.atMs);
+    while (pendingStops.length > 0 && pendingStops[0]!.atMs <= atMs)
+      steps.push(pendingStops.shift()!);
+  };
+  for (const event of starts) {
+    flushStopsUntil(event.atMs);
+    steps.push({ atMs: event.atMs, action: "start", event });
+    pendingStops.push({ atMs: event.atMs + event.durationMs, action: "stop", event });
+  }
+  flushStopsUntil(Number.POSITIVE_INFINITY);
+  return steps;
 }
 
 /** Sleeps until performance.now() reaches `deadlineMs`; false if the signal aborted first. */
