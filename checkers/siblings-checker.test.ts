@@ -56,17 +56,59 @@ describe("siblings checker", () => {
 
   it("reports a superseded value read after the superseding write was acknowledged as resurrected", () => {
     const h = history().write(0, "k", 1, []).write(0, "k", 2, [1]).read(1, "k", [1]);
-    const r = check(finals(h, [2]).ops);
+    const r = check(finals(h, [2]).ops, { consistency: "linearizable" });
     expect(r.valid).toBe(false);
     expect(r.anomalies).toEqual(["resurrected"]);
     expect(r.examples.resurrected?.[0]).toMatchObject({ value: 1, ops: [5, 3] });
   });
 
-  it("only counts such a read as stale when the test claims eventual consistency", () => {
+  it("only counts such a read as stale when the test claims eventual consistency (the default)", () => {
     const h = finals(history().write(0, "k", 1, []).write(0, "k", 2, [1]).read(1, "k", [1]), [2]);
-    const r = check(h.ops, { consistency: "eventual" });
-    expect(r.valid).toBe(true);
-    expect(r.counts.staleReads).toBe(1);
+    for (const options of [{ consistency: "eventual" } as const, {}]) {
+      const r = check(h.ops, options);
+      expect(r.valid).toBe(true);
+      expect(r.counts.staleReads).toBe(1);
+    }
+  });
+
+  it("under session consistency judges a read only against its own process's superseding writes", () => {
+    // Client 0 supersedes 1 with 2 (acknowledged); client 1 then reads the stale [1]: no
+    // session guarantee of client 1 is broken, only a cross-session (linearizable) one.
+    const other = finals(
+      history().write(0, "k", 1, []).write(0, "k", 2, [1]).read(1, "k", [1]),
+      [2],
+    );
+    const session = check(other.ops, { consistency: "session" });
+    expect(session).toMatchObject({ valid: true, anomalies: [] });
+    expect(session.counts.staleReads).toBe(1);
+    expect(check(other.ops, { consistency: "linearizable" }).anomalies).toEqual(["resurrected"]);
+
+    // Client 0 reads its own superseded value back: that breaks read-your-writes.
+    const own = finals(history().write(0, "k", 1, []).write(0, "k", 2, [1]).read(0, "k", [1]), [2]);
+    const r = check(own.ops, { consistency: "session" });
+    expect(r.valid).toBe(false);
+    expect(r.anomalies).toEqual(["resurrected"]);
+    expect(r.examples.resurrected?.[0]).toMatchObject({ value: 1, ops: [5, 3] });
+  });
+
+  it("under session consistency holds a read to its own process's earliest supersession", () => {
+    // Client 1 supersedes 1 too, after its first read: only its second read is judged.
+    const h = history()
+      .write(0, "k", 1, [])
+      .write(0, "k", 2, [1])
+      .read(1, "k", [1])
+      .write(1, "k", 3, [1])
+      .read(1, "k", [1]);
+    const r = check(finals(h, [2, 3]).ops, { consistency: "session" });
+    expect(r.anomalies).toEqual(["resurrected"]);
+    expect(r.counts).toMatchObject({ resurrected: 1, staleReads: 1 });
+    expect(r.examples.resurrected?.[0]?.ops).toEqual([9, 7]);
+  });
+
+  it("judges a superseded value in the last final round whatever the claim", () => {
+    const h = finals(history().write(0, "k", 1, []).write(0, "k", 2, [1]), [1, 2]);
+    for (const consistency of ["eventual", "session", "linearizable"] as const)
+      expect(check(h.ops, { consistency }).anomalies).toContain("resurrected");
   });
 
   it("does not judge a read that began before the superseding write was acknowledged", () => {

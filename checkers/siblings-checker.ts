@@ -1,9 +1,11 @@
 // siblings: sibling preservation for register writes that carry a causal context (`basis`).
 // A value is superseded only by an ok or info write whose basis contained it. Then:
 //   dropped        an acknowledged value nothing superseded is in no node's last final read;
-//   resurrected    a superseded value is read after its superseding write was acknowledged
-//                  (in client reads, unless the test claims only eventual consistency, where such
-//                  a read may just be stale: counted, not judged), or is in a last final round;
+//   resurrected    a superseded value is in a last final round, or a client read returns it
+//                  after its superseding write was acknowledged, judged per the test's claim:
+//                  "linearizable" judges every read; "session" only a read by the process that
+//                  wrote the superseding value (session guarantees are per client); "eventual"
+//                  (the default) none. A read not judged may just be stale: counted, not judged;
 //   false-sibling  a read returns a value together with a value in its writer's basis;
 //   unexpected     a read returns a value no ok or info write produced.
 // Also the distribution of sibling counts per client read. Under lww every silently overwritten
@@ -28,12 +30,22 @@ interface Supersession {
   op: number;
 }
 
+/** The earliest supersession of each value, overall and per writing process. */
+interface Supersessions {
+  any: Supersession;
+  byProcess: Map<unknown, Supersession>;
+}
+
+function earlier(seen: Supersession | undefined, next: Supersession): Supersession {
+  return seen === undefined || next.ackTime < seen.ackTime ? next : seen;
+}
+
 export const siblingsChecker: Checker = {
   name: "siblings",
   check(history: History, options: CheckOptions): CheckResult {
     const { pairs } = pairOps(history);
     const written = new Map<string, Map<ValueId, Written>>();
-    const superseded = new Map<string, Map<ValueId, Supersession>>();
+    const superseded = new Map<string, Map<ValueId, Supersessions>>();
     const inKey = <T>(map: Map<string, Map<ValueId, T>>, key: string) => {
       let byValue = map.get(key);
       if (byValue === undefined) {
@@ -56,10 +68,14 @@ export const siblingsChecker: Checker = {
       if (pair.type === "fail") continue;
       const ackTime = pair.type === "ok" ? pair.completeTime : Number.POSITIVE_INFINITY;
       const byValue = inKey(superseded, key);
+      const next = { ackTime, op: pair.complete?.index ?? op.index };
       for (const id of basisIds) {
         const seen = byValue.get(id);
-        if (seen === undefined || ackTime < seen.ackTime) {
-          byValue.set(id, { ackTime, op: pair.complete?.index ?? op.index });
+        if (seen === undefined) {
+          byValue.set(id, { any: next, byProcess: new Map([[op.process, next]]) });
+        } else {
+          seen.any = earlier(seen.any, next);
+          seen.byProcess.set(op.process, earlier(seen.byProcess.get(op.process), next));
         }
       }
     }
@@ -68,7 +84,7 @@ export const siblingsChecker: Checker = {
     const siblingCounts: Record<number, number> = {};
     let clientReads = 0;
     let staleReads = 0;
-    const judgeStale = options.consistency !== "eventual";
+    const consistency = options.consistency ?? "eventual";
     const finals = finalReadsOf(pairs);
     const last = lastRounds(finals);
     const lastPairs = new Set<OpPair>();
@@ -106,13 +122,23 @@ export const siblingsChecker: Checker = {
           }
         }
         const supersession = supersessions?.get(id);
-        if (supersession === undefined || !(supersession.ackTime < pair.invokeTime)) continue;
-        if (isClientRead && !judgeStale) {
-          staleReads++;
+        if (supersession === undefined || !(supersession.any.ackTime < pair.invokeTime)) continue;
+        if (!isClientRead) {
+          if (lastPairs.has(pair))
+            report.note("resurrected", { key, value, ops: [op.index, supersession.any.op] });
           continue;
         }
-        if (isClientRead || lastPairs.has(pair)) {
-          report.note("resurrected", { key, value, ops: [op.index, supersession.op] });
+        // Which supersession this read is held to: any, its own process's, or none.
+        const judged =
+          consistency === "linearizable"
+            ? supersession.any
+            : consistency === "session"
+              ? supersession.byProcess.get(pair.invoke.process)
+              : undefined;
+        if (judged !== undefined && judged.ackTime < pair.invokeTime) {
+          report.note("resurrected", { key, value, ops: [op.index, judged.op] });
+        } else {
+          staleReads++;
         }
       }
     };
