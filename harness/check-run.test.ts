@@ -106,6 +106,13 @@ describe("checkRun", () => {
     expect(result.valid).toBe(true);
   });
 
+  it("rejects a corrupt line before the last as a usage error naming the file and line", async () => {
+    const text = `{"index":0,"ti\n${history([1])}`;
+    const err = await checkRun(runDir("corrupt", "lost-writes", text)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as Error).message).toMatch(/corrupt[/\\]history\.jsonl:1:/);
+  });
+
   it("says which file is missing", async () => {
     await expect(checkRun(join(root, "nowhere"))).rejects.toThrow(UsageError);
     await expect(checkRun(join(root, "nowhere"))).rejects.toThrow(/test\.json: ENOENT/);

@@ -48,6 +48,15 @@ async function readText(path: string): Promise<string> {
   }
 }
 
+/** A corrupt line (not the torn last one) is bad input: a usage error naming the file and line. */
+function parseHistory(text: string, path: string): ReturnType<typeof parseJsonl> {
+  try {
+    return parseJsonl(text, path);
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : `${path}: ${String(err)}`);
+  }
+}
+
 export async function checkRun(runDir: string): Promise<RunCheckResult> {
   const testPath = join(runDir, "test.json");
   let test: TestConfig;
@@ -65,7 +74,7 @@ export async function checkRun(runDir: string): Promise<RunCheckResult> {
     );
   }
   const historyPath = join(runDir, "history.jsonl");
-  const { history, warnings } = parseJsonl(await readText(historyPath), historyPath);
+  const { history, warnings } = parseHistory(await readText(historyPath), historyPath);
 
   const workload = workloads[test.workload]({ keyCount: test.keyCount });
   const options: CheckOptions = { ...workload.checkOptions, consistency: test.consistency };
