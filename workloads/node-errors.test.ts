@@ -9,10 +9,18 @@ import {
 describe("the node error table", () => {
   it.each([
     [400, "fail"],
+    [404, "fail"],
+    [405, "fail"],
+    [408, "info"],
     [409, "fail"],
+    [413, "fail"],
+    [418, "fail"],
+    [429, "fail"],
+    [500, "info"],
+    [502, "info"],
     [503, "fail"],
     [504, "info"],
-    [500, "info"],
+    [200, "info"],
   ] as const)("HTTP %i is %s", (status, outcome) => {
     expect(classifyNodeError(httpErrorKind(status))).toBe(outcome);
   });
@@ -27,6 +35,13 @@ describe("the node error table", () => {
     [undefined, "info"],
   ] as const)("transport error %s is %s", (code, outcome) => {
     expect(classifyNodeError(transportErrorKind(code))).toBe(outcome);
+  });
+
+  it("names the usual statuses, and every other 4xx as one definite kind", () => {
+    expect(httpErrorKind(413)).toBe("http-413");
+    expect(httpErrorKind(500)).toBe("http-500");
+    expect(httpErrorKind(422)).toBe("http-4xx");
+    expect(httpErrorKind(599)).toBe("unknown");
   });
 
   it("explains every entry", () => {
