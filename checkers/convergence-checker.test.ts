@@ -36,7 +36,12 @@ describe("convergence checker", () => {
     expect(r.valid).toBe(true);
     expect(r.anomalies).toEqual([]);
     expect(r.counts).toMatchObject({ keys: 1, nodes: 2, rounds: 1, divergent: 0 });
-    expect(r).toMatchObject({ convergenceMs: 12, measuredFrom: "last-nemesis", agreedRound: 1 });
+    expect(r).toMatchObject({
+      convergenceMs: 12,
+      measuredFrom: "last-nemesis",
+      agreedRound: 1,
+      agreedAtFirstRound: true,
+    });
   });
 
   it("times agreement to the first round from which the nodes agree", () => {
@@ -49,7 +54,7 @@ describe("convergence checker", () => {
       .finalRead(9, "k", "n2", 2, [1, 2]);
     const r = check(h.ops);
     expect(r.valid).toBe(true);
-    expect(r).toMatchObject({ convergenceMs: 92, agreedRound: 2 });
+    expect(r).toMatchObject({ convergenceMs: 92, agreedRound: 2, agreedAtFirstRound: false });
   });
 
   it("reports a key whose nodes still differ in the last round as divergent, with each node's values", () => {

@@ -1,9 +1,10 @@
 // convergence: after the final heal, every node's last final-read round must hold the same
 // sibling SET per key (sibling order does not matter) and nothing that no ok or info write (or
 // cart add) produced. Reports the time from the last nemesis completion (else from the start of
-// the final phase) to the first round from which all nodes agreed on every key, and the keys that
-// never agreed with each node's values. "unknown" without final reads or when a node never
-// answered for a key. Linear in the final reads' size.
+// the final phase) to the first round from which all nodes agreed on every key (agreedAtFirstRound:
+// they agreed when first read, so that time is just a read's latency), and the keys that never
+// agreed with each node's values. "unknown" without final reads or when a node never answered
+// for a key. Linear in the final reads' size.
 import { AnomalyReport } from "./anomaly-report.js";
 import type { CheckResult, Checker, Validity } from "./checker.js";
 import { type FinalRead, finalReadsOf } from "./final-reads.js";
@@ -56,10 +57,12 @@ export const convergenceChecker: Checker = {
     let unread = 0;
     let agreedTime = Number.NEGATIVE_INFINITY;
     let agreedRound = Number.NEGATIVE_INFINITY;
+    let firstRound = Number.POSITIVE_INFINITY;
     let roundCount = 0;
     for (const [key, reads] of byKey) {
       const rounds = [...new Set(reads.map((r) => r.round))].sort((a, b) => a - b);
       roundCount = Math.max(roundCount, rounds.length);
+      firstRound = Math.min(firstRound, rounds[0] ?? firstRound);
       reads.sort((a, b) => a.round - b.round);
       // Walk the rounds, each node's view carried forward from its latest ok read.
       const view = new Map<string, { read: FinalRead; set: string }>();
@@ -143,6 +146,8 @@ export const convergenceChecker: Checker = {
             convergenceMs: nanosToMs(Math.max(0, agreedTime - from)),
             measuredFrom: lastFault === undefined ? "final-phase" : "last-nemesis",
             agreedRound,
+            // Then convergenceMs is only the first round's latency, not a time to converge.
+            agreedAtFirstRound: agreedRound === firstRound,
           }
         : {}),
       examples: report.examples,
