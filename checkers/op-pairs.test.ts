@@ -17,7 +17,7 @@ describe("pairOps", () => {
       [0, 5, "ok"],
       [1, 3, "ok"],
     ]);
-    expect(pairs[0]!.basis).toEqual([7]); // the completion's basis wins (a cas overrides it)
+    expect(pairs[0]!.basis).toEqual([7]); // the completion's basis wins
     expect(nemesis.map((o) => o.index)).toEqual([2, 4]);
     expect(lastNemesisCompletionTime(nemesis)).toBe(h.ops[4]!.time);
   });
@@ -29,6 +29,24 @@ describe("pairOps", () => {
       complete: undefined,
       completeTime: Number.POSITIVE_INFINITY,
     });
+  });
+
+  it("takes a write's basis from its invoke when it never completed, a cas's never", () => {
+    // A cas writes through the context of its own read: an invoke's basis (old histories wrote
+    // the previous read's values there) is not what it superseded.
+    const h = history()
+      .invoke(0, "write", { key: "k", value: 1, basis: [5] })
+      .invoke(1, "cas", { key: "k", value: [5, 2], basis: [5] })
+      .invoke(2, "cas", { key: "k", value: [5, 3], basis: [5] })
+      .info(2, { basis: undefined })
+      .invoke(3, "cas", { key: "k", value: [6, 4] })
+      .info(3, { basis: [6] });
+    expect(pairOps(h.ops).pairs.map((p) => [p.type, p.basis])).toEqual([
+      ["info", [5]],
+      ["info", undefined],
+      ["info", undefined],
+      ["info", [6]],
+    ]);
   });
 
   it("rejects broken histories with the op named", () => {

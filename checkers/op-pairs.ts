@@ -1,6 +1,7 @@
 // Pairs every client invoke with its completion (ok | fail | info), in invoke order, and sets the
 // nemesis ops apart. An invoke the history never completes (a torn file) counts as info: it may
 // or may not have happened. A completion without an open invoke is a broken history: it throws.
+// A cas learns its basis only by its own read, so only its completion says what it superseded.
 import type { History, Op } from "./history.js";
 
 export type Outcome = "ok" | "fail" | "info";
@@ -13,7 +14,11 @@ export interface OpPair {
   /** Nanoseconds: when the op began, and when it ended (Infinity when it never completed). */
   invokeTime: number;
   completeTime: number;
-  /** The completion's basis, else the invoke's (a cas may override it on completion). */
+  /**
+   * The values the op's write superseded: the completion's basis, else the invoke's. A cas's is
+   * its completion's only (its invoke's, if any, predates the read it wrote through): undefined,
+   * i.e. superseding nothing, when it never completed or completed without one.
+   */
   basis: unknown[] | undefined;
 }
 
@@ -49,7 +54,7 @@ export function pairOps(history: History): PairedHistory {
         type: "info",
         invokeTime: op.time,
         completeTime: Number.POSITIVE_INFINITY,
-        basis: Array.isArray(op.basis) ? op.basis : undefined,
+        basis: op.f !== "cas" && Array.isArray(op.basis) ? op.basis : undefined,
       };
       open.set(op.process, pair);
       pairs.push(pair);
