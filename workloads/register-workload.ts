@@ -2,7 +2,8 @@
 // list of siblings ([] when absent). A write sends the context of the client's last read of that
 // key and records its `basis` (that read's siblings; [] if none) on the invoke and completion. A
 // cas {"value":[FROM,TO]} reads, compares the siblings with [FROM] ([] when FROM is null) and
-// writes TO through the read's context: a mismatch or a 409 is a fail; its basis is what it read.
+// writes TO through that read's context: a mismatch or a 409 is a fail. Its basis is unknown until
+// its own read answers, so the invoke has none; the completion carries the siblings it read.
 import fc from "fast-check";
 import type { NodeClient } from "./node-client.js";
 import { type Completion, type Invocation, keyNames, type WorkloadFactory } from "./workload.js";
@@ -36,7 +37,7 @@ function registerClient(http: NodeClient) {
       if (plan.f === "cas") {
         // Compare against what this client last saw: a value someone may have replaced since.
         const from = last?.values.length === 1 ? last.values[0] : null;
-        return { f: "cas", key: plan.key, value: [from, unique], node, basis: last?.values ?? [] };
+        return { f: "cas", key: plan.key, value: [from, unique], node };
       }
       return { f: "read", key: plan.key, value: null, node };
     },
@@ -59,6 +60,7 @@ function registerClient(http: NodeClient) {
           : { type: result.outcome, value: invocation.value, error: result.error };
       }
       const [from, to] = invocation.value as [unknown, number];
+      // The write goes through this read's context, so its siblings are the cas's basis.
       const { result, values } = await read(invocation, signal);
       if (!result.ok)
         return { type: "fail", value: invocation.value, error: `read: ${result.error}` };

@@ -25,7 +25,10 @@ export interface Invocation {
   key: string;
   value: unknown;
   node: NodeId;
-  /** Writes that carry a causal context: the sibling values of the read whose context they send. */
+  /**
+   * Writes that carry a causal context: the sibling values of the read whose context they send,
+   * when known at invoke time (a cas reads first: its basis comes with its completion only).
+   */
   basis?: unknown[];
 }
 
@@ -34,7 +37,7 @@ export interface Completion {
   type: "ok" | "fail" | "info";
   value: unknown;
   error?: string;
-  /** Overrides the invoke's basis (e.g. a cas compares against the values it has just read). */
+  /** Overrides the invoke's basis (a cas: the values its own read returned, whose context it sent). */
   basis?: unknown[];
   /** Extra fields a workload documents (e.g. retries). */
   [field: string]: unknown;
