@@ -1,6 +1,12 @@
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { CART_ADD_ATTEMPTS_MAX, cart, mergeCarts } from "./cart-workload.js";
+import {
+  CART_ADD_ATTEMPTS_MAX,
+  CART_ITEMS_PER_KEY,
+  cart,
+  cartKey,
+  mergeCarts,
+} from "./cart-workload.js";
 import { type FakeNode, startFakeNode } from "./fake-node.js";
 import { createNodeClient, type NodeClient } from "./node-client.js";
 
@@ -16,6 +22,47 @@ describe("mergeCarts", () => {
         for (const item of siblings.flat()) expect(merged).toContain(item);
         expect(new Set(merged).size).toBe(merged.length);
       }),
+    );
+  });
+});
+
+describe("cart keys", () => {
+  it("move to a fresh key per slot every itemsPerKey · keyCount op numbers", () => {
+    expect([1, 20, 21, 40, 41, 61].map((u) => cartKey("k2", u, 10, 2))).toEqual([
+      "k2",
+      "k2",
+      "k2.g1",
+      "k2.g1",
+      "k2.g2",
+      "k2.g3",
+    ]);
+  });
+
+  it("never give a key more adds than its span of op numbers, about itemsPerKey on average", () => {
+    const workload = cart({ keyCount: 3, itemsPerKey: 20 });
+    const client = workload.client({} as NodeClient);
+    const plans = fc.sample(workload.plan(3), { seed: 7, numRuns: 3000 });
+    const adds = new Map<string, number>();
+    plans.forEach((plan, i) => {
+      const { f, key } = client.invoke(plan, "n1", i + 1);
+      if (f === "add") adds.set(key, (adds.get(key) ?? 0) + 1);
+    });
+    // 3000 op numbers / (20 · 3) = 50 generations of 3 keys.
+    expect(adds.size).toBe(150);
+    const counts = [...adds.values()];
+    expect(Math.max(...counts)).toBeLessThanOrEqual(60);
+    const mean = counts.reduce((a, b) => a + b, 0) / counts.length;
+    expect(mean).toBeGreaterThan(15);
+    expect(mean).toBeLessThanOrEqual(20);
+  });
+
+  it("stay the slot names in a default-sized run, and reject a bad itemsPerKey", () => {
+    const client = cart({ keyCount: 3 }).client({} as NodeClient);
+    const last = CART_ITEMS_PER_KEY * 3;
+    expect(client.invoke({ f: "add", key: "k3", nodeIndex: 0 }, "n1", last).key).toBe("k3");
+    expect(client.invoke({ f: "read", key: "k3", nodeIndex: 0 }, "n1", last + 1).key).toBe("k3.g1");
+    expect(() => cart({ keyCount: 3, itemsPerKey: 0 })).toThrow(
+      "cart workload: itemsPerKey must be a positive integer, got 0",
     );
   });
 });

@@ -2,7 +2,9 @@
 // union, adds a unique item and writes the cart back with the read's context, retrying a reject
 // (409) with a fresh read a bounded number of times. Recorded as {"f":"add","key":K,"value":ITEM}
 // (plus `attempts` on the completion); occasional {"f":"read"} ops return the list of siblings,
-// each a sorted item array. LWW must lose items under faults; siblings must not.
+// each a sorted item array. LWW must lose items under faults; siblings must not. A cart key is
+// retired after about `itemsPerKey` items (Jepsen's set workloads rotate keys alike): op number
+// `unique` picks the generation, so the keys come from the seed and no body grows without bound.
 import fc from "fast-check";
 import type { NodeId } from "../nodes/core/replica.js";
 import type { NodeClient } from "./node-client.js";
@@ -10,6 +12,25 @@ import { type Completion, keyNames, type WorkloadFactory } from "./workload.js";
 
 /** How many times an add tries (a read and a write each) before a 409 becomes its fail. */
 export const CART_ADD_ATTEMPTS_MAX = 5;
+
+/** Items a cart key takes, on average, before the clients move on to a fresh key (~10 KB carts). */
+export const CART_ITEMS_PER_KEY = 1000;
+
+/**
+ * The key an op on key slot `slot` ("k1") uses: generation g = ⌊(unique − 1) / (itemsPerKey ·
+ * keyCount)⌋, named "k1" for g = 0 and "k1.g<g>" after. Each generation spans itemsPerKey ·
+ * keyCount op numbers shared by the keys, so a key takes about itemsPerKey items (fewer: reads
+ * use op numbers too) and never more than that span, whatever the threads' speeds.
+ */
+export function cartKey(
+  slot: string,
+  unique: number,
+  itemsPerKey: number,
+  keyCount: number,
+): string {
+  const generation = Math.floor((unique - 1) / (itemsPerKey * keyCount));
+  return generation <= 0 ? slot : `${slot}.g${generation}`;
+}
 
 /** The union of every sibling cart (arrays of items), sorted; anything else is ignored. */
 export function mergeCarts(siblings: readonly unknown[]): number[] {
@@ -43,7 +64,10 @@ async function addItem(
   }
 }
 
-export const cart: WorkloadFactory = ({ keyCount }) => {
+export const cart: WorkloadFactory = ({ keyCount, itemsPerKey = CART_ITEMS_PER_KEY }) => {
+  if (!Number.isInteger(itemsPerKey) || itemsPerKey < 1) {
+    throw new Error(`cart workload: itemsPerKey must be a positive integer, got ${itemsPerKey}`);
+  }
   const keys = keyNames(keyCount);
   return {
     name: "cart",
@@ -59,7 +83,7 @@ export const cart: WorkloadFactory = ({ keyCount }) => {
     client: (http) => ({
       invoke: (plan, node, unique) => ({
         f: plan.f,
-        key: plan.key,
+        key: cartKey(plan.key, unique, itemsPerKey, keyCount),
         value: plan.f === "add" ? unique : null,
         node,
       }),

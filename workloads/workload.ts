@@ -9,6 +9,8 @@ import type { NodeClient } from "./node-client.js";
 export interface WorkloadOptions {
   /** How many keys the clients spread over (k1 … kN). */
   keyCount: number;
+  /** Cart: items a key takes, on average, before the clients move to a fresh one (default 1000). */
+  itemsPerKey?: number;
 }
 
 /** What the generator decides for one op: the operation, the key and the node to ask. */
