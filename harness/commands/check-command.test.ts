@@ -1,10 +1,13 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { UsageError } from "../cli-error.js";
+import { loadTestConfig } from "../config/load-test-config.js";
 import { registerCheckCommand } from "./check-command.js";
+
+vi.mock("../runtime/runtimes.js", () => ({ runtimes: { local: {} } }));
 
 const dir = mkdtempSync(join(tmpdir(), "faultline-check-"));
 const file = (name: string, text: string) => {
@@ -115,7 +118,107 @@ describe("faultline check <history-file>", () => {
   });
 });
 
+/** A cart history: item 1 added (acknowledged) to k1, a client read of [[1]], then final reads
+ * of both nodes holding `finalItems`. */
+const cart = (finalItems: number[]) =>
+  jsonl([
+    { process: 0, type: "invoke", f: "add", key: "k1", value: 1 },
+    { process: 0, type: "ok", f: "add", key: "k1", value: 1 },
+    { process: 1, type: "invoke", f: "read", key: "k1", value: null },
+    { process: 1, type: "ok", f: "read", key: "k1", value: [[1]] },
+    { process: 2, type: "invoke", f: "final-read", key: "k1", node: "n1", round: 1 },
+    {
+      process: 2,
+      type: "ok",
+      f: "final-read",
+      key: "k1",
+      node: "n1",
+      round: 1,
+      value: [finalItems],
+    },
+    { process: 3, type: "invoke", f: "final-read", key: "k1", node: "n2", round: 1 },
+    {
+      process: 3,
+      type: "ok",
+      f: "final-read",
+      key: "k1",
+      node: "n2",
+      round: 1,
+      value: [finalItems],
+    },
+  ]);
+
+/** A stored run of the cart workload (test.json + history.jsonl). */
+function runDir(name: string, historyText: string): string {
+  const path = join(dir, name);
+  mkdirSync(path, { recursive: true });
+  const config = loadTestConfig({
+    file: {
+      path: "t.yaml",
+      text: "nodes: 2\ncheckers: [lost-writes, convergence, stats]\nseed: 1\n",
+    },
+    env: {},
+  });
+  writeFileSync(join(path, "test.json"), JSON.stringify(config));
+  writeFileSync(join(path, "history.jsonl"), historyText);
+  return path;
+}
+
+describe("faultline check <history-file> of another workload", () => {
+  it("refuses a cart history alone instead of judging item arrays as a register", async () => {
+    const err = await run(file("cart.jsonl", cart([1]))).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as Error).message).toMatch(
+      /cas-register model cannot interpret 1 add op, 1 read of item arrays, 2 final-reads of item arrays/,
+    );
+  });
+
+  it("checks a run's own history.jsonl as its run, with the test's checkers", async () => {
+    const path = join(runDir("run-history", cart([])), "history.jsonl");
+    const { code, text } = await run(path);
+    expect(code).toBe(1);
+    expect(text).toContain("checking the run with its test's checkers");
+    expect(text).toMatch(/lost-writes +INVALID/);
+    expect(text).not.toContain("linearizable");
+  });
+
+  it("keeps a register history with final reads, and warns when most ops are ignored", async () => {
+    const registerRun = [
+      ...write(0, 1),
+      ...read(1, [1]),
+      { process: 2, type: "invoke", f: "final-read", node: "n1", round: 1 },
+      { process: 2, type: "ok", f: "final-read", node: "n1", round: 1, value: [1] },
+    ];
+    const kept = await run(file("register.jsonl", jsonl(registerRun)));
+    expect(kept.code).toBe(0);
+    expect(kept.text).not.toContain("warning");
+    const odd = [...write(0, 1), ...read(1, [1])];
+    for (let p = 2; p < 6; p++)
+      odd.push(
+        { process: p, type: "invoke", f: "enqueue", value: p },
+        { process: p, type: "ok", f: "enqueue", value: p },
+      );
+    const warned = await run(file("queue.jsonl", jsonl(odd)));
+    expect(warned.text).toContain(
+      "warning: the cas-register model ignores 4 of 6 ops (67%: 4 enqueue); its verdict covers only the rest",
+    );
+  });
+});
+
 describe("faultline check <run-dir>", () => {
+  it("prints the summary table with what failed: anomalies, items and op indexes", async () => {
+    const { code, text } = await run(runDir("lost-run", cart([])));
+    expect(code).toBe(1);
+    const lines = text.split("\n");
+    expect(lines).toContainEqual(expect.stringMatching(/^lost-writes +INVALID +anomalies: lost; /));
+    expect(lines).toContain("  lost: item 1 on k1 (add op 1, absent from read op 5)");
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^stats +valid +client ops 2 \(ok 2, fail 0, info 0\).*final reads 2$/),
+    );
+    expect(lines).toContainEqual(expect.stringMatching(/^overall +INVALID$/));
+    expect(lines.at(-1)).toBe("verdict: INVALID");
+  });
+
   it("hands a directory to checkRun, which names what is missing", async () => {
     const runDir = mkdtempSync(join(dir, "run-"));
     await expect(run(runDir)).rejects.toThrow(/test\.json/);

@@ -1,9 +1,12 @@
 // `faultline check <run-dir | history-file>`: judges a stored run (every checker its test names,
-// via checkRun) or one history file of ours or another tool's (Jepsen logs, Knossos EDN) with the
-// linearizable checker. Exit 0 valid, 1 invalid, 2 unknown, 254 bad arguments or unreadable input.
+// via checkRun; also for a run's history.jsonl given alone) or one history file of ours or another
+// tool's (Jepsen logs, Knossos EDN) with the linearizable checker, which refuses a history its
+// model cannot read (a cart's adds and item arrays) rather than judge what it ignores. Prints what
+// failed (run-summary.ts). Exit 0 valid, 1 invalid, 2 unknown, 254 bad arguments or input.
 import { readFile, stat } from "node:fs/promises";
-import { extname } from "node:path";
+import { basename, dirname, extname, join } from "node:path";
 import type { Command } from "commander";
+import type { History } from "../../checkers/history.js";
 import { EXIT, UsageError } from "../cli-error.js";
 
 const FORMATS = ["jsonl", "jepsen-log", "edn"] as const;
@@ -11,6 +14,8 @@ type Format = (typeof FORMATS)[number];
 const MODEL_NAMES = ["register", "cas-register", "kv"] as const;
 /** How each format encodes read results (see checkers/models/model.ts, Dialect). */
 const DIALECT_OF = { jsonl: "faultline", "jepsen-log": "jepsen", edn: "knossos" } as const;
+/** Warn when the model ignores more than this share of a history's client ops. */
+const IGNORED_SHARE_WARN = 0.25;
 const FORMAT_OF_EXTENSION: Record<string, Format> = {
   ".jsonl": "jsonl",
   ".log": "jepsen-log",
@@ -32,7 +37,8 @@ export function registerCheckCommand(program: Command): void {
     .summary("check a stored run or a history file")
     .description(
       "Checks a run directory (test.json + history.jsonl) with the checkers its test names, " +
-        "or a history file with the linearizable checker. The format comes from the extension " +
+        "or a history file with the linearizable checker (a run's own history.jsonl, alone, is " +
+        "checked as its run). The format comes from the extension " +
         "(.jsonl; .log = Jepsen log lines; .edn or .txt = Jepsen/Knossos EDN) unless --format " +
         "says. The model defaults to kv when the history has get/put/append ops, else cas-register.",
     )
@@ -52,36 +58,42 @@ export function registerCheckCommand(program: Command): void {
       const info = await stat(target).catch((err: NodeJS.ErrnoException) => {
         throw new UsageError(`cannot read ${target}: ${err.code ?? err.message}`);
       });
+      const fileFlags =
+        flags.format !== undefined || flags.model !== undefined || flags.initial !== undefined;
       if (info.isDirectory()) {
-        if (
-          flags.format !== undefined ||
-          flags.model !== undefined ||
-          flags.initial !== undefined
-        ) {
+        if (fileFlags) {
           throw new UsageError(
             "--format, --model and --initial apply to a history file; a run directory uses its test.json",
           );
         }
         await checkRunDir(target, flags.json === true);
+      } else if (!fileFlags && (await isRunHistory(target))) {
+        // A run's history means what its test says (a cart is no register): judge the run.
+        console.error(`${target} is a run's history: checking the run with its test's checkers`);
+        await checkRunDir(dirname(target), flags.json === true);
       } else {
         await checkHistoryFile(target, flags);
       }
     });
 }
 
+/** history.jsonl with a test.json beside it: the history of a stored run. */
+async function isRunHistory(path: string): Promise<boolean> {
+  if (basename(path) !== "history.jsonl") return false;
+  const test = await stat(join(dirname(path), "test.json")).catch(() => undefined);
+  return test?.isFile() === true;
+}
+
 async function checkRunDir(runDir: string, json: boolean): Promise<void> {
   const { checkRun } = await import("../check-run.js");
+  const { summaryTable } = await import("../run/run-summary.js");
   const result = await checkRun(runDir);
   for (const warning of result.warnings) console.error(`warning: ${warning}`);
   if (json) console.log(JSON.stringify(result, null, 2));
   else {
-    console.log(`${runDir}: ${result.opCount} ops`);
-    for (const [name, r] of Object.entries(result.results)) {
-      console.log(`  ${name.padEnd(14)} ${verdictText(r.valid)}${r.error ? ` (${r.error})` : ""}`);
-      const explanation = (r.failure as { explanation?: unknown } | undefined)?.explanation;
-      if (typeof explanation === "string") console.log(`    ${explanation}`);
-    }
-    console.log(`verdict: ${verdictText(result.valid)}`);
+    console.log(`${runDir}: ${result.opCount} ops\n`);
+    console.log(summaryTable(result.valid, result.results));
+    console.log(`\nverdict: ${verdictText(result.valid)}`);
   }
   process.exitCode = exitCodeOf(result.valid);
 }
@@ -111,9 +123,21 @@ async function checkHistoryFile(path: string, flags: CheckFlags): Promise<void> 
   }
   const parsed = await parseHistory(text, path, format);
   for (const warning of parsed.warnings) console.error(`warning: ${warning}`);
-  const model =
-    flags.model ??
-    (parsed.history.some((op) => ["get", "put", "append"].includes(op.f)) ? "kv" : "cas-register");
+  const model = (flags.model ??
+    (parsed.history.some((op) => ["get", "put", "append"].includes(op.f))
+      ? "kv"
+      : "cas-register")) as (typeof MODEL_NAMES)[number];
+  const { models } = await import("../../checkers/models/models.js");
+  const fs = models[model].fs;
+  const foreign = uninterpretableOps(parsed.history, fs, format);
+  if (foreign.length > 0) {
+    throw new UsageError(
+      `${path}: the ${model} model cannot interpret ${foreign.join(", ")}` +
+        " (a cart history?); check its run directory instead, which uses the test's checkers",
+    );
+  }
+  const ignoredWarning = ignoredShareWarning(parsed.history, fs, model);
+  if (ignoredWarning !== undefined) console.error(`warning: ${ignoredWarning}`);
 
   const { checkLinearizable } = await import("../../checkers/linearizable-checker.js");
   let result: Awaited<ReturnType<typeof checkLinearizable>>;
@@ -156,6 +180,56 @@ async function checkHistoryFile(path: string, flags: CheckFlags): Promise<void> 
     }
   }
   process.exitCode = exitCodeOf(result.valid);
+}
+
+/** Ops that would make the model's verdict false, not merely incomplete: a cart's adds, and our
+ * reads whose siblings are item arrays (unless the history writes array values itself). */
+export function uninterpretableOps(
+  history: History,
+  fs: ReadonlySet<string>,
+  format: Format,
+): string[] {
+  const counts = new Map<string, number>();
+  const note = (what: string) => counts.set(what, (counts.get(what) ?? 0) + 1);
+  const writesArrays = history.some((op) => op.f === "write" && Array.isArray(op.value));
+  for (const op of history) {
+    if (op.process === "nemesis") continue;
+    if (op.f === "add") {
+      if (op.type === "invoke" && !fs.has("add")) note("add");
+      continue;
+    }
+    if (format !== "jsonl" || op.type !== "ok" || writesArrays) continue;
+    const read = op.f === "final-read" || (op.f === "read" && fs.has("read"));
+    if (read && Array.isArray(op.value) && op.value.some((sibling) => Array.isArray(sibling)))
+      note(op.f);
+  }
+  const s = (n: number) => (n === 1 ? "" : "s");
+  return [...counts].map(([f, n]) =>
+    f === "add" ? `${n} add op${s(n)}` : `${n} ${f}${s(n)} of item arrays`,
+  );
+}
+
+/** A warning when the model ignores a large share of the client ops (their f is not its own).
+ * Our final reads (each node's own state) are no client ops: ignoring them is right. */
+export function ignoredShareWarning(
+  history: History,
+  fs: ReadonlySet<string>,
+  model: string,
+): string | undefined {
+  let total = 0;
+  const ignored = new Map<string, number>();
+  for (const op of history) {
+    if (op.process === "nemesis" || op.type !== "invoke" || op.f === "final-read") continue;
+    total++;
+    if (!fs.has(op.f)) ignored.set(op.f, (ignored.get(op.f) ?? 0) + 1);
+  }
+  const n = [...ignored.values()].reduce((a, b) => a + b, 0);
+  if (total === 0 || n / total <= IGNORED_SHARE_WARN) return undefined;
+  const fsText = [...ignored].map(([f, count]) => `${count} ${f}`).join(", ");
+  return (
+    `the ${model} model ignores ${n} of ${total} ops (${Math.round((n / total) * 100)}%: ${fsText}); ` +
+    "its verdict covers only the rest"
+  );
 }
 
 function resolveFormat(path: string, flag: string | undefined): Format {
