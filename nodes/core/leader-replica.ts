@@ -6,8 +6,11 @@
 // answer doubles as a heartbeat: a follower that has not heard one lately knows the leader is
 // unreachable and refuses writes with a definite 503 instead of forwarding them into the void.
 // Likewise, under acks "all" the leader refuses (503) while a follower has not pulled lately.
-// Each start of the leader is a new epoch: a follower that pulls from a new epoch gets the whole
-// state and adopts it, so followers converge even if the leader's log lost its tail (fsync never).
+// Each start of the leader is a new epoch, part of every version it gives: a restart that lost the
+// log's tail (fsync never) reuses lsns but never a version, so a context from a lost write is stale.
+// A follower that pulls from a new epoch gets the whole state and adopts it, so followers converge.
+// Links may reorder messages (the server keeps several posts in flight per peer): a follower drops
+// any message of its own epoch older than its watermark.
 import { badRequest, ok, timeout, unavailable } from "./client-replies.js";
 import {
   decodeLeaderContext,
@@ -15,6 +18,8 @@ import {
   leaderKeyState,
   leaderWrite,
   parseLeaderKey,
+  replaces,
+  type Version,
 } from "./leader-strategies.js";
 import type {
   Clock,
@@ -44,12 +49,12 @@ type Pending =
 
 /**
  * Log records: a key's state after a change (lsn: the leader's sequence number, or a follower's
- * watermark), a watermark alone (with the leader epoch it counts in), a key dropped by a full
- * resync, and one per start (for unique request ids).
+ * watermark), a watermark alone (with the leader epoch it counts in; null: none, the next pull
+ * resyncs), a key dropped by a full resync, and one per start (the start count).
  */
 type LogRecord =
   | { t: "key"; key: string; state: LeaderKey; lsn: number }
-  | { t: "lsn"; lsn: number; epoch?: string }
+  | { t: "lsn"; lsn: number; epoch: string | null }
   | { t: "drop"; key: string }
   | { t: "boot"; n: number };
 
@@ -69,8 +74,12 @@ export class LeaderReplica implements Replica {
   /** Leader: when each follower last pulled (their pulls are their heartbeats). */
   private readonly lastPullMs = new Map<NodeId, number>();
   private bootMs = 0;
-  /** Leader: this start's epoch. Follower: the leader epoch its watermark counts in. */
+  /**
+   * This start's epoch: node id, start count and wall clock at start. Unique across starts even
+   * if the log lost its boot records (a restart takes more than a millisecond), as the lsn is not.
+   */
   private epoch = "";
+  /** Follower: the leader epoch its watermark counts in (undefined: none, the next pull resyncs). */
   private leaderEpoch: string | undefined;
 
   constructor(
@@ -86,7 +95,7 @@ export class LeaderReplica implements Replica {
         this.keys.set(r.key, parseLeaderKey(r.state));
       else if (r?.t === "drop" && typeof r.key === "string") this.keys.delete(r.key);
       else if (r?.t === "boot" && Number.isSafeInteger(r.n)) this.incarnation = r.n + 1;
-      else if (r?.t === "lsn") this.leaderEpoch = r.epoch ?? this.leaderEpoch;
+      else if (r?.t === "lsn") this.leaderEpoch = typeof r.epoch === "string" ? r.epoch : undefined;
       else
         throw new Error(
           `log record ${index} of ${config.id} is not a leader-build record: ${JSON.stringify(record)}`,
@@ -112,7 +121,7 @@ export class LeaderReplica implements Replica {
       this.booted = true;
       this.lastHeardMs = clock.monoMs;
       this.bootMs = clock.monoMs;
-      this.epoch = `${this.incarnation}.${Math.trunc(clock.wallMs).toString(36)}`;
+      this.epoch = `${this.config.id}.${this.incarnation}.${Math.trunc(clock.wallMs).toString(36)}`;
       out.push(persist({ t: "boot", n: this.incarnation }));
     }
     switch (input.kind) {
@@ -153,8 +162,9 @@ export class LeaderReplica implements Replica {
     return this.nodes.filter((n) => n !== this.leader);
   }
 
+  /** Request ids carry the epoch: a late answer to a request of an earlier start never matches. */
   private nextId(): string {
-    return `${this.incarnation}.${++this.seq}`;
+    return `${this.epoch}/${++this.seq}`;
   }
 
   /** Followers pull at the anti-entropy interval (or at the request timeout if that is off). */
@@ -199,7 +209,8 @@ export class LeaderReplica implements Replica {
       return;
     }
     const local = this.keys.get(key);
-    const state = leaderWrite(this.config.strategy, local, based?.value, value, this.lsn + 1);
+    const version: Version = [this.epoch, this.lsn + 1];
+    const state = leaderWrite(this.config.strategy, local, based?.value, value, version);
     if (state === "stale") {
       const { values, context: current } = leaderKeyState(local);
       this.answer(origin, 409, { error: "stale-context", values, context: current }, out);
@@ -217,7 +228,7 @@ export class LeaderReplica implements Replica {
         return;
       }
     }
-    this.lsn = state.v;
+    this.lsn = version[1];
     this.keys.set(key, state);
     out.push(persist({ t: "key", key, state, lsn: this.lsn }));
     const reply = { context: leaderKeyState(state).context };
@@ -314,9 +325,19 @@ export class LeaderReplica implements Replica {
         break;
       case "repl": {
         const state = parseLeaderKey(msg.state);
-        // A push from another epoch than the watermark's cannot advance it (the next pull resyncs).
-        const lsn = msg.epoch === this.leaderEpoch ? (msg.lsn as number) : undefined;
-        this.apply(String(msg.key), state, lsn, out);
+        const lsn = msg.lsn;
+        if (!Number.isSafeInteger(lsn)) break;
+        if (msg.epoch !== this.leaderEpoch) {
+          // Not ordered against the watermark (a new leader epoch, or a late push of an old one):
+          // applied, and the watermark forgets its epoch so that the next pull resyncs fully.
+          this.apply(String(msg.key), state, undefined, out);
+          if (this.leaderEpoch !== undefined) {
+            this.leaderEpoch = undefined;
+            out.push(persist({ t: "lsn", lsn: this.lsn, epoch: null }));
+          }
+        } else if ((lsn as number) > this.lsn) {
+          this.apply(String(msg.key), state, lsn as number, out);
+        } // else: reordered, older than the watermark; this follower has it or a newer state.
         if (msg.id !== undefined) out.push(send(from, { type: "repl-ack", id: msg.id }));
         break;
       }
@@ -334,7 +355,10 @@ export class LeaderReplica implements Replica {
         // A follower synced with another epoch (or never) gets everything, to adopt as a whole.
         const full = msg.epoch !== this.epoch;
         const since = full ? -1 : (msg.since as number);
-        const states = Object.fromEntries([...this.keys].filter(([, s]) => s.v > since));
+        // A follower in this epoch resynced at its start: it lacks only changes of this epoch.
+        const states = Object.fromEntries(
+          [...this.keys].filter(([, s]) => full || (s.v[0] === this.epoch && s.v[1] > since)),
+        );
         const reply = { type: "catch-up", full, epoch: this.epoch, lsn: this.lsn, states };
         out.push(send(from, reply as unknown as Message));
         break;
@@ -342,33 +366,40 @@ export class LeaderReplica implements Replica {
       case "catch-up": {
         if (from !== this.leader) break;
         this.lastHeardMs = clock.monoMs;
-        const states = msg.states as Record<string, Json>;
-        if (msg.full === true) this.resync(states, out);
-        else
-          for (const [key, state] of Object.entries(states))
-            this.apply(key, parseLeaderKey(state), undefined, out);
-        // Links deliver in order, so this answer carries every change up to the leader's lsn.
-        const lsn = msg.lsn as number;
-        if (msg.full === true || lsn > this.lsn) {
-          this.lsn = lsn;
-          this.leaderEpoch = msg.epoch as string;
-          out.push(persist({ t: "lsn", lsn, epoch: this.leaderEpoch }));
-        }
+        const { lsn, epoch } = msg;
+        if (!Number.isSafeInteger(lsn) || typeof epoch !== "string") break;
+        // Answers may be reordered: one of this epoch no newer than the watermark is old news
+        // (a full one would even drop what came since). An answer from another epoch is adopted
+        // whole; if it was a late one of an old epoch, the next pull resyncs again.
+        if (epoch === this.leaderEpoch && (lsn as number) <= this.lsn) break;
+        // A partial answer of another epoch answers a pull made before the last resync.
+        if (msg.full !== true && epoch !== this.leaderEpoch) break;
+        const states = parseStates(msg.states);
+        if (msg.full === true) this.resync(states, epoch, lsn as number, out);
+        else for (const [key, state] of states) this.apply(key, state, undefined, out);
+        // The answer carries every change of its epoch up to its lsn.
+        this.lsn = lsn as number;
+        this.leaderEpoch = epoch;
+        out.push(persist({ t: "lsn", lsn: this.lsn, epoch }));
         break;
       }
     }
   }
 
   /** A follower adopts the leader's whole state (a new leader epoch: it may have lost changes). */
-  private resync(states: Record<string, Json>, out: Effect[]): void {
+  private resync(states: Map<string, LeaderKey>, epoch: string, lsn: number, out: Effect[]): void {
+    // A push that overtook the answer (same epoch, above its lsn) is newer: kept.
+    const newer = (key: string) => {
+      const local = this.keys.get(key);
+      return local !== undefined && local.v[0] === epoch && local.v[1] > lsn;
+    };
     for (const key of [...this.keys.keys()]) {
-      if (Object.hasOwn(states, key)) continue;
+      if (states.has(key) || newer(key)) continue;
       this.keys.delete(key);
       out.push(persist({ t: "drop", key }));
     }
-    for (const [key, json] of Object.entries(states)) {
-      const state = parseLeaderKey(json);
-      if (JSON.stringify(state) === JSON.stringify(this.keys.get(key))) continue;
+    for (const [key, state] of states) {
+      if (newer(key) || JSON.stringify(state) === JSON.stringify(this.keys.get(key))) continue;
       this.keys.set(key, state);
       out.push(persist({ t: "key", key, state, lsn: this.lsn }));
     }
@@ -378,13 +409,13 @@ export class LeaderReplica implements Replica {
   private apply(key: string, state: LeaderKey, lsn: number | undefined, out: Effect[]): void {
     const local = this.keys.get(key);
     const watermark = lsn === this.lsn + 1 ? lsn : this.lsn;
-    if (local === undefined || state.v > local.v) {
+    if (replaces(state, local)) {
       this.keys.set(key, state);
       this.lsn = watermark;
       out.push(persist({ t: "key", key, state, lsn: watermark }));
     } else if (watermark > this.lsn) {
       this.lsn = watermark;
-      out.push(persist({ t: "lsn", lsn: watermark }));
+      out.push(persist({ t: "lsn", lsn: watermark, epoch: this.leaderEpoch ?? null }));
     }
   }
 
@@ -409,6 +440,13 @@ export class LeaderReplica implements Replica {
     if (this.leaderEpoch !== undefined) pull.epoch = this.leaderEpoch;
     out.push(send(this.leader, pull));
   }
+}
+
+/** The states of a catch-up, all parsed before any is applied (a malformed one drops it all). */
+function parseStates(json: Json | undefined): Map<string, LeaderKey> {
+  if (typeof json !== "object" || json === null || Array.isArray(json))
+    throw new Error(`bad states ${JSON.stringify(json)}`);
+  return new Map(Object.entries(json).map(([key, state]) => [key, parseLeaderKey(state)]));
 }
 
 function persist(record: LogRecord): Effect {

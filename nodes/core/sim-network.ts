@@ -1,7 +1,8 @@
 // A deterministic in-memory cluster for core tests. Fault model: time is simulated; a message
 // takes latencyMs and is dropped if its link is cut (at send or at delivery) or its target is
-// down; otherwise each link delivers in order. A crash loses the node's in-flight requests and
-// keeps its log; a restart replays the log. Messages and log records go through JSON.
+// down; otherwise each link delivers in order (unless a latency function reorders it). A crash
+// loses the node's in-flight requests and keeps its log; a restart replays the log. Messages and
+// log records go through JSON.
 import { createReplica } from "./create-replica.js";
 import type {
   Build,
@@ -23,7 +24,8 @@ export interface SimOptions {
   strategy: Strategy;
   nodeCount?: number;
   config?: Partial<Omit<ReplicaConfig, "id" | "nodes" | "build" | "strategy">>;
-  latencyMs?: number;
+  /** Per message, to reorder a link (as the server's transport may, with posts in flight). */
+  latencyMs?: number | ((from: NodeId, to: NodeId, msg: Message) => number);
   tickMs?: number;
   /** Each node starts knowing only itself until `setPeers` (as under the Docker runtime). */
   alone?: boolean;
@@ -61,12 +63,13 @@ export class SimNetwork {
   private inFlight: InFlight[] = [];
   private nextReq = 1;
   private nextTickMs: number;
-  private readonly latencyMs: number;
+  private readonly latencyMs: (from: NodeId, to: NodeId, msg: Message) => number;
   private readonly tickMs: number;
 
   constructor(private readonly options: SimOptions) {
     this.ids = Array.from({ length: options.nodeCount ?? 3 }, (_, i) => `n${i + 1}`);
-    this.latencyMs = options.latencyMs ?? 1;
+    const latencyMs = options.latencyMs ?? 1;
+    this.latencyMs = typeof latencyMs === "number" ? () => latencyMs : latencyMs;
     this.tickMs = options.tickMs ?? 10;
     this.nextTickMs = this.tickMs;
     for (const id of this.ids) {
@@ -254,16 +257,21 @@ export class SimNetwork {
       case "reply":
         this.replies.set(copy.req, { status: copy.status, body: copy.body });
         break;
-      case "send":
+      case "send": {
         if (this.blocked(node, copy.to) || !this.replicas.has(copy.to)) break;
-        // Keeps the queue sorted by delivery time; equal times keep send order (FIFO links).
-        this.inFlight.push({
-          from: node,
-          to: copy.to,
-          msg: copy.msg,
-          atMs: this.nowMs + this.latencyMs,
-        });
+        // Keeps the queue sorted by delivery time; equal times keep send order.
+        const atMs = this.nowMs + this.latencyMs(node, copy.to, copy.msg);
+        const message = { from: node, to: copy.to, msg: copy.msg, atMs };
+        const last = this.inFlight.at(-1);
+        if (last === undefined || last.atMs <= atMs) this.inFlight.push(message);
+        else
+          this.inFlight.splice(
+            this.inFlight.findIndex((m) => m.atMs > atMs),
+            0,
+            message,
+          );
         break;
+      }
     }
   }
 }
