@@ -5,7 +5,9 @@ import { describe, expect, it } from "vitest";
 import { BUCKET_COUNT, DigestBuckets } from "./digest-buckets.js";
 
 function build(entries: readonly (readonly [string, number])[]): DigestBuckets {
-  const d = new DigestBuckets();
+  const d = new DigestBuckets((key) => {
+    throw new Error(`no state for ${key}`);
+  });
   for (const [key, fp] of entries) d.set(key, fp);
   return d;
 }
@@ -48,6 +50,26 @@ describe("digest buckets", () => {
     // Setting it back restores the summary.
     b.set("k42", 42);
     expect(a.differing(b.summary())).toEqual([]);
+  });
+
+  it("hashes a touched key once, when a summary is next asked for", () => {
+    const states = new Map([["a", 1]]);
+    const asked: string[] = [];
+    const d = new DigestBuckets((key) => {
+      asked.push(key);
+      return states.get(key)!;
+    });
+    d.touch("a");
+    const reference = build([["a", 1]]);
+    expect(d.summary()).toEqual(reference.summary());
+    for (let v = 2; v <= 100; v++) {
+      states.set("a", v);
+      d.touch("a");
+    }
+    expect(asked).toEqual(["a"]);
+    reference.set("a", 100);
+    expect(d.differing(reference.summary())).toEqual([]);
+    expect(asked).toEqual(["a", "a"]);
   });
 
   it("rejects malformed summaries and bucket lists", () => {

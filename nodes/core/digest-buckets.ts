@@ -1,6 +1,7 @@
-// The anti-entropy summary of a replica's keys: each key's state fingerprint, kept up to date as
-// keys change, and BUCKET_COUNT buckets (chosen by a hash of the key) each holding the XOR of
-// its keys' (key, fingerprint) entries. Two replicas compare the buckets first and exchange
+// The anti-entropy summary of a replica's keys: each key's state fingerprint and BUCKET_COUNT
+// buckets (chosen by a hash of the key) each holding the XOR of its keys' (key, fingerprint)
+// entries. A changed key is only marked; its fingerprint is computed when a summary or digest
+// is next asked for, so a key written a hundred times between two exchanges is hashed once. Two replicas compare the buckets first and exchange
 // per-key digests only for the buckets that differ: an exchange costs O(buckets + keys in the
 // differing buckets), not O(every key), and equal buckets mean equal keys (up to a 53-bit hash).
 import { textFingerprint } from "./state-fingerprint.js";
@@ -17,13 +18,30 @@ interface Entry {
 
 export class DigestBuckets {
   private readonly entries = new Map<string, Entry>();
+  /** Keys changed since their fingerprint was last computed. */
+  private readonly dirty = new Set<string>();
   private readonly lo = new Uint32Array(BUCKET_COUNT);
   /** The high 21 bits of each bucket's hash (a bucket is a 53-bit number, exact in JSON). */
   private readonly hi = new Uint32Array(BUCKET_COUNT);
   private readonly keys: string[][] = Array.from({ length: BUCKET_COUNT }, () => []);
 
+  /** `fingerprintOf(key)`: the fingerprint of the key's current state. */
+  constructor(private readonly fingerprintOf: (key: string) => number) {}
+
   fingerprint(key: string): number | undefined {
+    this.refresh();
     return this.entries.get(key)?.fingerprint;
+  }
+
+  /** `key` changed: its fingerprint is recomputed before the next summary or digest. */
+  touch(key: string): void {
+    this.dirty.add(key);
+  }
+
+  private refresh(): void {
+    if (this.dirty.size === 0) return;
+    for (const key of this.dirty) this.set(key, this.fingerprintOf(key));
+    this.dirty.clear();
   }
 
   /** Records the fingerprint of `key`'s new state. */
@@ -44,6 +62,7 @@ export class DigestBuckets {
 
   /** One number per bucket (0 for an empty one): what a peer compares with its own. */
   summary(): number[] {
+    this.refresh();
     const out = new Array<number>(BUCKET_COUNT);
     for (let b = 0; b < BUCKET_COUNT; b++) out[b] = this.hi[b]! * TWO_POW_32 + this.lo[b]!;
     return out;
@@ -54,6 +73,7 @@ export class DigestBuckets {
     if (!Array.isArray(summary) || summary.length !== BUCKET_COUNT) {
       throw new Error(`a summary is an array of ${BUCKET_COUNT} numbers`);
     }
+    this.refresh();
     const out: number[] = [];
     for (let b = 0; b < BUCKET_COUNT; b++) {
       if (summary[b] !== this.hi[b]! * TWO_POW_32 + this.lo[b]!) out.push(b);
@@ -64,6 +84,7 @@ export class DigestBuckets {
   /** The keys in these buckets; throws on anything but bucket numbers. */
   keysIn(buckets: unknown): string[] {
     if (!Array.isArray(buckets)) throw new Error("buckets must be an array");
+    this.refresh();
     const out: string[] = [];
     for (const b of buckets) {
       if (!Number.isInteger(b) || b < 0 || b >= BUCKET_COUNT) throw new Error(`bad bucket ${b}`);

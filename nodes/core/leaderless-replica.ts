@@ -32,7 +32,7 @@ import type {
 } from "./replica.js";
 import { DigestBuckets } from "./digest-buckets.js";
 import { seededRandom } from "./seeded-random.js";
-import { stateFingerprint, textFingerprint } from "./state-fingerprint.js";
+import { stateFingerprint } from "./state-fingerprint.js";
 
 type Pending<S> =
   | {
@@ -57,8 +57,8 @@ type LogRecord = { t: "key"; key: string; state: Json } | { t: "boot"; n: number
 
 export class LeaderlessReplica<S> implements Replica {
   private readonly keys = new Map<string, S>();
-  /** The fingerprint of every key's state, by bucket: kept in step with `keys` by `store`. */
-  private readonly digests = new DigestBuckets();
+  /** The fingerprint of every key's state, by bucket: `store` marks the keys it changes. */
+  private readonly digests = new DigestBuckets((key) => stateFingerprint(this.keys.get(key)));
   private nodes: NodeId[];
   private readonly pending = new Map<string, Pending<S>>();
   private readonly random: () => number;
@@ -94,7 +94,7 @@ export class LeaderlessReplica<S> implements Replica {
         );
       index++;
     }
-    for (const [key, state] of this.keys) this.digests.set(key, stateFingerprint(state));
+    for (const key of this.keys.keys()) this.digests.touch(key);
   }
 
   role(): "peer" {
@@ -157,17 +157,13 @@ export class LeaderlessReplica<S> implements Replica {
       return incoming;
     }
     const merged = this.strategy.merge(local, incoming);
-    const text = JSON.stringify(merged);
-    const fingerprint = textFingerprint(text);
-    // A different fingerprint means a different state; an equal one is checked exactly.
-    if (fingerprint !== this.digests.fingerprint(key) || text !== JSON.stringify(local))
-      this.store(key, merged, out, fingerprint);
+    if (JSON.stringify(merged) !== JSON.stringify(local)) this.store(key, merged, out);
     return merged;
   }
 
-  private store(key: string, state: S, out: Effect[], fingerprint?: number): void {
+  private store(key: string, state: S, out: Effect[]): void {
     this.keys.set(key, state);
-    this.digests.set(key, fingerprint ?? stateFingerprint(state));
+    this.digests.touch(key);
     out.push(persist({ t: "key", key, state: state as Json }));
   }
 
