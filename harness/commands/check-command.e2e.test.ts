@@ -1,7 +1,7 @@
 // `faultline check` through the real binary: exit codes as the CLI maps them (0 valid,
 // 1 invalid, 254 bad input), output on stdout, the error on stderr.
 import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -46,5 +46,21 @@ describe("faultline check (binary)", () => {
     expect(missing.code).toBe(254);
     expect(missing.stderr).toContain("cannot read");
     expect(missing.stderr).not.toContain("    at "); // no stack trace
+  });
+
+  it("exits 254 naming the file and line of a corrupt history in a run directory", async () => {
+    const run = join(dir, "corrupt-run");
+    mkdirSync(run);
+    const test = { workload: "cart", checkers: ["lost-writes"], keyCount: 3 };
+    writeFileSync(join(run, "test.json"), JSON.stringify(test));
+    const op = { index: 0, time: 0, process: 0, type: "invoke", f: "add", key: "k1", value: 1 };
+    writeFileSync(
+      join(run, "history.jsonl"),
+      `${JSON.stringify(op)}\n{oops\n${JSON.stringify(op)}\n`,
+    );
+    const corrupt = await faultline("check", run);
+    expect(corrupt.code).toBe(254);
+    expect(corrupt.stderr).toMatch(/history\.jsonl:2: not valid JSON/);
+    expect(corrupt.stderr).not.toContain("    at ");
   });
 });

@@ -17,6 +17,26 @@ describe("progressLine", () => {
   it("shows the phase after the clients", () => {
     const status = newRunStatus(20_000);
     status.phase = "final-reads";
-    expect(progressLine(status, 0, undefined)).toBe("final reads…  ok 0  fail 0  info 0");
+    expect(progressLine(status, 0, undefined)).toBe(
+      "final reads…  client ops: ok 0  fail 0  info 0  final reads 0",
+    );
+  });
+
+  it("counts the final reads apart from the client ops", () => {
+    const status = newRunStatus(20_000);
+    status.phase = "running";
+    const counts = { invoke: 312, ok: 300, fail: 10, info: 2 };
+    status.counts = counts;
+    status.phase = "healing";
+    expect(progressLine(status, 0, undefined)).toBe(
+      "healing every fault…  client ops: ok 300  fail 10  info 2",
+    );
+    status.phase = "final-reads";
+    counts.invoke += 9;
+    counts.ok += 8; // the history writer's counts are live
+    counts.fail += 1;
+    expect(progressLine(status, 0, undefined)).toBe(
+      "final reads…  client ops: ok 300  fail 10  info 2  final reads 9",
+    );
   });
 });

@@ -1,7 +1,8 @@
 // The live progress of a run as one line: elapsed / limit, ops/s since the last line, ok / fail /
-// info counts, and the active fault. Rewritten in place on a terminal, printed periodically
+// info counts of the client ops, and the active fault; after the clients, the phase, their final
+// counts and the final reads apart. Rewritten in place on a terminal, printed periodically
 // otherwise (CI logs). Pure formatting plus a small ticker around it.
-import type { RunStatus } from "./run-status.js";
+import { clientOpCounts, finalReadCount, type RunStatus } from "./run-status.js";
 
 const PHASE_WORDS: Record<string, string> = {
   healing: "healing every fault",
@@ -26,10 +27,14 @@ export function progressLine(
   const completed = ok + fail + info;
   const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
   if (status.phase !== "running") {
-    const counts = `ok ${ok}  fail ${fail}  info ${info}`;
-    return status.phase === "starting"
-      ? "starting the cluster…"
-      : `${PHASE_WORDS[status.phase]}…  ${counts}`;
+    if (status.phase === "starting") return "starting the cluster…";
+    const client = clientOpCounts(status);
+    const finals = finalReadCount(status);
+    const finalText = finals > 0 || status.phase === "final-reads" ? `  final reads ${finals}` : "";
+    return (
+      `${PHASE_WORDS[status.phase]}…  client ops: ok ${client.ok}  fail ${client.fail}  ` +
+      `info ${client.info}${finalText}`
+    );
   }
   const elapsedMs = Math.min(nowMs - (status.clientsStartedAtMs ?? nowMs), status.timeLimitMs);
   // Before the first sample, the rate is the average since the clients started.

@@ -1,5 +1,6 @@
 // `faultline run` after its flags are parsed: load and print the test (with its seed), run it
-// with live progress, print the verdict table and the run directory, and answer the exit code
+// with live progress, print the client ops apart from the final reads, the verdict table with
+// what failed (run-summary.ts) and the run directory, and answer the exit code
 // (0 valid, 1 invalid, 2 unknown; 130 / 143 / 129 when interrupted). The first Ctrl-C, SIGTERM or
 // SIGHUP stops the run cleanly; a second one exits at once (process-exit.ts), the history flushed.
 import { readFileSync } from "node:fs";
@@ -9,7 +10,7 @@ import { loadTestConfig } from "../config/load-test-config.js";
 import type { TestConfig } from "../config/test-config.js";
 import { addExitHook, type ExitSignal, exitCodeOf, setInterruptHandler } from "../process-exit.js";
 import { startProgress } from "./progress-line.js";
-import { newRunStatus } from "./run-status.js";
+import { clientOpCounts, finalReadCount, newRunStatus } from "./run-status.js";
 import { summaryTable, verdictWord } from "./run-summary.js";
 import { runTest } from "./run-test.js";
 
@@ -74,12 +75,13 @@ export async function runMain(
       return exitCodeOf(signalled ?? "SIGINT");
     }
     const { check } = outcome;
-    const { ok, fail, info } = status.counts;
-    out.write(`\nops: ok ${ok}, fail ${fail}, info ${info}`);
+    const { ok, fail, info } = clientOpCounts(status);
+    out.write(`\nclient ops: ok ${ok}, fail ${fail}, info ${info}`);
     if (outcome.finalReads !== undefined) {
       const { rounds, agreed } = outcome.finalReads;
       out.write(
-        `; final reads: ${agreed ? "nodes agree" : "nodes DISAGREE"} after ${rounds} round${rounds === 1 ? "" : "s"}`,
+        `; final reads: ${finalReadCount(status)} in ${rounds} round${rounds === 1 ? "" : "s"}, ` +
+          (agreed ? "nodes agree" : "nodes DISAGREE"),
       );
     }
     out.write("\n");
