@@ -7,7 +7,7 @@
 // so the first two rows share this process with them, as `faultline run` does.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { nodeDefaults } from "../nodes/node-options.js";
@@ -101,7 +101,10 @@ export default async function (): Promise<void> {
     const row = (what: string, rate: number, note: string) =>
       console.log(`${what.padEnd(38)}${rate.toFixed(0).padStart(6)} ops/s  ${note}`);
     console.log(
-      `3 local nodes (leaderless siblings, fsync never), cart, ${CONCURRENCY} clients, --rate 0`,
+      `3 local nodes (leaderless siblings, fsync never), cart, ${CONCURRENCY} clients, --rate 0; ` +
+        `load average ${loadavg()
+          .map((l) => l.toFixed(1))
+          .join(" ")}`,
     );
     row(`bare client loop (${DURATION_MS / 1000} s, warm)`, bareRate, "");
     row(

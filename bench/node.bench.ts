@@ -1,11 +1,14 @@
 // Throughput of real `faultline node` processes: one keep-alive client with 16 requests in flight,
 // GET and PUT on one node (fsync always / never) and PUT on a 3-node leaderless cluster with W=2,
 // next to the same client against a bare node:http server that only answers (the ceiling on this
-// machine). Each row runs a few seconds; the client shares the machine with the nodes.
+// machine). Each row runs a few seconds; the client shares the machine with the nodes. Besides
+// ops/s (which moves with whatever else the machine runs) each row gives the CPU time per op of
+// the server processes and of the client (Linux /proc), which is steadier on a shared machine.
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import http from "node:http";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { killAll, type SpawnedNode, spawnCluster } from "../nodes/server/spawned-node.js";
@@ -22,6 +25,9 @@ interface Row {
   p50Ms: number;
   p99Ms: number;
   errors: number;
+  /** CPU µs per op of the server processes together, and of this (client) process. */
+  serverCpuUs: number | undefined;
+  clientCpuUs: number;
 }
 
 export default async function benchNode(): Promise<void> {
@@ -31,8 +37,8 @@ export default async function benchNode(): Promise<void> {
   try {
     const bare = await startBareServer();
     try {
-      rows.push(await measure("bare node:http server", "GET", bare.url, get));
-      rows.push(await measure("bare node:http server", "PUT", bare.url, put));
+      rows.push(await measure("bare node:http server", "GET", bare.url, get, [bare.pid]));
+      rows.push(await measure("bare node:http server", "PUT", bare.url, put, [bare.pid]));
     } finally {
       bare.stop();
     }
@@ -43,8 +49,9 @@ export default async function benchNode(): Promise<void> {
         node: { build: "leaderless", strategy: "siblings", fsync, w: 1, r: 1 },
       });
       live.push(node!);
-      rows.push(await measure(`1 node, fsync ${fsync}`, "PUT", node!.url, put));
-      rows.push(await measure(`1 node, fsync ${fsync}`, "GET", node!.url, get));
+      const pids = [node!.child.pid];
+      rows.push(await measure(`1 node, fsync ${fsync}`, "PUT", node!.url, put, pids));
+      rows.push(await measure(`1 node, fsync ${fsync}`, "GET", node!.url, get, pids));
       await killAll(live.splice(0));
     }
     for (const fsync of ["always", "never"] as const) {
@@ -55,7 +62,13 @@ export default async function benchNode(): Promise<void> {
       });
       live.push(...cluster);
       rows.push(
-        await measure(`3 nodes leaderless W=2, fsync ${fsync}`, "PUT", cluster[0]!.url, put),
+        await measure(
+          `3 nodes leaderless W=2, fsync ${fsync}`,
+          "PUT",
+          cluster[0]!.url,
+          put,
+          cluster.map((n) => n.child.pid),
+        ),
       );
       await killAll(live.splice(0));
     }
@@ -74,15 +87,23 @@ const put: Op = async (baseUrl, agent, n) =>
 const get: Op = async (baseUrl, agent, n) =>
   (await request(baseUrl, "GET", `/kv/k${n % 1000}`, { agent })).status;
 
-async function measure(target: string, op: string, baseUrl: string, call: Op): Promise<Row> {
+async function measure(
+  target: string,
+  op: string,
+  baseUrl: string,
+  call: Op,
+  serverPids: readonly (number | undefined)[],
+): Promise<Row> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
   let next = 0;
   let errors = 0;
   const latenciesMs: number[] = [];
   let recording = false;
   const endAt = performance.now() + WARMUP_MS + MEASURE_MS;
+  let cpuAtStart: { server: number | undefined; client: NodeJS.CpuUsage } | undefined;
   setTimeout(() => {
     recording = true;
+    cpuAtStart = { server: processesCpuUs(serverPids), client: process.cpuUsage() };
   }, WARMUP_MS);
   const worker = async (): Promise<void> => {
     while (performance.now() < endAt) {
@@ -94,7 +115,10 @@ async function measure(target: string, op: string, baseUrl: string, call: Op): P
     }
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  const serverNow = processesCpuUs(serverPids);
+  const client = process.cpuUsage(cpuAtStart?.client);
   agent.destroy();
+  const ops = Math.max(1, latenciesMs.length);
   latenciesMs.sort((a, b) => a - b);
   const at = (q: number) =>
     latenciesMs[Math.min(latenciesMs.length - 1, Math.floor(q * latenciesMs.length))] ?? 0;
@@ -105,13 +129,38 @@ async function measure(target: string, op: string, baseUrl: string, call: Op): P
     p50Ms: at(0.5),
     p99Ms: at(0.99),
     errors,
+    serverCpuUs:
+      serverNow === undefined || cpuAtStart?.server === undefined
+        ? undefined
+        : (serverNow - cpuAtStart.server) / ops,
+    clientCpuUs: (client.user + client.system) / ops,
   };
   console.log(`  ${target} ${op}: ${Math.round(row.opsPerS)} ops/s`);
   return row;
 }
 
+/** User + system CPU of these processes in µs (Linux /proc), or undefined where unavailable. */
+function processesCpuUs(pids: readonly (number | undefined)[]): number | undefined {
+  try {
+    let ticks = 0;
+    for (const pid of pids) {
+      if (pid === undefined) return undefined;
+      // Fields after the command name: state is field 3, utime and stime are 14 and 15.
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    }
+    return ticks * 10_000; // USER_HZ = 100 on Linux
+  } catch {
+    return undefined;
+  }
+}
+
 /** A node:http server in its own process that answers every request with `{}`. */
-async function startBareServer(): Promise<{ url: string; stop: () => void }> {
+async function startBareServer(): Promise<{
+  url: string;
+  pid: number | undefined;
+  stop: () => void;
+}> {
   const code = `
     const http = require("node:http");
     const server = http.createServer({ keepAliveTimeout: 65000 }, (req, res) => {
@@ -130,11 +179,20 @@ async function startBareServer(): Promise<{ url: string; stop: () => void }> {
     });
     child.once("exit", (c) => reject(new Error(`bare server exited ${c}: ${err}`)));
   });
-  return { url, stop: () => child.kill("SIGKILL") };
+  return { url, pid: child.pid, stop: () => child.kill("SIGKILL") };
 }
 
 function printTable(rows: Row[]): void {
-  const header = ["target", "op", "ops/s", "p50 ms", "p99 ms", "errors"];
+  const header = [
+    "target",
+    "op",
+    "ops/s",
+    "p50 ms",
+    "p99 ms",
+    "errors",
+    "server µs/op",
+    "client µs/op",
+  ];
   const cells = rows.map((r) => [
     r.target,
     r.op,
@@ -142,11 +200,18 @@ function printTable(rows: Row[]): void {
     r.p50Ms.toFixed(2),
     r.p99Ms.toFixed(2),
     String(r.errors),
+    r.serverCpuUs === undefined ? "-" : r.serverCpuUs.toFixed(0),
+    r.clientCpuUs.toFixed(0),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]) =>
     c.map((x, i) => (i < 2 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join("  ");
-  console.log(`\n${IN_FLIGHT} requests in flight over keep-alive, ${MEASURE_MS} ms per row`);
+  const load = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ");
+  console.log(
+    `\n${IN_FLIGHT} requests in flight over keep-alive, ${MEASURE_MS} ms per row; load average ${load}`,
+  );
   console.log(line(header));
   for (const c of cells) console.log(line(c));
 }
