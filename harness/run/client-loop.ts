@@ -57,9 +57,15 @@ export async function runClients(options: ClientLoopOptions): Promise<ClientLoop
     const plans = opStream(workload.plan(nodes.length), options.seed, t);
     let client = workload.client(options.http);
     let process = t;
+    let slot = 0;
     for (let seq = 0; !options.stop.aborted; seq++) {
       if (periodMs > 0) {
-        await sleep(startMs + (t / concurrency + seq) * periodMs - performance.now(), options.stop);
+        // The next slot of this thread's grid that has not passed: after slow ops (a partition)
+        // the thread skips the missed slots instead of bursting to catch up.
+        const nowMs = performance.now();
+        slot = Math.max(slot, Math.ceil((nowMs - startMs) / periodMs - t / concurrency));
+        await sleep(startMs + (t / concurrency + slot) * periodMs - nowMs, options.stop);
+        slot++;
         if (options.stop.aborted) break;
       }
       const plan = plans.next().value;
