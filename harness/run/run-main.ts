@@ -3,7 +3,8 @@
 // what failed (run-summary.ts) and the run directory, and answer the exit code
 // (0 valid, 1 invalid, 2 unknown; 130 / 143 / 129 when interrupted). The first Ctrl-C, SIGTERM or
 // SIGHUP stops the run cleanly; a second one exits at once (process-exit.ts), the history flushed.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { EXIT, UsageError } from "../cli-error.js";
 import type { ConfigFlag } from "../config/config-flags.js";
 import { loadTestConfig } from "../config/load-test-config.js";
@@ -88,6 +89,9 @@ export async function runMain(
     for (const warning of check.warnings) out.write(`warning: ${warning}\n`);
     out.write(`\n${summaryTable(check.valid, check.results)}\n\n`);
     out.write(`run: ${outcome.runDir}\n`);
+    if (existsSync(join(outcome.runDir, "report.html"))) {
+      out.write(`report: ${join(outcome.runDir, "report.html")}\n`);
+    }
     out.write(`verdict: ${verdictWord(check.valid)} (seed ${config.seed})\n`);
     return check.valid === true ? EXIT.valid : check.valid === false ? EXIT.invalid : EXIT.unknown;
   } finally {
