@@ -3,6 +3,7 @@
 // 254 bad arguments or config, 255 internal error).
 import { Command, CommanderError } from "commander";
 import { registerNodeCommand } from "../nodes/server/node-command.js";
+import { NodeFlagError } from "../nodes/server/node-flags.js";
 import { EXIT, UsageError } from "./cli-error.js";
 import { registerCheckCommand } from "./commands/check-command.js";
 import { registerCleanCommand } from "./commands/clean-command.js";
@@ -29,7 +30,7 @@ try {
     // --help and --version exit 0; every other parse error is a usage error.
     process.exit(err.exitCode === 0 ? 0 : EXIT.badInput);
   }
-  if (err instanceof UsageError) {
+  if (err instanceof UsageError || err instanceof NodeFlagError) {
     console.error(`faultline: ${err.message}`);
     process.exit(EXIT.badInput);
   }

@@ -1,9 +1,9 @@
 // `faultline node`: runs one replica node (DESIGN.md, "CLI"). Flags are declared and validated in
 // node-flags.ts (shared with the standalone node-main.ts); the server loads lazily, in the action,
-// so the rest of the CLI starts fast. A bad flag value is a UsageError (exit 254).
+// so the rest of the CLI starts fast. A bad flag value throws NodeFlagError, which harness/cli.ts
+// turns into exit 254 (nodes/ never imports harness/, DESIGN.md).
 import type { Command } from "commander";
-import { UsageError } from "../../harness/cli-error.js";
-import { defineNodeFlags, NodeFlagError, parseNodeFlags } from "./node-flags.js";
+import { defineNodeFlags, parseNodeFlags } from "./node-flags.js";
 
 export function registerNodeCommand(program: Command): void {
   const cmd = program
@@ -21,13 +21,7 @@ export function registerNodeCommand(program: Command): void {
         "    --peers n2=http://127.0.0.1:7002,n3=http://127.0.0.1:7003 --data-dir data/n1",
     )
     .action(async (_flags: unknown, self: Command) => {
-      let options: ReturnType<typeof parseNodeFlags>;
-      try {
-        options = parseNodeFlags(self.opts());
-      } catch (err) {
-        if (err instanceof NodeFlagError) throw new UsageError(err.message);
-        throw err;
-      }
+      const options = parseNodeFlags(self.opts());
       const { runNodeProcess } = await import("./node-process.js");
       await runNodeProcess(options);
     });
