@@ -33,6 +33,7 @@ import type {
   ReplicaConfig,
   ReplyBody,
 } from "./replica.js";
+import { startId } from "./start-id.js";
 
 /** Who asked for a write: a client of this node, or a follower that forwarded it. */
 type Origin = { req: number } | { from: NodeId; id: Json };
@@ -75,8 +76,8 @@ export class LeaderReplica implements Replica {
   private readonly lastPullMs = new Map<NodeId, number>();
   private bootMs = 0;
   /**
-   * This start's epoch: node id, start count and wall clock at start. Unique across starts even
-   * if the log lost its boot records (a restart takes more than a millisecond), as the lsn is not.
+   * This start's epoch (start-id.ts: node id, start count, wall clock at start). Unique across
+   * starts even if the log lost its boot records, as the lsn is not.
    */
   private epoch = "";
   /** Follower: the leader epoch its watermark counts in (undefined: none, the next pull resyncs). */
@@ -121,7 +122,7 @@ export class LeaderReplica implements Replica {
       this.booted = true;
       this.lastHeardMs = clock.monoMs;
       this.bootMs = clock.monoMs;
-      this.epoch = `${this.config.id}.${this.incarnation}.${Math.trunc(clock.wallMs).toString(36)}`;
+      this.epoch = startId(this.config.id, this.incarnation, clock.wallMs);
       out.push(persist({ t: "boot", n: this.incarnation }));
     }
     switch (input.kind) {

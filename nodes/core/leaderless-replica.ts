@@ -32,6 +32,7 @@ import type {
 } from "./replica.js";
 import { DigestBuckets } from "./digest-buckets.js";
 import { seededRandom } from "./seeded-random.js";
+import { startId } from "./start-id.js";
 import { stateFingerprint } from "./state-fingerprint.js";
 
 type Pending<S> =
@@ -62,13 +63,13 @@ export class LeaderlessReplica<S> implements Replica {
   private nodes: NodeId[];
   private readonly pending = new Map<string, Pending<S>>();
   private readonly random: () => number;
-  /** Request ids are `incarnation.seq`, so a late answer to a request before a restart never matches. */
+  /** This start's count (one more than the last boot record of the log). */
   private incarnation = 1;
   private seq = 0;
   private booted = false;
   /**
-   * This start's actor id: node id, start count and wall clock at start. Unique across restarts
-   * even if the log lost its boot records (a restart takes more than a millisecond).
+   * This start's id (start-id.ts), its actor in the causal metadata and the prefix of its request
+   * ids: unique across restarts even if the log lost its boot records.
    */
   private actor: NodeId;
   private nextAntiEntropyMs: number | undefined;
@@ -110,7 +111,7 @@ export class LeaderlessReplica<S> implements Replica {
     const out: Effect[] = [];
     if (!this.booted) {
       this.booted = true;
-      this.actor = `${this.config.id}.${this.incarnation}.${Math.trunc(clock.wallMs).toString(36)}`;
+      this.actor = startId(this.config.id, this.incarnation, clock.wallMs);
       out.push(persist({ t: "boot", n: this.incarnation }));
     }
     switch (input.kind) {
@@ -145,8 +146,9 @@ export class LeaderlessReplica<S> implements Replica {
     return this.nodes.filter((n) => n !== this.config.id);
   }
 
+  /** Request ids carry the start's id: a late answer to a request of an earlier start never matches. */
   private nextId(): string {
-    return `${this.incarnation}.${++this.seq}`;
+    return `${this.actor}/${++this.seq}`;
   }
 
   /** Merges `incoming` into the local state of `key`; persists if anything changed. */
