@@ -1,8 +1,9 @@
-// For end-to-end tests: runs `faultline` as a user does (a child process of bin/faultline.js) and
-// reads back what a finished run stored. Resolves with the exit code and the whole output; it
-// never rejects on a non-zero exit, since the exit code is what the tests assert.
+// For end-to-end tests: runs `faultline` as a user does (a child process of bin/faultline.js), reads
+// back what a finished run stored, and looks for processes a run left behind. `faultline()` resolves
+// with the exit code and the whole output; it never rejects on a non-zero exit, since the exit code
+// is what the tests assert.
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CheckResult } from "../../checkers/checker.js";
@@ -17,11 +18,11 @@ export interface FinishedProcess {
   stderr: string;
 }
 
-/** Runs `faultline ARGS…`; `onStdout` sees the output so far (e.g. to send a signal mid-run). */
-export function faultline(
-  args: readonly string[],
-  onStdout?: (text: string, child: ChildProcess) => void,
-): Promise<FinishedProcess> {
+/** Sees the output so far each time more arrives (e.g. to send a signal mid-run). */
+export type OnStdout = (text: string, child: ChildProcess) => void;
+
+/** Runs `faultline ARGS…`. */
+export function faultline(args: readonly string[], onStdout?: OnStdout): Promise<FinishedProcess> {
   const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
@@ -35,11 +36,37 @@ export function faultline(
   return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
 }
 
+/** An onStdout that sends one SIGINT (a Ctrl-C) `delayMs` after the run printed its seed, so the
+ * cluster, the clients and the nemesis are going when it arrives. */
+export function ctrlCAfterStart(delayMs: number): OnStdout {
+  let sent = false;
+  return (stdout, child) => {
+    if (sent || !stdout.includes("seed ")) return;
+    sent = true;
+    setTimeout(() => child.kill("SIGINT"), delayMs);
+  };
+}
+
+/** The flags of the tests' standard short run: a seeded cart workload on BUILD/STRATEGY with
+ * NEMESIS faults every two seconds for eight seconds. */
+export function cartRunFlags(build: string, strategy: string, nemesis: string): string[] {
+  return [
+    ...["--build", build, "--strategy", strategy, "--nemesis", nemesis],
+    ...["--workload", "cart", "--time-limit", "8", "--nemesis-interval", "2", "--seed", "7"],
+  ];
+}
+
 /** The run directory a finished run printed (`run: DIR`). */
 export function runDirOf(out: FinishedProcess): string {
   const match = /^run: (.+)$/m.exec(out.stdout);
   if (match === null) throw new Error(`no run directory in:\n${out.stdout}\n${out.stderr}`);
   return match[1]!;
+}
+
+/** The history a run stored in DIR (there even when the run was interrupted). */
+export function readHistory(dir: string): History {
+  const path = join(dir, "history.jsonl");
+  return parseJsonl(readFileSync(path, "utf8"), path).history;
 }
 
 /** What a finished run stored: its history and results.json. */
@@ -53,11 +80,34 @@ export interface StoredRun {
 
 export function readStoredRun(out: FinishedProcess): StoredRun {
   const dir = runDirOf(out);
-  const historyPath = join(dir, "history.jsonl");
-  const { history } = parseJsonl(readFileSync(historyPath, "utf8"), historyPath);
   const stored = JSON.parse(readFileSync(join(dir, "results.json"), "utf8")) as {
     valid: CheckResult["valid"];
     results: Record<string, CheckResult>;
   };
-  return { dir, history, valid: stored.valid, results: stored.results };
+  return { dir, history: readHistory(dir), valid: stored.valid, results: stored.results };
+}
+
+/** Whether a process with this pid exists (signal 0 checks without sending anything). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Processes whose command line mentions PATH (e.g. nodes whose --data-dir lies under a store),
+ * as `PID: COMMAND LINE` (Linux /proc). */
+export function processesUsing(path: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
+      if (cmdline.includes(path)) found.push(`${pid}: ${cmdline}`);
+    } catch {
+      // It exited meanwhile.
+    }
+  }
+  return found;
 }

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nodeArgs, nodeDefaults } from "../../nodes/node-options.js";
+import { isAlive } from "../run/faultline-process.js";
 import { trackedChildren } from "./child-processes.js";
 import {
   createLocalRuntime,
@@ -36,15 +37,6 @@ function spec(runDir: string, linkFault: ClusterSpec["linkFault"] = "blackhole")
 async function get(url: string, timeoutMs = 1000): Promise<{ status: number; body: unknown }> {
   const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
   return { status: res.status, body: await res.json() };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const dirs: string[] = [];

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nodeDefaults } from "../../nodes/node-options.js";
+import { isAlive } from "../run/faultline-process.js";
 import { type LocalCluster, localRuntime } from "./local-runtime.js";
 
 const dir = mkdtempSync(join(tmpdir(), "faultline-local-runtime-e2e-"));
@@ -48,15 +49,6 @@ async function health(node: string, timeoutMs = 1000): Promise<number> {
     signal: AbortSignal.timeout(timeoutMs),
   });
   return res.status;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe("local runtime with faultline nodes", () => {
