@@ -1,23 +1,13 @@
 // `faultline check` through the real binary: exit codes as the CLI maps them (0 valid,
 // 1 invalid, 254 bad input), output on stdout, the error on stderr.
-import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { faultline } from "../run/faultline-process.js";
 
-const bin = fileURLToPath(new URL("../../bin/faultline.js", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "faultline-check-e2e-"));
-
-function faultline(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof err.code === "number" ? err.code : -1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("faultline check (binary)", () => {
   it("exits 0 on a linearizable Jepsen log and 1 on one that is not", async () => {
@@ -27,7 +17,7 @@ describe("faultline check (binary)", () => {
       "INFO  jepsen.util - 0\t:invoke\t:write\t1\nINFO  jepsen.util - 0\t:ok\t:write\t1\n" +
         "INFO  jepsen.util - 1\t:invoke\t:read\tnil\nINFO  jepsen.util - 1\t:ok\t:read\t1\n",
     );
-    const ok = await faultline("check", good);
+    const ok = await faultline(["check", good]);
     expect(ok.stdout).toContain("linearizable: valid");
     expect(ok.code).toBe(0);
     const bad = join(dir, "bad.log");
@@ -36,13 +26,13 @@ describe("faultline check (binary)", () => {
       "INFO  jepsen.util - 0\t:invoke\t:write\t1\nINFO  jepsen.util - 0\t:ok\t:write\t1\n" +
         "INFO  jepsen.util - 1\t:invoke\t:read\tnil\nINFO  jepsen.util - 1\t:ok\t:read\t2\n",
     );
-    const failed = await faultline("check", bad);
+    const failed = await faultline(["check", bad]);
     expect(failed.stdout).toContain("shortest failing prefix");
     expect(failed.code).toBe(1);
   });
 
   it("exits 254 with a message on an unreadable file", async () => {
-    const missing = await faultline("check", join(dir, "missing.jsonl"));
+    const missing = await faultline(["check", join(dir, "missing.jsonl")]);
     expect(missing.code).toBe(254);
     expect(missing.stderr).toContain("cannot read");
     expect(missing.stderr).not.toContain("    at "); // no stack trace
@@ -58,7 +48,7 @@ describe("faultline check (binary)", () => {
       join(run, "history.jsonl"),
       `${JSON.stringify(op)}\n{oops\n${JSON.stringify(op)}\n`,
     );
-    const corrupt = await faultline("check", run);
+    const corrupt = await faultline(["check", run]);
     expect(corrupt.code).toBe(254);
     expect(corrupt.stderr).toMatch(/history\.jsonl:2: not valid JSON/);
     expect(corrupt.stderr).not.toContain("    at ");

@@ -87,11 +87,13 @@ export function readStoredRun(out: FinishedProcess): StoredRun {
   return { dir, history: readHistory(dir), valid: stored.valid, results: stored.results };
 }
 
-/** Whether a process with this pid exists (signal 0 checks without sending anything). */
+/** Whether a process with this pid exists and is not a zombie (signal 0 checks without sending
+ * anything, but a reparented zombie still answers it; Linux /proc tells). */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
   } catch {
     return false;
   }

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { isAlive } from "../run/faultline-process.js";
 
 const RUN_TS = fileURLToPath(new URL("../../bin/run-ts.js", import.meta.url));
 const HARNESS = fileURLToPath(new URL("./test-fixtures/harness-child.ts", import.meta.url));
@@ -19,21 +20,6 @@ afterAll(() => {
   for (const shell of shells) if (shell.exitCode === null) process.kill(-shell.pid!, "SIGKILL");
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
-
-/** Alive and not a zombie (a reparented zombie still answers kill(pid, 0)). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
-}
 
 async function eventually(predicate: () => boolean, what: string, timeoutMs = 10_000) {
   const deadline = Date.now() + timeoutMs;
