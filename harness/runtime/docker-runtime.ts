@@ -10,7 +10,7 @@ import type { NodeId } from "../../nodes/core/replica.js";
 import { nodeArgs } from "../../nodes/node-options.js";
 import { trackRun } from "./docker-cleanup.js";
 import { connectDocker, NODE_LABEL, RUN_LABEL } from "./docker-engine.js";
-import { ensureNodeImage, type NodeImageOptions } from "./docker-image.js";
+import { ensureNodeImage } from "./docker-image.js";
 import { addLinks, cutCommands, HEAL_COMMAND, NODE_PORT } from "./docker-link-rules.js";
 import type { Cluster, ClusterSpec, Link, Runtime } from "./runtime.js";
 
@@ -18,12 +18,7 @@ const STARTUP_TIMEOUT_MS = 30_000;
 /** `stop()`: SIGTERM, then SIGKILL after this long. */
 const STOP_GRACE_S = 2;
 
-/** A docker runtime; `image` chooses the base image or the node program (tests, benchmarks). */
-export function createDockerRuntime(image: Omit<NodeImageOptions, "log"> = {}): Runtime {
-  return { name: "docker", start: (spec) => startDockerCluster(spec, image) };
-}
-
-export const dockerRuntime: Runtime = createDockerRuntime();
+export const dockerRuntime: Runtime = { name: "docker", start: startDockerCluster };
 
 interface DockerNode {
   id: NodeId;
@@ -41,7 +36,7 @@ interface DockerNode {
 }
 
 /** A Docker container name from a run name (Docker allows [a-zA-Z0-9][a-zA-Z0-9_.-]*). */
-export function dockerName(runName: string): string {
+function dockerName(runName: string): string {
   const name = runName
     .replace(/[^a-zA-Z0-9_.-]+/g, "-")
     .replace(/^[^a-zA-Z0-9]+/, "")
@@ -49,13 +44,10 @@ export function dockerName(runName: string): string {
   return name === "" ? "faultline" : name;
 }
 
-async function startDockerCluster(
-  spec: ClusterSpec,
-  imageOptions: Omit<NodeImageOptions, "log">,
-): Promise<Cluster> {
+async function startDockerCluster(spec: ClusterSpec): Promise<Cluster> {
   if (spec.nodeIds.length === 0) throw new Error("a docker cluster needs at least one node");
   const client = await connectDocker();
-  const image = await ensureNodeImage(imageOptions);
+  const image = await ensureNodeImage();
   const { GenericContainer, Wait } = await import("testcontainers");
   // Node as PID 1 would ignore SIGTERM: Docker's init runs it and passes signals on.
   class NodeContainer extends GenericContainer {
