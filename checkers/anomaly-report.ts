@@ -2,7 +2,7 @@
 // each (with the op indexes involved), and the first few counterexample op indexes overall,
 // so a result stays small however broken a long history is.
 
-export const EXAMPLES_MAX = 10;
+const EXAMPLES_MAX = 10;
 
 export interface AnomalyExample {
   ops: number[];

@@ -10,9 +10,9 @@ import { searchLinearization, type SearchCall } from "./linearizable-search.js";
 import { type AnyModel, DIALECTS, type Dialect, partition } from "./models/model.js";
 import { type ModelName, MODEL_NAMES, models } from "./models/models.js";
 
-export const DEFAULT_TIME_LIMIT_MS = 10_000;
-export const DEFAULT_MAX_CACHE_ENTRIES = 20_000_000;
-export const DEFAULT_MAX_MEMORY_BYTES = 1024 * 1024 * 1024;
+const DEFAULT_TIME_LIMIT_MS = 10_000;
+const DEFAULT_MAX_CACHE_ENTRIES = 20_000_000;
+const DEFAULT_MAX_MEMORY_BYTES = 1024 * 1024 * 1024;
 
 interface PreparedCall extends SearchCall {
   f: string;

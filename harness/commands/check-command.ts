@@ -184,11 +184,7 @@ async function checkHistoryFile(path: string, flags: CheckFlags): Promise<void> 
 
 /** Ops that would make the model's verdict false, not merely incomplete: a cart's adds, and our
  * reads whose siblings are item arrays (unless the history writes array values itself). */
-export function uninterpretableOps(
-  history: History,
-  fs: ReadonlySet<string>,
-  format: Format,
-): string[] {
+function uninterpretableOps(history: History, fs: ReadonlySet<string>, format: Format): string[] {
   const counts = new Map<string, number>();
   const note = (what: string) => counts.set(what, (counts.get(what) ?? 0) + 1);
   const writesArrays = history.some((op) => op.f === "write" && Array.isArray(op.value));
@@ -211,7 +207,7 @@ export function uninterpretableOps(
 
 /** A warning when the model ignores a large share of the client ops (their f is not its own).
  * Our final reads (each node's own state) are no client ops: ignoring them is right. */
-export function ignoredShareWarning(
+function ignoredShareWarning(
   history: History,
   fs: ReadonlySet<string>,
   model: string,

@@ -5,7 +5,7 @@ import { stat } from "node:fs/promises";
 import type { Command } from "commander";
 import { UsageError } from "../cli-error.js";
 
-export const DEFAULT_PORT = 8080;
+const DEFAULT_PORT = 8080;
 
 export function parsePort(text: string): number {
   const port = Number(text);

@@ -6,7 +6,7 @@ const UNIT_MS = { ms: 1, s: 1000, m: 60_000 } as const;
 const PATTERN = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)\s*$/;
 
 /** Milliseconds for a duration in seconds or with a unit; undefined when it is not one. */
-export function parseDurationMs(input: number | string): number | undefined {
+function parseDurationMs(input: number | string): number | undefined {
   if (typeof input === "number")
     return Number.isFinite(input) ? Math.round(input * 1000) : undefined;
   const match = PATTERN.exec(input);

@@ -16,8 +16,8 @@ import {
 import { type RuntimeName, runtimes } from "../runtime/runtimes.js";
 import { durationMs, durationWithin, positiveDurationMs } from "./duration.js";
 
-export const CONSISTENCY_CLAIMS = ["eventual", "session", "linearizable"] as const;
-export const LINK_FAULTS = ["blackhole", "reset"] as const;
+const CONSISTENCY_CLAIMS = ["eventual", "session", "linearizable"] as const;
+const LINK_FAULTS = ["blackhole", "reset"] as const;
 
 export interface TestConfig {
   name: string;

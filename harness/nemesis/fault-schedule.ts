@@ -93,7 +93,7 @@ function drawFault(
 }
 
 /** The nodes a fault occupies (partitions occupy links, not nodes). */
-export function faultNodes(fault: Fault): NodeId[] {
+function faultNodes(fault: Fault): NodeId[] {
   switch (fault.kind) {
     case "partition":
       return [];

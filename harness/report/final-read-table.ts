@@ -29,7 +29,7 @@ export interface FinalReadTable {
   rounds: number;
 }
 
-export const SUMMARY_CHARS_MAX = 80;
+const SUMMARY_CHARS_MAX = 80;
 
 /** Up to `max` characters of a JSON text, with an ellipsis and the full length when cut. */
 export function shorten(text: string, max: number): string {

@@ -120,7 +120,7 @@ export interface ReportData {
 }
 
 export const WINDOW_RADIUS = 4;
-export const WINDOWS_MAX = 40;
+const WINDOWS_MAX = 40;
 export const VALUE_CHARS_MAX = 600;
 
 /** 20261127T152912.419Z (the store's folder name) → 2026-11-27T15:29:12.419Z. */
@@ -206,7 +206,7 @@ function checkerAnomalies(row: CheckerRow, result: CheckResult): CheckerAnomalie
   };
 }
 
-export function opRow(op: Op): OpRow {
+function opRow(op: Op): OpRow {
   return {
     index: op.index,
     timeS: seconds(op.time),

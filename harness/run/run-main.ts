@@ -25,7 +25,7 @@ function readTestFile(path: string): { path: string; text: string } {
   }
 }
 
-export function describeTest(config: TestConfig): string {
+function describeTest(config: TestConfig): string {
   const faults =
     config.nemesis.kinds.length === 0 ? "no faults" : `nemesis ${config.nemesis.kinds.join(",")}`;
   const rate = config.rate === 0 ? "max rate" : `${config.rate} ops/s`;

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, symlinkSync } from "node:fs"
 import { join, relative } from "node:path";
 
 /** 20261127T145301.123Z: sortable, and a valid folder name everywhere. */
-export function runTimestamp(date: Date): string {
+function runTimestamp(date: Date): string {
   return date.toISOString().replace(/[-:]/g, "");
 }
 

@@ -9,7 +9,7 @@ export interface AdminResponse {
 }
 
 /** One request; rejects on a connection error or after `timeoutMs` without a full answer. */
-export function adminRequest(
+function adminRequest(
   url: string,
   method: "GET" | "POST",
   body: unknown,

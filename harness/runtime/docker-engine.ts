@@ -16,7 +16,7 @@ export const DOCKER_FIX =
 export class DockerUnavailableError extends UsageError {}
 
 /** Sets testcontainers' variables unless the user did: the harness removes what it creates. */
-export function configureTestcontainers(): void {
+function configureTestcontainers(): void {
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= "true";
   process.env.TESTCONTAINERS_HOST_OVERRIDE ??= "127.0.0.1";
 }

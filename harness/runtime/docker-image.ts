@@ -14,7 +14,7 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const BASE_SCRIPT = join(ROOT, "scripts/build-base-image.sh");
 const TOOLS_SCRIPT = join(ROOT, "scripts/ensure-image-tools.mjs");
 const DOCKERFILE = join(ROOT, "nodes/Dockerfile");
-export const NODE_MAIN = join(ROOT, "nodes/server/node-main.ts");
+const NODE_MAIN = join(ROOT, "nodes/server/node-main.ts");
 
 export interface NodeImageOptions {
   /** The base image; default $FAULTLINE_DOCKER_BASE, else the offline base. */
@@ -85,7 +85,7 @@ interface BuildLine {
 }
 
 /** The offline base image for this machine's node, made by the script when missing. */
-export async function ensureBaseImage(log: (line: string) => void = () => {}): Promise<string> {
+async function ensureBaseImage(log: (line: string) => void = () => {}): Promise<string> {
   const docker = (await connectDocker()).container.dockerode;
   const script = await readFile(BASE_SCRIPT, "utf8");
   const tag = sha256([script, process.version, process.arch]).slice(0, 12);
@@ -105,7 +105,7 @@ export async function ensureBaseImage(log: (line: string) => void = () => {}): P
 }
 
 /** One self-contained ES module: the image has no node_modules. */
-export async function bundleNodeProgram(entry: string): Promise<string> {
+async function bundleNodeProgram(entry: string): Promise<string> {
   const esbuild = await import("esbuild");
   const result = await esbuild.build({
     entryPoints: [entry],

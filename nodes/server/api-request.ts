@@ -25,9 +25,9 @@ export type Route =
   | { kind: "health" }
   | { kind: "messages" };
 
-export const KEY_LENGTH_MAX = 1024;
+const KEY_LENGTH_MAX = 1024;
 /** Nesting depth allowed in a value: deeper values could overflow the stack of JSON.stringify. */
-export const VALUE_DEPTH_MAX = 64;
+const VALUE_DEPTH_MAX = 64;
 const STATIC: Record<string, { method: string; route: Route }> = {
   "/admin/dump": { method: "GET", route: { kind: "dump" } },
   "/admin/clock": { method: "POST", route: { kind: "clock" } },
@@ -69,7 +69,7 @@ export function routeRequest(method: string, url: string, clusterSize: number): 
 }
 
 /** The key of /kv/{key}: percent-decoded, 1–1024 characters. */
-export function parseKey(raw: string): string {
+function parseKey(raw: string): string {
   let key: string;
   try {
     key = decodeURIComponent(raw);
@@ -208,7 +208,7 @@ export function parseMessagesBody(body: unknown): { from: NodeId; msgs: Message[
 }
 
 /** Nesting depth of a JSON value (a scalar is 0), without recursion; stops counting past the limit. */
-export function jsonDepth(value: unknown): number {
+function jsonDepth(value: unknown): number {
   let max = 0;
   const stack: [unknown, number][] = [[value, 0]];
   while (stack.length > 0) {

@@ -111,7 +111,7 @@ export function parseNodeFlags(raw: Record<string, unknown>): NodeCommandOptions
 }
 
 /** "n2=http://127.0.0.1:7002,n3=…" → { n2: "http://127.0.0.1:7002", … } (base URLs, no trailing /). */
-export function parsePeers(text: string, self: NodeId): Record<NodeId, string> {
+function parsePeers(text: string, self: NodeId): Record<NodeId, string> {
   const peers: Record<NodeId, string> = {};
   if (text.trim() === "") return peers;
   for (const entry of text.split(",")) {

@@ -44,7 +44,7 @@ export interface NodeServer extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-export const BODY_BYTES_MAX = 1024 * 1024;
+const BODY_BYTES_MAX = 1024 * 1024;
 /** Peer batches carry anti-entropy state and may be far larger than a client request. */
 const PEER_BODY_BYTES_MAX = 64 * 1024 * 1024;
 
