@@ -32,7 +32,7 @@ export interface SimulationOptions {
 const MS = 1_000_000;
 
 /** mulberry32: small, fast, good enough to drive a simulation from one seed. */
-export function seededRandom(seed: number): () => number {
+function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

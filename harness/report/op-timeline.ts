@@ -5,7 +5,7 @@ import { quantiles } from "../../checkers/quantiles.js";
 import type { History, Op } from "../../checkers/history.js";
 import { seconds } from "./fault-intervals.js";
 
-export const OUTCOMES = ["ok", "fail", "info"] as const;
+const OUTCOMES = ["ok", "fail", "info"] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 /** A client op: its invoke and completion (undefined when the history ended first). */

@@ -121,7 +121,7 @@ export interface ReportData {
 
 export const WINDOW_RADIUS = 4;
 const WINDOWS_MAX = 40;
-export const VALUE_CHARS_MAX = 600;
+const VALUE_CHARS_MAX = 600;
 
 /** 20261127T152912.419Z (the store's folder name) → 2026-11-27T15:29:12.419Z. */
 export function startedAtOf(runName: string | undefined): string | undefined {

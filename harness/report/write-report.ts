@@ -39,7 +39,7 @@ async function readJson(path: string, what: string, hint = ""): Promise<unknown>
 }
 
 /** The stored run in `runDir`, checked enough to report on: a UsageError names what is missing. */
-export async function readStoredRun(runDir: string): Promise<StoredRun> {
+async function readStoredRun(runDir: string): Promise<StoredRun> {
   const info = await stat(runDir).catch((err: NodeJS.ErrnoException) => {
     throw new UsageError(`no run directory ${runDir}: ${err.code ?? err.message}`);
   });
