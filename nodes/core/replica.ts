@@ -1,5 +1,5 @@
 // The replica as a deterministic state machine: the contract between the pure core and the
-// shells that run it (the HTTP server now, an in-process simulator later). No I/O, no wall
+// shells that run it (the HTTP server, and sim-network.ts in the core's tests). No I/O, no wall
 // clock, no Math.random inside: time comes in with every input, randomness from config.seed,
 // messages and storage go out as effects. Same config + recovered records + inputs → same effects.
 
@@ -67,7 +67,8 @@ export type ReplyBody =
 export type Effect =
   /** Answer client request `req`. */
   | { kind: "reply"; req: number; status: 200 | 400 | 409 | 503 | 504; body: ReplyBody }
-  /** Send a message to a peer; it may be lost (no delivery guarantee). */
+  /** Send a message to a peer; it may be lost or overtaken by a later one (no delivery or order
+   * guarantee: the server keeps several posts in flight per peer). */
   | { kind: "send"; to: NodeId; msg: Message }
   /**
    * Append a record to the durable log. The shell makes every persist durable (per its fsync

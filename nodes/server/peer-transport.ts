@@ -1,7 +1,8 @@
 // Carries the replica's `send` effects to peers: POST /internal/messages over keep-alive sockets,
 // batching whatever queued up while earlier posts were in flight. Delivery is best effort, as the
 // core expects: a post that fails or exceeds the timeout is dropped, and so are messages beyond
-// a per-peer queue bound (a cut or paused peer must not grow memory without limit).
+// a per-peer queue bound (a cut or paused peer must not grow memory without limit). With several
+// posts in flight per peer, a later post may arrive first: messages can be reordered.
 import http from "node:http";
 import type { Message, NodeId } from "../core/replica.js";
 
