@@ -1,7 +1,7 @@
 // The linear checkers on generated histories: lost-writes (a cart history), siblings (a register
-// history) and stats, at 250k and 1M ops, each check in a fresh child process: the seconds (wall and CPU) the
-// check takes and its peak memory (RSS sampled every 2 ms by a worker thread, above the RSS of
-// the history itself). Linear means the 1M row costs about four times the 250k row.
+// history) and stats, at 250k and 1M ops, each check in a fresh child process: the seconds (wall
+// and CPU) the check takes and its peak memory (RSS sampled every 2 ms by a worker thread, above
+// the RSS of the history itself). Linear means the 1M row costs about four times the 250k row.
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";

@@ -3,7 +3,8 @@
 //                (the same basis set, the empty basis of blind writes included) both took effect;
 //   unreflected  an acknowledged write that no later state reflects: neither it nor a write whose
 //                basis holds it (transitively, through ok or info writes) is in the final reads.
-// "unknown" when nothing was acknowledged or a written key has no final reads. Linear in the history.
+// "unknown" when nothing was acknowledged or a written key has no final reads.
+// Linear in the history.
 import { AnomalyReport } from "./anomaly-report.js";
 import type { CheckResult, Checker, Validity } from "./checker.js";
 import { finalReadsOf, lastRounds } from "./final-reads.js";

@@ -1,4 +1,5 @@
-// `faultline report` and `faultline serve` as a user runs them (child processes of bin/faultline.js).
+// `faultline report` and `faultline serve` as a user runs them (child processes of
+// bin/faultline.js).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

@@ -1,6 +1,7 @@
 // Decides whether the *.docker.test.ts suites run. With a Docker engine they do; without one they
-// skip LOUDLY (a warning and the reason in the suite's title), except when FAULTLINE_REQUIRE_DOCKER=1
-// (CI), where a missing engine fails the test file instead of hiding behind a skip.
+// skip LOUDLY (a warning and the reason in the suite's title), except when
+// FAULTLINE_REQUIRE_DOCKER=1 (CI), where a missing engine fails the test file instead of hiding
+// behind a skip.
 import { dockerUnavailableReason } from "./docker-engine.js";
 
 export interface DockerGate {

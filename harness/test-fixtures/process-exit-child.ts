@@ -1,5 +1,6 @@
 // A process for the process-exit tests: registers two exit hooks (unregistering the second),
-// prints "ready" and its count of SIGINT listeners, then ends as its mode says. Each hook prints "hook N" when it runs. Modes:
+// prints "ready" and its count of SIGINT listeners, then ends as its mode says. Each hook prints
+// "hook N" when it runs. Modes:
 //   exit       — exits normally
 //   throw      — throws an uncaught error
 //   wait       — waits with no interrupt handler

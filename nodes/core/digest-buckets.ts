@@ -1,9 +1,10 @@
 // The anti-entropy summary of a replica's keys: each key's state fingerprint and BUCKET_COUNT
 // buckets (chosen by a hash of the key) each holding the XOR of its keys' (key, fingerprint)
 // entries. A changed key is only marked; its fingerprint is computed when a summary or digest
-// is next asked for, so a key written a hundred times between two exchanges is hashed once. Two replicas compare the buckets first and exchange
-// per-key digests only for the buckets that differ: an exchange costs O(buckets + keys in the
-// differing buckets), not O(every key), and equal buckets mean equal keys (up to a 53-bit hash).
+// is next asked for, so a key written a hundred times between two exchanges is hashed once.
+// Two replicas compare the buckets first and exchange per-key digests only for the buckets that
+// differ: an exchange costs O(buckets + keys in the differing buckets), not O(every key), and
+// equal buckets mean equal keys (up to a 53-bit hash).
 import { textFingerprint } from "./state-fingerprint.js";
 
 export const BUCKET_COUNT = 1024;

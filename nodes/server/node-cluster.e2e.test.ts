@@ -1,7 +1,8 @@
 // Three real `faultline node` processes on 127.0.0.1 per build × strategy: concurrent writes to
 // two nodes end as siblings (siblings), one winner (lww) or a 409 (reject) on every node; siblings
-// merge by a write with their context; a stale context is refused under reject; dumps agree; and after kill -9 of an fsync "always" node and a
-// restart on the same data, every acknowledged write reads back from its own log.
+// merge by a write with their context; a stale context is refused under reject; dumps agree; and
+// after kill -9 of an fsync "always" node and a restart on the same data, every acknowledged write
+// reads back from its own log.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
