@@ -1,3 +1,5 @@
+// The test runner's settings: tests sit beside the code (`*.test.ts`); the slow ones, which
+// start processes or containers, are `*.e2e.test.ts` / `*.docker.test.ts` (test:unit skips them).
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
