@@ -106,13 +106,14 @@ export const staleReadsChecker: Checker = {
 
       let missedOwn: { id: ValueId; seen: Seen } | undefined;
       for (const [id, written] of session.ownWrites) {
-        if (values.has(id) || mayBeGone(id)) {
-          session.ownWrites.delete(id);
-        } else {
-          missedOwn ??= { id, seen: written };
-          session.ownWrites.delete(id); // a write lost for good counts once, not on every read
+        if (!values.has(id) && !mayBeGone(id)) {
+          missedOwn = { id, seen: written };
+          break;
         }
       }
+      // Own writes are judged by the first read after them only: a write lost for good counts
+      // once, not on every later read.
+      session.ownWrites.clear();
       if (missedOwn !== undefined) {
         const lagMs = nanosToMs(Math.max(0, pair.invokeTime - missedOwn.seen.time));
         ownWriteLagsMs.push(lagMs);
