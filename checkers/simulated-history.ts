@@ -149,24 +149,25 @@ export function simulateHistory(options: SimulationOptions): Op[] {
     thread.pending = undefined;
     completed++;
     const basisField = p.basis ? { basis: p.basis } : {};
-    const dice = random();
-    const outcome =
-      p.f === "read" ? "ok" : dice < failRate ? "fail" : dice < failRate + infoRate ? "info" : "ok";
-    if (outcome === "fail") {
+    const complete = (type: "ok" | "fail" | "info", error?: string) =>
       push({
         process: thread.process,
-        type: "fail",
+        type,
         f: p.f,
         key: p.key,
         value: p.value,
         node: p.node,
         ...basisField,
-        error: "unavailable",
+        ...(error === undefined ? {} : { error }),
       });
+    const dice = random();
+    const outcome =
+      p.f === "read" ? "ok" : dice < failRate ? "fail" : dice < failRate + infoRate ? "info" : "ok";
+    if (outcome === "fail") {
+      complete("fail", "unavailable");
       continue;
     }
-    let applied = outcome === "ok" || random() < 0.5;
-    let rejected = false;
+    const applied = outcome === "ok" || random() < 0.5;
     if (p.f === "read") {
       const seen = [...current(p.key)];
       thread.lastRead.set(p.key, seen);
@@ -191,8 +192,11 @@ export function simulateHistory(options: SimulationOptions): Op[] {
       const basis = p.basis!;
       const stale = now.length !== basis.length || now.some((v) => !basis.includes(v));
       const mismatch = p.f === "cas" && !now.includes((p.value as number[])[0]!);
-      if ((strategy === "reject" && stale) || mismatch) rejected = true;
-      else if (applied) {
+      if ((strategy === "reject" && stale) || mismatch) {
+        complete("fail", "stale-context");
+        continue;
+      }
+      if (applied) {
         const written = p.f === "cas" ? (p.value as number[])[1]! : (p.value as number);
         if (strategy === "lww") {
           for (const v of now) if (!basis.includes(v)) options.onOverwrite?.(p.key, v);
@@ -202,30 +206,7 @@ export function simulateHistory(options: SimulationOptions): Op[] {
         }
       }
     }
-    if (rejected) {
-      applied = false;
-      push({
-        process: thread.process,
-        type: "fail",
-        f: p.f,
-        key: p.key,
-        value: p.value,
-        node: p.node,
-        ...basisField,
-        error: "stale-context",
-      });
-      continue;
-    }
-    push({
-      process: thread.process,
-      type: outcome,
-      f: p.f,
-      key: p.key,
-      value: p.value,
-      node: p.node,
-      ...basisField,
-      ...(outcome === "info" ? { error: "timeout" } : {}),
-    });
+    complete(outcome, outcome === "info" ? "timeout" : undefined);
     if (outcome === "info") thread.process = nextProcess++; // the thread continues under a new id
   }
 
