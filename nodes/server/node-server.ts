@@ -130,7 +130,8 @@ export async function startNodeServer(
   };
 
   // Everything persisted so far must be durable before an answer or a message leaves (a read
-  // must not show what a crash could take back), and they leave in order: none overtakes.
+  // must not show what a crash could take back), and they leave in order: none overtakes here
+  // (peer-transport.ts, with several posts in flight, may still reorder messages on the way).
   const afterDurable = (action: () => void): void => {
     const seq = wal.appendedSeq;
     if (waiting.length === 0 && wal.durableSeq >= seq) action();
