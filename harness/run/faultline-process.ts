@@ -56,6 +56,37 @@ export function cartRunFlags(build: string, strategy: string, nemesis: string): 
   ];
 }
 
+/** The tests' standard short runs, one per strategy, with the lost-writes verdict and exit code
+ * each deserves; each suite adds its own checks of what the run left, keyed by strategy. */
+export const STRATEGY_RUNS = [
+  {
+    title: "leaderless lww cart under partitions loses acknowledged items: exit 1",
+    build: "leaderless",
+    strategy: "lww",
+    nemesis: "partition",
+    verdict: /lost-writes\s+INVALID/,
+    code: 1,
+  },
+  {
+    title: "leaderless siblings cart under partitions keeps every item: exit 0",
+    build: "leaderless",
+    strategy: "siblings",
+    nemesis: "partition",
+    verdict: /lost-writes\s+valid/,
+    code: 0,
+  },
+  {
+    title: "leader reject cart under partitions and kills: exit 0",
+    build: "leader",
+    strategy: "reject",
+    nemesis: "partition,kill",
+    verdict: /lost-writes\s+valid/,
+    code: 0,
+  },
+] as const;
+
+export type RunStrategy = (typeof STRATEGY_RUNS)[number]["strategy"];
+
 /** The run directory a finished run printed (`run: DIR`). */
 export function runDirOf(out: FinishedProcess): string {
   const match = /^run: (.+)$/m.exec(out.stdout);

@@ -11,7 +11,9 @@ import {
   type FinishedProcess,
   faultline,
   type OnStdout,
+  type RunStrategy,
   runDirOf,
+  STRATEGY_RUNS,
 } from "../run/faultline-process.js";
 import { connectDocker, RUN_LABEL } from "./docker-engine.js";
 import { dockerGate } from "./docker-test-gate.js";
@@ -50,64 +52,32 @@ async function dockerRun(name: string, flags: string[], onStdout?: OnStdout): Pr
   return { ...out, containersSeen };
 }
 
-/** One short cart run per build: the verdict its strategy deserves, then what the run stored and
- * the containers it had. */
-const buildRuns: {
-  title: string;
-  build: string;
-  strategy: string;
-  nemesis: string;
-  verdict: RegExp;
-  code: number;
-  check: (out: DockerRun) => void;
-}[] = [
-  {
-    title: "leaderless lww cart under partitions loses acknowledged items: exit 1",
-    build: "leaderless",
-    strategy: "lww",
-    nemesis: "partition",
-    verdict: /lost-writes\s+INVALID/,
-    code: 1,
-    check: (out) => {
-      const results = JSON.parse(readFileSync(join(runDirOf(out), "results.json"), "utf8"));
-      expect(results.results["lost-writes"].counts.lost).toBeGreaterThan(0);
-      expect(out.containersSeen).toBe(3);
-    },
+/** What each strategy's short run (STRATEGY_RUNS) left, besides its verdict and the containers
+ * it had. */
+const runChecks: Record<RunStrategy, (out: DockerRun) => void> = {
+  lww: (out) => {
+    const results = JSON.parse(readFileSync(join(runDirOf(out), "results.json"), "utf8"));
+    expect(results.results["lost-writes"].counts.lost).toBeGreaterThan(0);
+    expect(out.containersSeen).toBe(3);
   },
-  {
-    title: "leaderless siblings cart under partitions keeps every item: exit 0",
-    build: "leaderless",
-    strategy: "siblings",
-    nemesis: "partition",
-    verdict: /lost-writes\s+valid/,
-    code: 0,
-    check: (out) => {
-      const log = readFileSync(join(runDirOf(out), "nodes", "n3.log"), "utf8");
-      expect(log).toContain("listening n3");
-    },
+  siblings: (out) => {
+    const log = readFileSync(join(runDirOf(out), "nodes", "n3.log"), "utf8");
+    expect(log).toContain("listening n3");
   },
-  {
-    title: "leader reject cart under partitions and kills: exit 0",
-    build: "leader",
-    strategy: "reject",
-    nemesis: "partition,kill",
-    verdict: /lost-writes\s+valid/,
-    code: 0,
-    check: (out) => {
-      const history = readFileSync(join(runDirOf(out), "history.jsonl"), "utf8");
-      expect(history).toMatch(/"process":"nemesis","type":"(ok|info)","f":"kill"/);
-    },
+  reject: (out) => {
+    const history = readFileSync(join(runDirOf(out), "history.jsonl"), "utf8");
+    expect(history).toMatch(/"process":"nemesis","type":"(ok|info)","f":"kill"/);
   },
-];
+};
 
 describe.skipIf(!gate.available)(gate.title, () => {
-  for (const { title, build, strategy, nemesis, verdict, code, check } of buildRuns) {
+  for (const { title, build, strategy, nemesis, verdict, code } of STRATEGY_RUNS) {
     it(title, async () => {
       const name = `docker-e2e-${strategy}-${process.pid}`;
       const out = await dockerRun(name, cartRunFlags(build, strategy, nemesis));
       expect(out.stdout).toMatch(verdict);
       expect(out.code).toBe(code);
-      check(out);
+      runChecks[strategy](out);
       expect(await containersOf(name)).toEqual([]);
     }, 120_000);
   }
