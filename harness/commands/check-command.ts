@@ -7,7 +7,7 @@ import { readFile, stat } from "node:fs/promises";
 import { basename, dirname, extname, join } from "node:path";
 import type { Command } from "commander";
 import type { History } from "../../checkers/history.js";
-import { EXIT, UsageError } from "../cli-error.js";
+import { UsageError, verdictExitCode } from "../cli-error.js";
 
 const FORMATS = ["jsonl", "jepsen-log", "edn"] as const;
 type Format = (typeof FORMATS)[number];
@@ -95,7 +95,7 @@ async function checkRunDir(runDir: string, json: boolean): Promise<void> {
     console.log(summaryTable(result.valid, result.results));
     console.log(`\nverdict: ${verdictText(result.valid)}`);
   }
-  process.exitCode = exitCodeOf(result.valid);
+  process.exitCode = verdictExitCode(result.valid);
 }
 
 async function checkHistoryFile(path: string, flags: CheckFlags): Promise<void> {
@@ -179,7 +179,7 @@ async function checkHistoryFile(path: string, flags: CheckFlags): Promise<void> 
         console.log(`  … and ${failure.concurrent.length - 10} more`);
     }
   }
-  process.exitCode = exitCodeOf(result.valid);
+  process.exitCode = verdictExitCode(result.valid);
 }
 
 /** Ops that would make the model's verdict false, not merely incomplete: a cart's adds, and our
@@ -273,10 +273,6 @@ async function parseHistory(text: string, path: string, format: Format) {
 
 function verdictText(valid: unknown): string {
   return valid === true ? "valid" : valid === false ? "INVALID" : "unknown";
-}
-
-function exitCodeOf(valid: unknown): number {
-  return valid === true ? EXIT.valid : valid === false ? EXIT.invalid : EXIT.unknown;
 }
 
 function shorten(text: string): string {

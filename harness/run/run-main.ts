@@ -5,7 +5,7 @@
 // SIGHUP stops the run cleanly; a second one exits at once (process-exit.ts), the history flushed.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { EXIT, UsageError } from "../cli-error.js";
+import { UsageError, verdictExitCode } from "../cli-error.js";
 import type { ConfigFlag } from "../config/config-flags.js";
 import { loadTestConfig } from "../config/load-test-config.js";
 import type { TestConfig } from "../config/test-config.js";
@@ -93,7 +93,7 @@ export async function runMain(
       out.write(`report: ${join(outcome.runDir, "report.html")}\n`);
     }
     out.write(`verdict: ${verdictWord(check.valid)} (seed ${config.seed})\n`);
-    return check.valid === true ? EXIT.valid : check.valid === false ? EXIT.invalid : EXIT.unknown;
+    return verdictExitCode(check.valid);
   } finally {
     progress.stop();
     unsetInterrupt();
