@@ -4,9 +4,12 @@
 // (runClients: seeded op stream, every op recorded to history.jsonl) on the same nodes, and a real spawned `faultline run --rate 0` (its own cluster, ops/s from
 // its stats checker, plus the rate over the second half of the run, once the JIT is warm). The
 // local runtime's link proxies forward all node-to-node traffic inside the measuring process,
-// so the first two rows share this process with them, as `faultline run` does.
+// so the first two rows share this process with them, as `faultline run` does. Then what the
+// proxies cost: plain PUTs (fresh keys, W=2, 16 in flight) on 3 nodes wired directly, through
+// the proxies in this process, and through the proxies in a child process, with CPU per op.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import http from "node:http";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,12 +17,16 @@ import { nodeDefaults } from "../nodes/node-options.js";
 import { runClients } from "../harness/run/client-loop.js";
 import { openHistoryWriter } from "../harness/run/history-writer.js";
 import { localRuntime } from "../harness/runtime/local-runtime.js";
+import type { ClusterSpec } from "../harness/runtime/runtime.js";
+import { killAll, spawnCluster } from "../nodes/server/spawned-node.js";
+import { request } from "../nodes/server/test-http-client.js";
 import { cart } from "../workloads/cart-workload.js";
 import { createNodeClient } from "../workloads/node-client.js";
 
 const DURATION_MS = 3_000;
 const CONCURRENCY = 8;
 const CLI_SECONDS = 6;
+const PUT_IN_FLIGHT = 16;
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 
 export default async function (): Promise<void> {
@@ -122,6 +129,7 @@ export default async function (): Promise<void> {
       cli.secondHalfRate,
       `(${pct(cli.secondHalfRate)}; completions in the last ${CLI_SECONDS / 2} s of the clients)`,
     );
+    await proxyCostRows(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -171,4 +179,176 @@ async function runCli(store: string) {
     fail: sum("fail"),
     info: sum("info"),
   };
+}
+
+const PUT_NODE: ClusterSpec["node"] = {
+  ...nodeDefaults,
+  build: "leaderless",
+  strategy: "siblings",
+  fsync: "never",
+  w: 2,
+  r: 2,
+};
+
+/** A PUT target: the nodes' URLs, the pids whose CPU counts besides this process's, a stop. */
+interface PutTarget {
+  urls: string[];
+  pids: number[];
+  stop: () => Promise<void>;
+}
+
+/**
+ * PUT throughput on 3 nodes wired directly, through the link proxies in this process (as in
+ * `faultline run`), and through the proxies in a child process (a stand-in for a proxy host).
+ * The CPU columns tell whether this process's event loop is what limits the proxied rows.
+ */
+async function proxyCostRows(dir: string): Promise<void> {
+  const ids = ["n1", "n2", "n3"];
+  const targets: [string, () => Promise<PutTarget>][] = [
+    [
+      "wired directly (no proxies)",
+      async () => {
+        const nodes = await spawnCluster({
+          ids,
+          dataRoot: join(dir, "put-direct"),
+          node: PUT_NODE,
+        });
+        return {
+          urls: nodes.map((n) => n.url),
+          pids: nodes.map((n) => n.child.pid!),
+          stop: () => killAll(nodes),
+        };
+      },
+    ],
+    [
+      "proxies in this process",
+      async () => {
+        const cluster = await localRuntime.start(putSpec(join(dir, "put-proxied"), ids));
+        return {
+          urls: ids.map((n) => cluster.url(n)),
+          pids: ids.map((n) => cluster.pid(n)!),
+          stop: () => cluster.stop(),
+        };
+      },
+    ],
+    ["proxies in a child process", () => startProxiedChild(join(dir, "put-child"), ids)],
+  ];
+  console.log(
+    `\nPUT, 3 leaderless nodes (fsync never, W=2, fresh keys round-robin), ${PUT_IN_FLIGHT} in flight, ` +
+      `${DURATION_MS / 1000} s each; CPU µs per op of all processes, and this process's CPU share`,
+  );
+  for (const [what, start] of targets) {
+    const target = await start();
+    try {
+      const m = await measurePuts(target);
+      console.log(
+        `${what.padEnd(38)}${m.opsPerS.toFixed(0).padStart(6)} ops/s  ` +
+          `${m.totalCpuUs.toFixed(0).padStart(5)} µs/op  this process ${m.selfCpuPct.toFixed(0)}%` +
+          (m.errors > 0 ? `  (${m.errors} errors)` : ""),
+      );
+    } finally {
+      await target.stop();
+    }
+  }
+}
+
+function putSpec(runDir: string, nodeIds: string[]): ClusterSpec {
+  return {
+    name: "harness-bench-put",
+    runDir,
+    nodeIds,
+    node: PUT_NODE,
+    linkFault: "blackhole",
+  } as const;
+}
+
+/** A child Node.js that starts the local cluster (proxies and all) and stops it on stdin EOF. */
+async function startProxiedChild(runDir: string, ids: string[]): Promise<PutTarget> {
+  const script = `
+    const { localRuntime } = await import(${JSON.stringify(`${ROOT}harness/runtime/local-runtime.ts`)});
+    const spec = JSON.parse(process.argv[1]);
+    const cluster = await localRuntime.start(spec);
+    console.log(JSON.stringify({
+      urls: spec.nodeIds.map((n) => cluster.url(n)),
+      pids: [process.pid, ...spec.nodeIds.map((n) => cluster.pid(n))],
+    }));
+    process.stdin.on("end", async () => { await cluster.stop(); process.exit(0); }).resume();`;
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "--input-type=module", "-e", script, JSON.stringify(putSpec(runDir, ids))],
+    { cwd: ROOT, stdio: ["pipe", "pipe", "inherit"] },
+  );
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  let out = "";
+  const line = await new Promise<string>((resolve, reject) => {
+    child.stdout.setEncoding("utf8").on("data", (c: string) => {
+      out += c;
+      if (out.includes("\n")) resolve(out.slice(0, out.indexOf("\n")));
+    });
+    void exited.then(() => reject(new Error(`the proxied-cluster child exited early: ${out}`)));
+  });
+  const { urls, pids } = JSON.parse(line) as { urls: string[]; pids: number[] };
+  return {
+    urls,
+    pids,
+    stop: async () => {
+      child.stdin.end();
+      await exited;
+    },
+  };
+}
+
+async function measurePuts(target: PutTarget) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: PUT_IN_FLIGHT });
+  const run = async (ms: number, from: number) => {
+    let next = from;
+    let ok = 0;
+    let errors = 0;
+    const end = performance.now() + ms;
+    await Promise.all(
+      Array.from({ length: PUT_IN_FLIGHT }, async () => {
+        while (performance.now() < end) {
+          const n = next++;
+          const url = target.urls[n % target.urls.length]!;
+          const answer = await request(url, "PUT", `/kv/k${n}`, { agent, body: `{"value":${n}}` })
+            .then((a) => a.status)
+            .catch(() => 0);
+          if (answer === 200) ok++;
+          else errors++;
+        }
+      }),
+    );
+    return { ok, errors, next };
+  };
+  const warm = await run(500, 0);
+  const self0 = process.cpuUsage();
+  const others0 = processesCpuUs(target.pids);
+  const started = performance.now();
+  const { ok, errors } = await run(DURATION_MS, warm.next);
+  const elapsedMs = performance.now() - started;
+  const self = process.cpuUsage(self0);
+  const selfUs = self.user + self.system;
+  const othersUs = processesCpuUs(target.pids) - others0;
+  agent.destroy();
+  return {
+    opsPerS: (ok * 1000) / elapsedMs,
+    errors,
+    totalCpuUs: (selfUs + othersUs) / Math.max(1, ok),
+    selfCpuPct: (selfUs / 1000 / elapsedMs) * 100,
+  };
+}
+
+/** User + system CPU of these processes in µs (Linux /proc; 0 elsewhere). */
+function processesCpuUs(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      // Fields after the command name: utime and stime are the 14th and 15th of the line.
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // No /proc (not Linux) or the process is gone.
+    }
+  }
+  return ticks * 10_000; // USER_HZ = 100 on Linux
 }
