@@ -234,6 +234,15 @@ describe("loadTestConfig", () => {
     expect(message).toContain("t.yaml:7:11: checkers");
   });
 
+  it("takes itemsPerKey for the cart workload only", () => {
+    const config = loadTestConfig({ file: yaml("itemsPerKey: 50\n"), env: {} });
+    expect(config.itemsPerKey).toBe(50);
+    const message = usageError(() =>
+      loadTestConfig({ file: yaml("workload: register\nitemsPerKey: 50\n"), env: {} }),
+    );
+    expect(message).toContain("t.yaml:2:14: itemsPerKey = 50: itemsPerKey sizes the cart workload");
+  });
+
   it("rejects an unknown checker", () => {
     const message = usageError(() => loadTestConfig({ file: yaml("checkers: [nope]\n"), env: {} }));
     expect(message).toContain('t.yaml:1:12: checkers.0 = "nope": unknown checker "nope"');

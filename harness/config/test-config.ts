@@ -6,6 +6,7 @@ import { z } from "zod";
 import { checkers as checkerRegistry } from "../../checkers/checkers.js";
 import { BUILDS, type Build, STRATEGIES, type Strategy } from "../../nodes/core/replica.js";
 import { nodeDefaults } from "../../nodes/node-options.js";
+import { CART_ITEMS_PER_KEY } from "../../workloads/cart-workload.js";
 import { type WorkloadName, workloads } from "../../workloads/workloads.js";
 import {
   FAULT_KINDS,
@@ -27,6 +28,8 @@ export interface TestConfig {
   runtime: RuntimeName;
   workload: WorkloadName;
   keyCount: number;
+  /** cart: a key is retired for a fresh one after about this many items (bounded cart bodies). */
+  itemsPerKey: number;
   nemesis: {
     kinds: FaultKind[];
     intervalMs: number;
@@ -97,6 +100,7 @@ export const testFileSchema = z.strictObject({
   runtime: z.enum(names(Object.keys(runtimes) as RuntimeName[])).optional(),
   workload: z.enum(names(Object.keys(workloads) as WorkloadName[])).optional(),
   keys: count(1).optional(),
+  itemsPerKey: count(1).optional(),
   nemesis: z.preprocess(nemesisShorthand, nemesisObject).optional(),
   timeLimit: positiveDurationMs.optional(),
   concurrency: count(1).max(1000).optional(),
@@ -189,6 +193,13 @@ export function combinationProblems(file: TestFile): ConfigProblem[] {
       message: `"leader" isolates the leader; a leaderless cluster has none`,
     });
   }
+  const workload = file.workload ?? defaults.workload;
+  if (file.itemsPerKey !== undefined && workload !== "cart") {
+    problems.push({
+      path: ["itemsPerKey"],
+      message: `itemsPerKey sizes the cart workload's keys; workload ${workload} has no carts`,
+    });
+  }
   const interval = file.nemesis?.interval ?? defaults.nemesis.intervalMs;
   const jitter = file.nemesis?.jitter;
   if (jitter !== undefined && jitter >= interval) {
@@ -235,6 +246,7 @@ export function resolve(file: TestFile, seed: number, defaultName: string | unde
     runtime: file.runtime ?? defaults.runtime,
     workload,
     keyCount: file.keys ?? defaults.keyCount,
+    itemsPerKey: file.itemsPerKey ?? CART_ITEMS_PER_KEY,
     nemesis: {
       kinds: [...new Set(n?.kinds ?? [])],
       intervalMs: n?.interval ?? defaults.nemesis.intervalMs,

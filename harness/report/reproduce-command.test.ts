@@ -66,14 +66,14 @@ describe("reproduceCommand", () => {
       nemesis: { kinds: ["partition"], faultDuration: "5s", partitionShapes: ["halves"] },
       node: { readRepair: false, antiEntropy: "2s" },
       quiescenceTimeout: "30s",
+      itemsPerKey: 50,
     });
-    const { uncovered, testFile } = reproduceCommand(test);
+    const { command, uncovered, testFile } = reproduceCommand(test);
+    expect(command).toContain("--read-repair off --anti-entropy 2 --quiescence-timeout 30");
     expect(uncovered).toEqual([
+      "itemsPerKey: 50",
       "nemesis.faultDurationMs: 5000",
       'nemesis.partitionShapes: ["halves"]',
-      "node.readRepair: false",
-      "node.antiEntropyIntervalMs: 2000",
-      "quiescenceTimeoutMs: 30000",
     ]);
     expect(loadTestConfig({ file: { path: "t.yaml", text: testFile }, env: {} })).toEqual(test);
   });

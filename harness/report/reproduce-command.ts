@@ -6,6 +6,7 @@ import { workloads } from "../../workloads/workloads.js";
 import { CONFIG_FLAGS, type ConfigFlag } from "../config/config-flags.js";
 import { loadTestConfig } from "../config/load-test-config.js";
 import { defaults, type TestConfig } from "../config/test-config.js";
+import { nodeDefaults } from "../../nodes/node-options.js";
 
 export interface Reproduce {
   /** `faultline run --build … --seed N`: the flags for every non-default setting they can carry. */
@@ -78,6 +79,19 @@ export function reproduceCommand(test: TestConfig): Reproduce {
     optional("--acks", node?.acks, node?.acks === "one");
   }
   optional("--fsync", node?.fsync, node?.fsync === "always");
+  if (test.build === "leaderless") {
+    optional("--read-repair", node?.readRepair ? "on" : "off", node?.readRepair === true);
+    optional(
+      "--anti-entropy",
+      seconds(node?.antiEntropyIntervalMs),
+      node?.antiEntropyIntervalMs === nodeDefaults.antiEntropyIntervalMs,
+    );
+  }
+  optional(
+    "--quiescence-timeout",
+    seconds(test.quiescenceTimeoutMs),
+    test.quiescenceTimeoutMs === defaults.quiescenceTimeoutMs,
+  );
   optional("--checkers", test.checkers?.join(","), sameList(test.checkers, defaultCheckers(test)));
   optional("--consistency", test.consistency, test.consistency === defaults.consistency);
   optional("--store", test.storeDir, test.storeDir === defaults.storeDir);
@@ -144,6 +158,8 @@ function testFileOf(test: TestConfig): string {
     runtime: test.runtime,
     workload: test.workload,
     keys: test.keyCount,
+    // The schema refuses itemsPerKey for workloads without carts.
+    ...(test.workload === "cart" && { itemsPerKey: test.itemsPerKey }),
     nemesis: nemesis && {
       kinds: nemesis.kinds,
       interval: duration(nemesis.intervalMs),

@@ -96,7 +96,10 @@ export async function runTest(config: TestConfig, options: RunOptions): Promise<
   await writeFile(join(runDir, "history.jsonl"), "");
   let opened: HistoryWriter | undefined;
 
-  const workload = workloads[config.workload]({ keyCount: config.keyCount });
+  const workload = workloads[config.workload]({
+    keyCount: config.keyCount,
+    itemsPerKey: config.itemsPerKey,
+  });
   let finalResult: RunOutcome["finalReads"];
 
   try {
