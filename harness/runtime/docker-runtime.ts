@@ -2,8 +2,10 @@
 // per run, peers addressed by container IP, links cut with iptables inside the containers, kill /
 // pause through the Docker client. Containers and network carry the run's label and are removed on
 // every exit path (stop, exit hook, `faultline clean`).
+import { execFile } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import type Dockerode from "dockerode";
 import type { ContainerRuntimeClient } from "testcontainers";
 import type { NodeId } from "../../nodes/core/replica.js";
@@ -108,9 +110,14 @@ async function startDockerCluster(spec: ClusterSpec): Promise<Cluster> {
           .withStartupTimeout(STARTUP_TIMEOUT_MS)
           .start()
           .catch(async (err) => {
-            // testcontainers removes a container that failed to start; its message carries the
-            // container's last log lines, which become the node's log.
-            const message = err instanceof Error ? err.message : String(err);
+            // testcontainers removes a container that failed its wait strategy; its message carries
+            // the container's last log lines, which become the node's log. A container that exited
+            // before its port was bound gives only a timeout: its output is read from Docker then.
+            let message = err instanceof Error ? err.message : String(err);
+            if (!message.trim().includes("\n")) {
+              const output = await containerOutput(name);
+              if (output !== "") message = `${output}\n${message}`;
+            }
             await mkdir(logDir, { recursive: true });
             await writeFile(join(logDir, `${id}.log`), `${message}\n`).catch(() => {});
             const lines = message.trim().split("\n");
@@ -492,4 +499,16 @@ function ignoreNotRunning(err: unknown): void {
 function firstLine(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
   return message.split("\n")[0]!.trim();
+}
+
+/** The last lines a container printed ("" when Docker cannot say: it may be gone). */
+async function containerOutput(name: string): Promise<string> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)("docker", ["logs", "--tail", "20", name], {
+      timeout: 10_000,
+    });
+    return `${stdout}${stderr}`.trim();
+  } catch {
+    return "";
+  }
 }
