@@ -1,14 +1,21 @@
 import fc from "fast-check";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import {
   CART_ADD_ATTEMPTS_MAX,
   CART_ITEMS_PER_KEY,
+  type CartOptions,
   cart,
   cartKey,
   mergeCarts,
 } from "./cart-workload.js";
-import { type FakeNode, startFakeNode } from "./fake-node.js";
-import { createNodeClient, type NodeClient } from "./node-client.js";
+import { CONFLICT, type FakeKv, fakeKv } from "./fake-kv-client.js";
+import type { KvClients } from "./workload.js";
+
+const options = (o: Partial<CartOptions> = {}): CartOptions =>
+  cart.schema.parse({ name: "cart", ...o });
+const noKv = (() => {
+  throw new Error("no system in this test");
+}) as KvClients;
 
 describe("mergeCarts", () => {
   it("is the sorted union of the siblings", () => {
@@ -39,8 +46,8 @@ describe("cart keys", () => {
   });
 
   it("never give a key more adds than its span of op numbers, about itemsPerKey on average", () => {
-    const workload = cart({ keyCount: 3, itemsPerKey: 20 });
-    const client = workload.client({} as NodeClient);
+    const workload = cart.create(options({ keys: 3, itemsPerKey: 20 }));
+    const client = workload.client(noKv);
     const plans = fc.sample(workload.plan(3), { seed: 7, numRuns: 3000 });
     const adds = new Map<string, number>();
     plans.forEach((plan, i) => {
@@ -56,30 +63,30 @@ describe("cart keys", () => {
     expect(mean).toBeLessThanOrEqual(20);
   });
 
-  it("stay the slot names in a default-sized run, and reject a bad itemsPerKey", () => {
-    const client = cart({ keyCount: 3 }).client({} as NodeClient);
+  it("stay the slot names in a default-sized run, and refuse a bad itemsPerKey", () => {
+    const client = cart.create(options({ keys: 3 })).client(noKv);
     const last = CART_ITEMS_PER_KEY * 3;
     expect(client.invoke({ f: "add", key: "k3", nodeIndex: 0 }, "n1", last).key).toBe("k3");
     expect(client.invoke({ f: "read", key: "k3", nodeIndex: 0 }, "n1", last + 1).key).toBe("k3.g1");
-    expect(() => cart({ keyCount: 3, itemsPerKey: 0 })).toThrow(
-      "cart workload: itemsPerKey must be a positive integer, got 0",
-    );
+    expect(cart.schema.safeParse({ name: "cart", itemsPerKey: 0 }).success).toBe(false);
+    expect(cart.schema.safeParse({ name: "cart", itemsPerKey: 1.5 }).success).toBe(false);
   });
 });
 
 describe("the cart workload", () => {
-  let node: FakeNode;
-  let http: NodeClient;
+  let kv: FakeKv;
   const signal = new AbortController().signal;
-  const workload = cart({ keyCount: 2 });
-  beforeEach(async () => {
-    node = await startFakeNode({ reject: true });
-    http = createNodeClient({ urlOf: () => node.url, timeoutMs: 300 });
+  const workload = cart.create(options({ keys: 2 }));
+  beforeEach(() => {
+    kv = fakeKv({ reject: true, append: true });
   });
-  afterEach(async () => {
-    http.close();
-    await node.close();
-  });
+  const add = (unique: number, o = workload) => {
+    const client = o.client(kv.clients);
+    return client.complete(
+      client.invoke({ f: "add", key: "k1", nodeIndex: 0 }, "n1", unique),
+      signal,
+    );
+  };
 
   it("plans adds and reads on its keys", () => {
     const plans = fc.sample(workload.plan(3), { seed: 1, numRuns: 200 });
@@ -88,9 +95,9 @@ describe("the cart workload", () => {
     expect(plans.every((p) => p.nodeIndex >= 0 && p.nodeIndex < 3)).toBe(true);
   });
 
-  it("adds an item to the cart it read, with the read's context", async () => {
-    const client = workload.client(http);
-    node.store.set("k1", { value: [1, 7], version: 4 });
+  it("adds an item to the cart it read: the union of the siblings and the item, sorted", async () => {
+    const client = workload.client(kv.clients);
+    kv.store.set("k1", { value: [1, 7], version: 4 });
     const invocation = client.invoke({ f: "add", key: "k1", nodeIndex: 0 }, "n1", 3);
     expect(invocation).toEqual({ f: "add", key: "k1", value: 3, node: "n1" });
     expect(await client.complete(invocation, signal)).toEqual({
@@ -98,60 +105,60 @@ describe("the cart workload", () => {
       value: 3,
       attempts: 1,
     });
-    expect(node.store.get("k1")?.value).toEqual([1, 3, 7]);
-    expect(node.requests[1]?.body).toEqual({ value: [1, 3, 7], context: "4" });
+    expect(kv.store.get("k1")?.value).toEqual([1, 3, 7]);
+    expect(kv.calls).toEqual([{ call: "update", node: "n1", key: "k1" }]);
   });
 
-  it("retries a 409 with a fresh read", async () => {
-    const client = workload.client(http);
-    node.script("PUT", [409, 409]);
-    const result = await client.complete(
-      client.invoke({ f: "add", key: "k1", nodeIndex: 0 }, "n1", 9),
-      signal,
-    );
-    expect(result).toEqual({ type: "ok", value: 9, attempts: 3 });
-    expect(node.requests.map((r) => r.method)).toEqual(["GET", "PUT", "GET", "PUT", "GET", "PUT"]);
+  it("retries a lost race as a fresh read-modify-write", async () => {
+    kv.script("update", [CONFLICT, CONFLICT]);
+    expect(await add(9)).toEqual({ type: "ok", value: 9, attempts: 3 });
+    expect(kv.calls.map((c) => c.call)).toEqual(["update", "update", "update"]);
   });
 
-  it("fails after the last attempt meets a 409", async () => {
-    const client = workload.client(http);
-    node.script("PUT", Array(CART_ADD_ATTEMPTS_MAX).fill(409));
-    const result = await client.complete(
-      client.invoke({ f: "add", key: "k1", nodeIndex: 0 }, "n1", 9),
-      signal,
-    );
-    expect(result).toEqual({
+  it("fails after the last attempt loses its race", async () => {
+    kv.script("update", Array(CART_ADD_ATTEMPTS_MAX).fill(CONFLICT));
+    expect(await add(9)).toEqual({
       type: "fail",
       value: 9,
       error: "stale-context",
       attempts: CART_ADD_ATTEMPTS_MAX,
     });
-    expect(node.store.has("k1")).toBe(false);
+    expect(kv.store.has("k1")).toBe(false);
   });
 
-  it("is info when the write's outcome is unknown, and fail when its read failed", async () => {
-    const client = workload.client(http);
-    node.script("PUT", [504]);
-    expect(
-      await client.complete(client.invoke({ f: "add", key: "k1", nodeIndex: 0 }, "n1", 1), signal),
-    ).toMatchObject({
-      type: "info",
-      error: "timeout",
-    });
-    node.script("GET", [504]);
-    expect(
-      await client.complete(client.invoke({ f: "add", key: "k1", nodeIndex: 0 }, "n1", 2), signal),
-    ).toMatchObject({
+  it("keeps the system's outcome of any other failure, without retrying", async () => {
+    kv.script("update", [{ ok: false, outcome: "info", error: "timeout" }]);
+    expect(await add(1)).toEqual({ type: "info", value: 1, error: "timeout", attempts: 1 });
+    kv.script("update", [{ ok: false, outcome: "fail", error: "read: unavailable" }]);
+    expect(await add(2)).toEqual({
       type: "fail",
-      error: "read: timeout",
+      value: 2,
+      error: "read: unavailable",
+      attempts: 1,
     });
   });
 
-  it("reads the list of siblings", async () => {
-    const client = workload.client(http);
-    node.store.set("k2", { value: [4], version: 1 });
+  it("appends in one step of the system's own in append mode", async () => {
+    const appending = cart.create(options({ keys: 2, add: "append" }));
+    expect(await add(5, appending)).toEqual({ type: "ok", value: 5 });
+    expect(await add(6, appending)).toEqual({ type: "ok", value: 6 });
+    expect(kv.store.get("k1")?.value).toEqual([5, 6]);
+    expect(kv.calls.map((c) => c.call)).toEqual(["append", "append"]);
+    expect(cart.needs?.(options({ add: "append" }))).toEqual(["append"]);
+    expect(cart.needs?.(options())).toEqual([]);
+  });
+
+  it("reads the list of siblings; a failed read is a fail whatever its outcome", async () => {
+    const client = workload.client(kv.clients);
+    kv.store.set("k2", { value: [4], version: 1 });
     const invocation = client.invoke({ f: "read", key: "k2", nodeIndex: 0 }, "n1", 5);
     expect(invocation.value).toBeNull();
     expect(await client.complete(invocation, signal)).toEqual({ type: "ok", value: [[4]] });
+    kv.script("read", [{ ok: false, outcome: "info", error: "client-timeout" }]);
+    expect(await client.complete(invocation, signal)).toEqual({
+      type: "fail",
+      value: null,
+      error: "client-timeout",
+    });
   });
 });

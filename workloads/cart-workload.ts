@@ -1,20 +1,38 @@
 // The shopping cart (DESIGN.md's headline example): `add` reads the cart, merges its siblings by
-// union, adds a unique item and writes the cart back with the read's context, retrying a reject
-// (409) with a fresh read a bounded number of times. Recorded as {"f":"add","key":K,"value":ITEM}
+// union, adds a unique item and writes the cart back as one read-modify-write (KvClient.update:
+// a write through the read's context, or one transaction), retrying a lost race (a 409, a
+// serialization failure) a bounded number of times. In `append` mode the system appends the item
+// in one atomic step of its own instead (a control). Recorded as {"f":"add","key":K,"value":ITEM}
 // (plus `attempts` on the completion); occasional {"f":"read"} ops return the list of siblings,
 // each a sorted item array. LWW must lose items under faults; siblings must not. A cart key is
 // retired after about `itemsPerKey` items (Jepsen's set workloads rotate keys alike): op number
 // `unique` picks the generation, so the keys come from the seed and no body grows without bound.
 import fc from "fast-check";
-import type { NodeId } from "../nodes/core/replica.js";
-import type { NodeClient } from "./node-client.js";
-import { type Completion, keyNames, type WorkloadFactory } from "./workload.js";
+import { z } from "zod";
+import type { KvClient } from "./kv-client.js";
+import {
+  type Completion,
+  type KvClients,
+  keyNames,
+  keysOption,
+  type WorkloadType,
+} from "./workload.js";
 
-/** How many times an add tries (a read and a write each) before a 409 becomes its fail. */
+/** How many times an add tries (a read and a write each) before a lost race becomes its fail. */
 export const CART_ADD_ATTEMPTS_MAX = 5;
 
 /** Items a cart key takes, on average, before the clients move on to a fresh key (~10 KB carts). */
 export const CART_ITEMS_PER_KEY = 1000;
+
+const cartOptions = z.strictObject({
+  name: z.literal("cart"),
+  keys: keysOption,
+  itemsPerKey: z.number().int().min(1).max(1_000_000).default(CART_ITEMS_PER_KEY),
+  /** read-modify-write: the application's read, merge, write back; append: the system's own. */
+  add: z.enum(["read-modify-write", "append"]).default("read-modify-write"),
+});
+
+export type CartOptions = z.output<typeof cartOptions>;
 
 /**
  * The key an op on key slot `slot` ("k1") uses: generation g = ⌊(unique − 1) / (itemsPerKey ·
@@ -43,61 +61,77 @@ export function mergeCarts(siblings: readonly unknown[]): number[] {
 }
 
 async function addItem(
-  http: NodeClient,
-  node: NodeId,
+  kv: KvClient,
   key: string,
   item: number,
   signal: AbortSignal,
 ): Promise<Completion> {
   for (let attempt = 1; ; attempt++) {
-    const read = await http.get(node, key, { signal });
-    // Nothing was written yet: whatever the read met, the add did not happen.
-    if (!read.ok)
-      return { type: "fail", value: item, error: `read: ${read.error}`, attempts: attempt };
-    const siblings = Array.isArray(read.body.values) ? read.body.values : [];
-    const context = typeof read.body.context === "string" ? read.body.context : undefined;
-    const cart = mergeCarts([...siblings, [item]]);
-    const write = await http.put(node, key, cart, context, { signal });
-    if (write.ok) return { type: "ok", value: item, attempts: attempt };
-    if (write.kind === "http-409" && attempt < CART_ADD_ATTEMPTS_MAX) continue;
-    return { type: write.outcome, value: item, error: write.error, attempts: attempt };
+    const done = await kv.update(key, (read) => mergeCarts([...read.values, [item]]), { signal });
+    if (done.ok) return { type: "ok", value: item, attempts: attempt };
+    if (done.conflict === true && attempt < CART_ADD_ATTEMPTS_MAX) continue;
+    return { type: done.outcome, value: item, error: done.error, attempts: attempt };
   }
 }
 
-export const cart: WorkloadFactory = ({ keyCount, itemsPerKey = CART_ITEMS_PER_KEY }) => {
-  if (!Number.isInteger(itemsPerKey) || itemsPerKey < 1) {
-    throw new Error(`cart workload: itemsPerKey must be a positive integer, got ${itemsPerKey}`);
-  }
-  const keys = keyNames(keyCount);
+async function appendItem(
+  kv: KvClient,
+  key: string,
+  item: number,
+  signal: AbortSignal,
+): Promise<Completion> {
+  if (kv.append === undefined) throw new Error(`cart add: append: ${kv.node} has no append`);
+  const done = await kv.append(key, item, { signal });
+  return done.ok
+    ? { type: "ok", value: item }
+    : { type: done.outcome, value: item, error: done.error };
+}
+
+function cartClient(options: CartOptions, kv: KvClients) {
+  const add = options.add === "append" ? appendItem : addItem;
   return {
-    name: "cart",
-    plan: (nodeCount) =>
-      fc.record({
-        f: fc.oneof(
-          { weight: 9, arbitrary: fc.constant("add") },
-          { weight: 1, arbitrary: fc.constant("read") },
-        ),
-        key: fc.constantFrom(...keys),
-        nodeIndex: fc.nat(nodeCount - 1),
-      }),
-    client: (http) => ({
-      invoke: (plan, node, unique) => ({
-        f: plan.f,
-        key: cartKey(plan.key, unique, itemsPerKey, keyCount),
-        value: plan.f === "add" ? unique : null,
-        node,
-      }),
-      async complete(invocation, signal) {
-        const { key, node } = invocation;
-        if (invocation.f === "add")
-          return addItem(http, node, key, invocation.value as number, signal);
-        const read = await http.get(node, key, { signal });
-        // A read changes nothing, so even an indeterminate error means it did not happen.
-        if (!read.ok) return { type: "fail", value: null, error: read.error };
-        return { type: "ok", value: Array.isArray(read.body.values) ? read.body.values : [] };
-      },
+    invoke: (plan: { f: string; key: string }, node: string, unique: number) => ({
+      f: plan.f,
+      key: cartKey(plan.key, unique, options.itemsPerKey, options.keys),
+      value: plan.f === "add" ? unique : null,
+      node,
     }),
-    checkers: () => ["lost-writes", "convergence", "stale-reads", "stats"],
-    checkOptions: {},
+    async complete(
+      invocation: { f: string; key: string; value: unknown; node: string },
+      signal: AbortSignal,
+    ): Promise<Completion> {
+      const client = kv(invocation.node);
+      if (invocation.f === "add")
+        return add(client, invocation.key, invocation.value as number, signal);
+      const read = await client.read(invocation.key, { signal });
+      // A read changes nothing, so even an indeterminate error means it did not happen.
+      if (!read.ok) return { type: "fail", value: null, error: read.error };
+      return { type: "ok", value: read.values };
+    },
   };
+}
+
+export const cart: WorkloadType<CartOptions> = {
+  name: "cart",
+  summary: "add unique items to shopping carts (read, merge siblings, write back); lost items?",
+  schema: cartOptions,
+  create(options) {
+    const keys = keyNames(options.keys);
+    return {
+      name: "cart",
+      plan: (nodeCount) =>
+        fc.record({
+          f: fc.oneof(
+            { weight: 9, arbitrary: fc.constant("add") },
+            { weight: 1, arbitrary: fc.constant("read") },
+          ),
+          key: fc.constantFrom(...keys),
+          nodeIndex: fc.nat(nodeCount - 1),
+        }),
+      client: (kv) => cartClient(options, kv),
+    };
+  },
+  checkers: () => ["lost-writes", "convergence", "stale-reads", "stats"],
+  checkOptions: () => ({}),
+  needs: (options) => (options.add === "append" ? ["append"] : []),
 };

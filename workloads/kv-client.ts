@@ -37,9 +37,10 @@ export interface KvReadOptions extends KvCallOptions {
   local?: boolean;
 }
 
-/** A cas's outcome: `basis` is what the compare saw (the siblings whose context the write sent). */
+/** What a cas's compare saw: the siblings (whose context its write sent) and their context. */
 export interface KvCasResult {
   basis: unknown[];
+  context?: string;
 }
 
 /** A read-modify-write's outcome: the values it read (its basis) and the value it wrote. */
@@ -65,7 +66,7 @@ export interface KvClient {
     expected: unknown,
     next: unknown,
     options?: KvCallOptions,
-  ): Promise<KvResult<KvCasResult> | (KvFailure & { basis?: unknown[] })>;
+  ): Promise<({ ok: true } & KvCasResult) | (KvFailure & Partial<KvCasResult>)>;
   /** Reads the key, computes the new value from what it read and writes it back as one step:
    * one transaction where the system has them (at its configured isolation), a write through the
    * read's context where it has contexts. A lost race is a failure with `conflict`. */

@@ -1,21 +1,19 @@
 import fc from "fast-check";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type FakeNode, startFakeNode } from "./fake-node.js";
-import { createNodeClient, type NodeClient } from "./node-client.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { CONFLICT, type FakeKv, fakeKv } from "./fake-kv-client.js";
 import { register } from "./register-workload.js";
 
 describe("the register workload", () => {
-  let node: FakeNode;
-  let http: NodeClient;
+  let kv: FakeKv;
   const signal = new AbortController().signal;
-  const workload = register({ keyCount: 3 });
-  beforeEach(async () => {
-    node = await startFakeNode({ reject: true });
-    http = createNodeClient({ urlOf: () => node.url, timeoutMs: 300 });
+  const workload = register.create(register.schema.parse({ name: "register", keys: 3 }));
+  beforeEach(() => {
+    kv = fakeKv({ reject: true });
   });
-  afterEach(async () => {
-    http.close();
-    await node.close();
+  const op = (f: string, key: string, unique: number, node = "n1") => ({
+    plan: { f, key, nodeIndex: 0 },
+    node,
+    unique,
   });
 
   it("plans reads, writes and cas", () => {
@@ -24,103 +22,83 @@ describe("the register workload", () => {
   });
 
   it("writes with the context and basis of its last read of the key", async () => {
-    const client = workload.client(http);
-    const blind = client.invoke({ f: "write", key: "k1", nodeIndex: 0 }, "n1", 1);
-    expect(blind).toEqual({ f: "write", key: "k1", value: 1, node: "n1", basis: [] });
-    expect(await client.complete(blind, signal)).toEqual({ type: "ok", value: 1 });
+    const client = workload.client(kv.clients);
+    const run = (o: ReturnType<typeof op>) => {
+      const invocation = client.invoke(o.plan, o.node, o.unique);
+      return { invocation, done: client.complete(invocation, signal) };
+    };
+    const blind = run(op("write", "k1", 1));
+    expect(blind.invocation).toEqual({ f: "write", key: "k1", value: 1, node: "n1", basis: [] });
+    expect(await blind.done).toEqual({ type: "fail", value: 1, error: "stale-context" });
+    kv.store.set("k1", { value: 1, version: 1 });
 
-    const read = client.invoke({ f: "read", key: "k1", nodeIndex: 0 }, "n1", 2);
-    expect(await client.complete(read, signal)).toEqual({ type: "ok", value: [1] });
-    const write = client.invoke({ f: "write", key: "k1", nodeIndex: 0 }, "n1", 3);
-    expect(write.basis).toEqual([1]);
-    expect(await client.complete(write, signal)).toEqual({ type: "ok", value: 3 });
-    expect(node.requests.at(-1)?.body).toEqual({ value: 3, context: "1" });
+    expect(await run(op("read", "k1", 2)).done).toEqual({ type: "ok", value: [1] });
+    const write = run(op("write", "k1", 3));
+    expect(write.invocation.basis).toEqual([1]);
+    expect(await write.done).toEqual({ type: "ok", value: 3 });
+    expect(kv.calls.at(-1)).toEqual({
+      call: "write",
+      node: "n1",
+      key: "k1",
+      value: 3,
+      context: "1",
+    });
   });
 
-  it("fails a stale write (409)", async () => {
-    const client = workload.client(http);
-    await client.complete(client.invoke({ f: "read", key: "k1", nodeIndex: 0 }, "n1", 1), signal);
-    node.store.set("k1", { value: 99, version: 5 });
-    const result = await client.complete(
-      client.invoke({ f: "write", key: "k1", nodeIndex: 0 }, "n1", 2),
-      signal,
-    );
-    expect(result).toEqual({ type: "fail", value: 2, error: "stale-context" });
+  it("fails a stale write (a lost race), keeping the system's error", async () => {
+    const client = workload.client(kv.clients);
+    await client.complete(client.invoke(op("read", "k1", 1).plan, "n1", 1), signal);
+    kv.store.set("k1", { value: 99, version: 5 });
+    const result = await client.complete(client.invoke(op("write", "k1", 2).plan, "n1", 2), signal);
+    expect(result).toEqual({ type: "fail", value: 2, error: CONFLICT.error });
   });
 
-  it("cas succeeds when the register still holds what the client last read", async () => {
-    const client = workload.client(http);
-    node.store.set("k2", { value: 10, version: 1 });
-    await client.complete(client.invoke({ f: "read", key: "k2", nodeIndex: 0 }, "n1", 1), signal);
-    const cas = client.invoke({ f: "cas", key: "k2", nodeIndex: 0 }, "n1", 11);
+  it("cas compares with what the client last read, and records what the compare saw", async () => {
+    const client = workload.client(kv.clients);
+    kv.store.set("k2", { value: 10, version: 1 });
+    await client.complete(client.invoke(op("read", "k2", 1).plan, "n1", 1), signal);
+    const cas = client.invoke(op("cas", "k2", 11).plan, "n1", 11);
     expect(cas).toEqual({ f: "cas", key: "k2", value: [10, 11], node: "n1" });
     expect(await client.complete(cas, signal)).toEqual({
       type: "ok",
       value: [10, 11],
       basis: [10],
     });
-    expect(node.store.get("k2")?.value).toBe(11);
+    expect(kv.store.get("k2")?.value).toBe(11);
   });
 
-  it("cas fails on a mismatch without writing", async () => {
-    const client = workload.client(http);
-    await client.complete(client.invoke({ f: "read", key: "k2", nodeIndex: 0 }, "n1", 1), signal);
-    node.store.set("k2", { value: 10, version: 1 });
-    const result = await client.complete(
-      client.invoke({ f: "cas", key: "k2", nodeIndex: 0 }, "n1", 12),
-      signal,
-    );
+  it("cas fails on a mismatch without writing, with the basis it saw", async () => {
+    const client = workload.client(kv.clients);
+    await client.complete(client.invoke(op("read", "k2", 1).plan, "n1", 1), signal);
+    kv.store.set("k2", { value: 10, version: 1 });
+    const result = await client.complete(client.invoke(op("cas", "k2", 12).plan, "n1", 12), signal);
     expect(result).toEqual({ type: "fail", value: [null, 12], error: "mismatch", basis: [10] });
-    expect(node.store.get("k2")?.value).toBe(10);
+    expect(kv.store.get("k2")?.value).toBe(10);
   });
 
-  it("a cas's basis is its own read's siblings, on the completion only, even when indeterminate", async () => {
-    const client = workload.client(http);
-    await client.complete(client.invoke({ f: "read", key: "k3", nodeIndex: 0 }, "n1", 1), signal);
-    const cas = client.invoke({ f: "cas", key: "k3", nodeIndex: 0 }, "n1", 13);
+  it("a cas's basis is on its completion only, and absent when the system saw nothing", async () => {
+    const client = workload.client(kv.clients);
+    const cas = client.invoke(op("cas", "k3", 13).plan, "n1", 13);
     expect(cas.basis).toBeUndefined();
-    node.script("PUT", [504]);
+    kv.script("cas", [{ ok: false, outcome: "info", error: "timeout", basis: [] } as never]);
     expect(await client.complete(cas, signal)).toEqual({
       type: "info",
       value: [null, 13],
       error: "timeout",
       basis: [],
     });
-    // A read that fails means no write was sent: nothing superseded, so no basis.
-    node.script("GET", [503]);
-    const unread = await client.complete(
-      client.invoke({ f: "cas", key: "k3", nodeIndex: 0 }, "n1", 14),
-      signal,
-    );
-    expect(unread).toEqual({ type: "fail", value: [null, 14], error: "read: unavailable" });
+    kv.script("cas", [{ ok: false, outcome: "fail", error: "read: unavailable" }]);
+    expect(
+      await client.complete(client.invoke(op("cas", "k3", 14).plan, "n1", 14), signal),
+    ).toEqual({ type: "fail", value: [null, 14], error: "read: unavailable" });
   });
 
-  it("a cas writes through, and records, the siblings of its own read, not the previous one", async () => {
-    // The last read saw two siblings (so FROM is null); the cas's own read finds the key absent
-    // on another replica: it writes through that empty context, superseding nothing.
-    const puts: (string | undefined)[] = [];
-    const reads = [
-      { values: [1, 2], context: "ctx-siblings" },
-      { values: [], context: "ctx-empty" },
-    ];
-    const stub: NodeClient = {
-      get: async () => ({ ok: true, status: 200, body: reads.shift()! }),
-      put: async (_node, _key, _value, context) => {
-        puts.push(context);
-        return { ok: true, status: 200, body: { context: "after" } };
-      },
-      dump: async () => ({ ok: true, status: 200, body: {} }),
-      close: () => {},
-    };
-    const client = workload.client(stub);
-    await client.complete(client.invoke({ f: "read", key: "k1", nodeIndex: 0 }, "n1", 1), signal);
-    const cas = client.invoke({ f: "cas", key: "k1", nodeIndex: 1 }, "n2", 15);
-    expect(cas).toEqual({ f: "cas", key: "k1", value: [null, 15], node: "n2" });
-    expect(await client.complete(cas, signal)).toEqual({
-      type: "ok",
-      value: [null, 15],
-      basis: [],
-    });
-    expect(puts).toEqual(["ctx-empty"]);
+  it("after a cas, the next write goes through the context the cas's compare saw", async () => {
+    const client = workload.client(kv.clients);
+    await client.complete(client.invoke(op("cas", "k1", 15).plan, "n2", 15), signal);
+    const write = client.invoke(op("write", "k1", 16).plan, "n2", 16);
+    expect(write.basis).toEqual([]);
+    expect(await client.complete(write, signal)).toMatchObject({ type: "fail" });
+    expect(kv.calls.at(-1)).toMatchObject({ call: "write", context: "0" });
   });
 });

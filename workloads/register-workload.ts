@@ -1,33 +1,31 @@
 // The register: read / write / cas on K keys with unique integer values. A read's ok value is the
 // list of siblings ([] when absent). A write sends the context of the client's last read of that
 // key and records its `basis` (that read's siblings; [] if none) on the invoke and completion. A
-// cas {"value":[FROM,TO]} reads, compares the siblings with [FROM] ([] when FROM is null) and
-// writes TO through that read's context: a mismatch or a 409 is a fail. Its basis is unknown until
-// its own read answers, so the invoke has none; the completion carries the siblings it read.
+// cas {"value":[FROM,TO]} sets TO when the key holds exactly [FROM] ([] when FROM is null): the
+// system compares (our node: a read, then a write through its context; PostgreSQL: one UPDATE),
+// and a mismatch or a lost race is a fail. Its basis is known only once it has compared, so the
+// invoke has none; the completion carries the siblings the compare saw.
 import fc from "fast-check";
-import type { NodeClient } from "./node-client.js";
-import { type Completion, type Invocation, keyNames, type WorkloadFactory } from "./workload.js";
+import { z } from "zod";
+import type { KvRead } from "./kv-client.js";
+import {
+  type Completion,
+  type Invocation,
+  type KvClients,
+  keyNames,
+  keysOption,
+  type WorkloadType,
+} from "./workload.js";
 
-interface LastRead {
-  values: unknown[];
-  context: string | undefined;
-}
+const registerOptions = z.strictObject({
+  name: z.literal("register"),
+  keys: keysOption,
+});
 
-function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
-  return a.length === b.length && a.every((value, i) => value === b[i]);
-}
+export type RegisterOptions = z.output<typeof registerOptions>;
 
-function registerClient(http: NodeClient) {
-  const lastReads = new Map<string, LastRead>();
-
-  const read = async (invocation: Invocation, signal: AbortSignal) => {
-    const result = await http.get(invocation.node, invocation.key, { signal });
-    if (!result.ok) return { result, values: [] as unknown[] };
-    const values = Array.isArray(result.body.values) ? result.body.values : [];
-    const context = typeof result.body.context === "string" ? result.body.context : undefined;
-    lastReads.set(invocation.key, { values, context });
-    return { result, values };
-  };
+function registerClient(kv: KvClients) {
+  const lastReads = new Map<string, KvRead>();
 
   return {
     invoke(plan: { f: string; key: string }, node: string, unique: number): Invocation {
@@ -43,69 +41,62 @@ function registerClient(http: NodeClient) {
     },
 
     async complete(invocation: Invocation, signal: AbortSignal): Promise<Completion> {
+      const client = kv(invocation.node);
+      const { key } = invocation;
       if (invocation.f === "read") {
-        const { result, values } = await read(invocation, signal);
-        // A read changes nothing, so even an indeterminate error means it did not happen.
-        return result.ok
-          ? { type: "ok", value: values }
-          : { type: "fail", value: null, error: result.error };
+        const read = await client.read(key, { signal });
+        if (!read.ok) return { type: "fail", value: null, error: read.error };
+        lastReads.set(key, { values: read.values, context: read.context });
+        return { type: "ok", value: read.values };
       }
       if (invocation.f === "write") {
-        const context = lastReads.get(invocation.key)?.context;
-        const result = await http.put(invocation.node, invocation.key, invocation.value, context, {
-          signal,
-        });
-        return result.ok
+        const context = lastReads.get(key)?.context;
+        const written = await client.write(key, invocation.value, context, { signal });
+        return written.ok
           ? { type: "ok", value: invocation.value }
-          : { type: result.outcome, value: invocation.value, error: result.error };
+          : { type: written.outcome, value: invocation.value, error: written.error };
       }
       const [from, to] = invocation.value as [unknown, number];
-      // The write goes through this read's context, so its siblings are the cas's basis.
-      const { result, values } = await read(invocation, signal);
-      if (!result.ok)
-        return { type: "fail", value: invocation.value, error: `read: ${result.error}` };
-      if (!sameValues(values, from === null ? [] : [from])) {
-        return { type: "fail", value: invocation.value, error: "mismatch", basis: values };
+      const done = await client.cas(key, from, to, { signal });
+      const basis = done.basis === undefined ? {} : { basis: done.basis };
+      if (done.basis !== undefined && done.context !== undefined) {
+        lastReads.set(key, { values: done.basis, context: done.context });
       }
-      const write = await http.put(
-        invocation.node,
-        invocation.key,
-        to,
-        lastReads.get(invocation.key)?.context,
-        {
-          signal,
-        },
-      );
-      return write.ok
-        ? { type: "ok", value: invocation.value, basis: values }
-        : { type: write.outcome, value: invocation.value, error: write.error, basis: values };
+      return done.ok
+        ? { type: "ok", value: invocation.value, ...basis }
+        : { type: done.outcome, value: invocation.value, error: done.error, ...basis };
     },
   };
 }
 
-export const register: WorkloadFactory = ({ keyCount }) => {
-  const keys = keyNames(keyCount);
-  return {
-    name: "register",
-    plan: (nodeCount) =>
-      fc.record({
-        f: fc.oneof(
-          { weight: 2, arbitrary: fc.constant("read") },
-          { weight: 2, arbitrary: fc.constant("write") },
-          { weight: 1, arbitrary: fc.constant("cas") },
-        ),
-        key: fc.constantFrom(...keys),
-        nodeIndex: fc.nat(nodeCount - 1),
-      }),
-    client: registerClient,
-    // Reject promises no two writes from one version both take effect (lost-updates); the
-    // others promise no acknowledged value vanishes unless a later write saw it (siblings).
-    checkers: (strategy) => [
-      strategy === "reject" ? "lost-updates" : "siblings",
-      "convergence",
-      "stale-reads",
-      "stats",
-    ],
-    checkOptions: { model: "cas-register" },
-  };
+export const register: WorkloadType<RegisterOptions> = {
+  name: "register",
+  summary: "read, write and compare-and-set integers on a few keys; dropped or stale values?",
+  schema: registerOptions,
+  create(options) {
+    const keys = keyNames(options.keys);
+    return {
+      name: "register",
+      plan: (nodeCount) =>
+        fc.record({
+          f: fc.oneof(
+            { weight: 2, arbitrary: fc.constant("read") },
+            { weight: 2, arbitrary: fc.constant("write") },
+            { weight: 1, arbitrary: fc.constant("cas") },
+          ),
+          key: fc.constantFrom(...keys),
+          nodeIndex: fc.nat(nodeCount - 1),
+        }),
+      client: registerClient,
+    };
+  },
+  // Reject promises no two writes from one version both take effect (lost-updates); the
+  // others promise no acknowledged value vanishes unless a later write saw it (siblings).
+  checkers: (_options, conflicts) => [
+    conflicts === "reject" ? "lost-updates" : "siblings",
+    "convergence",
+    "stale-reads",
+    "stats",
+  ],
+  checkOptions: () => ({ model: "cas-register" }),
 };

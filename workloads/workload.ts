@@ -1,17 +1,14 @@
 // A workload is what the clients do: a fast-check arbitrary of the next op a client plans (so the
-// op stream comes from the run's seed), the client logic that performs an op against the node
-// API and says how it ended, and the checkers that judge its history. A no-op workload is beside it.
+// op stream comes from the run's seed), the client logic that performs an op through the
+// system's KvClient and says how it ended, and the checkers that judge its history. Each workload
+// type declares its section of the test file (one zod schema); a no-op workload is beside it.
 import fc from "fast-check";
+import { z } from "zod";
 import type { CheckOptions } from "../checkers/checker.js";
-import type { NodeId, Strategy } from "../nodes/core/replica.js";
-import type { NodeClient } from "./node-client.js";
+import type { KvClient, NodeId } from "./kv-client.js";
 
-export interface WorkloadOptions {
-  /** How many keys the clients spread over (k1 … kN). */
-  keyCount: number;
-  /** Cart: items a key takes, on average, before the clients move to a fresh one (default 1000). */
-  itemsPerKey?: number;
-}
+/** What a system does with a write that another write raced (the seed's three strategies). */
+export type WriteConflicts = "lww" | "reject" | "siblings";
 
 /** What the generator decides for one op: the operation, the key and the node to ask. */
 export interface OpPlan {
@@ -41,7 +38,7 @@ export interface Completion {
   error?: string;
   /** Overrides the invoke's basis (a cas: the values its own read returned, whose context it sent). */
   basis?: unknown[];
-  /** Extra fields a workload documents (e.g. retries). */
+  /** Extra fields a workload documents (e.g. attempts). */
   [field: string]: unknown;
 }
 
@@ -49,42 +46,66 @@ export interface Completion {
 export interface WorkloadClient {
   /** The invoke for this plan; `unique` is an integer no other op of the run uses. */
   invoke(plan: OpPlan, node: NodeId, unique: number): Invocation;
-  /** Performs the op; never throws for node or network errors (they become fail / info). */
+  /** Performs the op; never throws for system or network errors (they become fail / info). */
   complete(invocation: Invocation, signal: AbortSignal): Promise<Completion>;
 }
+
+/** The clients of every node (a session's `client`). */
+export type KvClients = (node: NodeId) => KvClient;
 
 export interface Workload {
   readonly name: string;
   /** The next op a client plans; `nodeCount` bounds nodeIndex. */
   plan(nodeCount: number): fc.Arbitrary<OpPlan>;
-  /** A fresh client (its own state) talking to the nodes through `http`. */
-  client(http: NodeClient): WorkloadClient;
-  /** The checkers that judge this workload's history under a strategy, when the test names none. */
-  checkers(strategy: Strategy): readonly string[];
-  /** Options the checkers need for this workload (e.g. the linearizable model). */
-  readonly checkOptions: CheckOptions;
+  /** A fresh client thread (its own state) talking to the nodes through `kv`. */
+  client(kv: KvClients): WorkloadClient;
 }
 
-export type WorkloadFactory = (options: WorkloadOptions) => Workload;
+/** The options every workload section has. */
+export interface WorkloadOptions {
+  name: string;
+  /** How many keys the clients spread over (k1 … kN). */
+  keys: number;
+}
+
+/** One kind of workload: its test-file section, what it builds, what judges it. */
+export interface WorkloadType<O extends WorkloadOptions = WorkloadOptions> {
+  readonly name: O["name"];
+  readonly summary: string;
+  /** The `workload:` section (every key optional but `name`; the output has every default). */
+  readonly schema: z.ZodType<O>;
+  create(options: O): Workload;
+  /** The checkers that judge this workload's history, when the test names none. */
+  checkers(options: O, conflicts: WriteConflicts): readonly string[];
+  /** Options the checkers need (e.g. the linearizable model). */
+  checkOptions(options: O): CheckOptions;
+  /** System capabilities the workload needs with these options (e.g. "append"). */
+  needs?(options: O): readonly string[];
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a registry of heterogeneous workload types
+export type AnyWorkloadType = WorkloadType<any>;
 
 /** The key names a workload uses: k1 … kN. */
 export function keyNames(keyCount: number): string[] {
   return Array.from({ length: keyCount }, (_, i) => `k${i + 1}`);
 }
 
-/** Does nothing and succeeds: for harness tests that need a workload but no node. */
-export const noopWorkload: WorkloadFactory = (options) => ({
+/** The keys every workload section takes: how many keys (bounded: each is read at the end). */
+export const KEYS_MAX = 10_000;
+export const keysOption = z.number().int().min(1).max(KEYS_MAX).default(3);
+
+/** Does nothing and succeeds: for harness tests that need a workload but no system. */
+export const noopWorkload: Workload = {
   name: "noop",
   plan: (nodeCount) =>
     fc.record({
       f: fc.constant("noop"),
-      key: fc.constantFrom(...keyNames(options.keyCount)),
+      key: fc.constantFrom(...keyNames(1)),
       nodeIndex: fc.nat(nodeCount - 1),
     }),
   client: () => ({
     invoke: (plan, node, unique) => ({ f: plan.f, key: plan.key, value: unique, node }),
     complete: async (invocation) => ({ type: "ok", value: invocation.value }),
   }),
-  checkers: () => [],
-  checkOptions: {},
-});
+};
