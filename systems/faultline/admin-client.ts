@@ -1,6 +1,6 @@
-// The runtime's own HTTP calls to a node (GET /health, POST /admin/clock). Each uses a fresh
-// connection (no keep-alive pool): a node killed and restarted on the same port must never be
-// asked through a stale pooled socket. Every call has a timeout, since a paused node never answers.
+// The harness's own calls to a faultline node: /health, /admin/clock, /admin/peers. Each uses a
+// fresh connection (no keep-alive pool): a node killed and restarted on the same port must never
+// be asked through a stale pooled socket. Every call has a timeout: a paused node never answers.
 import { request } from "node:http";
 
 export interface AdminResponse {
@@ -62,6 +62,39 @@ export async function postClockOffset(
   if (res.status < 200 || res.status > 299) {
     throw new Error(
       `POST ${baseUrl}/admin/clock answered ${res.status}: ${res.body.slice(0, 200)}`,
+    );
+  }
+}
+
+/** GET /health: the node's id and role, or undefined when it does not answer in time. */
+export async function nodeHealth(
+  baseUrl: string,
+  signal: AbortSignal,
+): Promise<{ node: string; role: string } | undefined> {
+  if (signal.aborted) return undefined;
+  try {
+    const res = await adminRequest(`${baseUrl}/health`, "GET", undefined, 1000);
+    const body = JSON.parse(res.body) as { node?: unknown; role?: unknown };
+    if (res.status !== 200 || typeof body.node !== "string" || typeof body.role !== "string")
+      return undefined;
+    return { node: body.node, role: body.role };
+  } catch {
+    return undefined;
+  }
+}
+
+/** POST /admin/peers (the whole peer set); throws with the node's answer unless it is a 2xx. */
+export async function postPeers(
+  baseUrl: string,
+  peers: Record<string, string>,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<void> {
+  if (signal?.aborted) throw new Error(`POST ${baseUrl}/admin/peers: interrupted`);
+  const res = await adminRequest(`${baseUrl}/admin/peers`, "POST", { peers }, timeoutMs);
+  if (res.status < 200 || res.status > 299) {
+    throw new Error(
+      `POST ${baseUrl}/admin/peers answered ${res.status}: ${res.body.slice(0, 200)}`,
     );
   }
 }

@@ -1,4 +1,4 @@
-// A fake of a `faultline node`'s client API for workload and harness tests: an in-memory HTTP
+// A fake of a `faultline node`'s client API for the faultline client's tests: an in-memory HTTP
 // server on 127.0.0.1 with one version per key. Its fault model is scripted, not random: `reply`
 // can answer the next requests with a chosen status (409, 503, 504) or never answer at all.
 import http from "node:http";
@@ -11,7 +11,13 @@ export interface FakeNode {
   /** Answers the next matching requests with this status (or hangs for "hang"). */
   script(method: "GET" | "PUT", answers: readonly (number | "hang")[]): void;
   /** Every request seen: method, key, and the PUT body. */
-  readonly requests: { method: string; key: string; body?: { value: unknown; context?: string } }[];
+  readonly requests: {
+    method: string;
+    key: string;
+    /** The ?r= of a GET, if any. */
+    r?: string;
+    body?: { value: unknown; context?: string };
+  }[];
   close(): Promise<void>;
 }
 
@@ -52,7 +58,8 @@ export async function startFakeNode(
         method === "PUT"
           ? (JSON.parse(Buffer.concat(chunks).toString()) as { value: unknown; context?: string })
           : undefined;
-      requests.push({ method, key, ...(body && { body }) });
+      const r = url.searchParams.get("r") ?? undefined;
+      requests.push({ method, key, ...(r !== undefined && { r }), ...(body && { body }) });
       const scripted = scripts[method]?.shift();
       if (scripted === "hang") return void hanging.push(res);
       if (scripted !== undefined) return reply(scripted, bodies[scripted] ?? { error: "scripted" });

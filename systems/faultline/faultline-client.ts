@@ -1,14 +1,23 @@
-// A small HTTP client for the node API (DESIGN.md "Node HTTP API"): keep-alive connections, a
-// per-request timeout, and every failure turned into a classified result (node-errors.ts) rather
-// than a throw, so a workload always knows whether its op ended as fail or info.
+// The faultline system's clients: a small HTTP client for the node API (README "The node API":
+// keep-alive connections, a per-request timeout, every failure a classified result by
+// faultline-errors.ts, never a throw) and, on top of it, the KvClient a workload uses. Our node
+// has no compare-and-set or transaction: cas and update read, then write through the read's
+// context, so a race is a 409 (reject) or a sibling (siblings), never silent.
 import http from "node:http";
-import type { NodeId } from "../nodes/core/replica.js";
+import type {
+  KvCallOptions,
+  KvClient,
+  KvFailure,
+  KvRead,
+  KvReadOptions,
+  NodeId,
+} from "../../workloads/kv-client.js";
 import {
   classifyNodeError,
   httpErrorKind,
   type NodeErrorKind,
   transportErrorKind,
-} from "./node-errors.js";
+} from "./faultline-errors.js";
 
 export type NodeResult =
   | { ok: true; status: 200; body: Record<string, unknown> }
@@ -148,5 +157,81 @@ export function createNodeClient(options: NodeClientOptions): NodeClient {
       ),
     dump: (node, o) => request("GET", node, "/admin/dump", undefined, o?.signal),
     close: () => agent.destroy(),
+  };
+}
+
+type Failed = Extract<NodeResult, { ok: false }>;
+
+function failure(result: Failed, prefix = ""): KvFailure {
+  return {
+    ok: false,
+    outcome: result.outcome,
+    error: prefix + result.error,
+    ...(result.kind === "http-409" && { conflict: true }),
+  };
+}
+
+/** A read that met an error wrote nothing: whatever the error, the op did not happen. */
+function readFailure(result: Failed): KvFailure {
+  return { ...failure(result, "read: "), outcome: "fail" };
+}
+
+function readOf(body: Record<string, unknown>): KvRead {
+  return {
+    values: Array.isArray(body.values) ? body.values : [],
+    ...(typeof body.context === "string" && { context: body.context }),
+  };
+}
+
+function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((value, i) => value === b[i]);
+}
+
+/** The KvClient of one node over the shared HTTP client. */
+export function faultlineKvClient(http: NodeClient, node: NodeId): KvClient {
+  const read = async (key: string, options?: KvReadOptions) => {
+    const result = await http.get(node, key, {
+      ...(options?.local && { r: 1 }),
+      ...(options?.signal && { signal: options.signal }),
+    });
+    return result.ok ? { ok: true as const, ...readOf(result.body) } : result;
+  };
+  const write = (key: string, value: unknown, context: string | undefined, o?: KvCallOptions) =>
+    http.put(node, key, value, context, o?.signal ? { signal: o.signal } : {});
+
+  return {
+    node,
+    async read(key, options) {
+      const result = await read(key, options);
+      return result.ok ? result : failure(result);
+    },
+    async write(key, value, context, options) {
+      const result = await write(key, value, context, options);
+      if (!result.ok) return failure(result);
+      return {
+        ok: true,
+        ...(typeof result.body.context === "string" && { context: result.body.context }),
+      };
+    },
+    async cas(key, expected, next, options) {
+      const seen = await read(key, options);
+      if (!seen.ok) return readFailure(seen);
+      const saw = {
+        basis: seen.values,
+        ...(seen.context !== undefined && { context: seen.context }),
+      };
+      if (!sameValues(seen.values, expected === null ? [] : [expected])) {
+        return { ok: false, outcome: "fail", error: "mismatch", ...saw };
+      }
+      const result = await write(key, next, seen.context, options);
+      return result.ok ? { ok: true, ...saw } : { ...failure(result), ...saw };
+    },
+    async update(key, next, options) {
+      const seen = await read(key, options);
+      if (!seen.ok) return readFailure(seen);
+      const written = next(seen);
+      const result = await write(key, written, seen.context, options);
+      return result.ok ? { ok: true, basis: seen.values, written } : failure(result);
+    },
   };
 }

@@ -4,7 +4,7 @@ import {
   httpErrorKind,
   NODE_ERRORS,
   transportErrorKind,
-} from "./node-errors.js";
+} from "./faultline-errors.js";
 
 describe("the node error table", () => {
   it.each([

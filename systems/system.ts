@@ -1,0 +1,161 @@
+// The System contract: everything faultline knows about one thing under test (Jepsen's DB +
+// Client), in one folder under systems/ and one line of systems.ts. A system declares its
+// options (the test file's `system:` section, one zod schema), how each runtime launches its
+// nodes, when a node is ready, how clients and the harness talk to a started cluster, which
+// optional capabilities it has, and which of its errors are definite. The harness never knows
+// which system it runs: it asks the system.
+import type { z } from "zod";
+import type { KvClient, NodeId } from "../workloads/kv-client.js";
+import type { WriteConflicts } from "../workloads/workload.js";
+import type { ConfigProblem, FlagSpec } from "./options-schema.js";
+
+export type { ConfigProblem, FlagSpec, NodeId };
+
+/** Where a started node serves: a host and a port (a client address, or a link proxy's). */
+export interface NodeAddress {
+  host: string;
+  port: number;
+}
+
+/** What the harness and the workloads need to know of a system's behaviour. */
+export interface SystemTraits {
+  /** What a write does when another write raced it (decides the workloads' default checkers). */
+  conflicts: WriteConflicts;
+}
+
+/** Optional abilities; a test that needs one its system lacks is refused (exit 254), by name. */
+export const CAPABILITIES = {
+  clock: "shift a node's wall clock (the clock fault)",
+  leader: "tell which node leads now (the leader partition shape, leader targets)",
+  append: "append to a list in one atomic step of its own (the cart's append mode)",
+} as const;
+
+export type Capability = keyof typeof CAPABILITIES;
+
+/** One node as the local runtime starts it. */
+export interface LocalNodeSpec {
+  id: NodeId;
+  /** The port it must serve clients on, on 127.0.0.1 (chosen free by the runtime). */
+  port: number;
+  /** Its data, created by the runtime and kept across kills and restarts. */
+  dataDir: string;
+  /** How it reaches every other node: the address of the runtime's link proxy to that node. */
+  peers: Record<NodeId, NodeAddress>;
+  /** The run folder (e.g. for unix sockets). */
+  runDir: string;
+}
+
+/** A process the local runtime spawns, tracks by pid and signals (kill, pause, resume). */
+export interface ProcessCommand {
+  file: string;
+  args: string[];
+  env?: Record<string, string>;
+}
+
+/** How the local runtime runs a node of this system: one long-running process per node. */
+export interface LocalLaunch {
+  command(node: LocalNodeSpec): ProcessCommand;
+}
+
+/** What a launch may depend on besides the system's options. */
+export interface LaunchContext {
+  /** The run's seed (a node's own random choices). */
+  seed: number;
+}
+
+/** Builds images offline, for a system's docker launch (the docker runtime provides it). */
+export interface ImageBuilder {
+  /** The offline base image (this machine's node, iptables, ip), built when missing. */
+  base(): Promise<string>;
+  /** `localhost/<name>:<hash>`, built from these build-context files (a `Dockerfile` among
+   * them) unless it exists; the hash covers the files and the base. */
+  build(spec: { name: string; files: Record<string, string>; base: string }): Promise<string>;
+}
+
+/** How the docker runtime runs a node: one container per node, from the system's image. */
+export interface DockerLaunch {
+  /** The image's tag, built when missing. It must hold `iptables` and `ip` (links are cut
+   * inside the containers). */
+  image(builder: ImageBuilder): Promise<string>;
+  /** The port the node serves on inside its container. */
+  port: number;
+  /** The container's command for a node that does not know its peers yet. */
+  command(node: { id: NodeId; port: number }): string[];
+  /** Every container runs (or one restarted with a new address): give a node its peers. */
+  setPeers?(
+    node: NodeAddress,
+    peers: Record<NodeId, NodeAddress>,
+    signal: AbortSignal,
+  ): Promise<void>;
+}
+
+/** The system's view of a started cluster: where each node serves clients now. */
+export interface ClusterAddresses {
+  readonly nodes: readonly NodeId[];
+  /** May change after a restart. */
+  address(node: NodeId): NodeAddress;
+}
+
+/** A started system, as the harness and the clients use it. */
+export interface SystemSession {
+  /** The client of one node; cheap (connections are pooled per session). */
+  client(node: NodeId): KvClient;
+  /** A node's whole state, for nodes/<id>.dump.json (JSON). */
+  dump(node: NodeId, signal: AbortSignal): Promise<unknown>;
+  /** Capability "clock": shifts a node's wall clock by offsetMs (0 resets it). */
+  setClockOffset?(node: NodeId, offsetMs: number, signal: AbortSignal): Promise<void>;
+  /** Capability "leader": the node that leads now, if any (undefined while none does). */
+  leader?(signal: AbortSignal): Promise<NodeId | undefined>;
+  /** Closes pooled connections. */
+  close(): Promise<void>;
+}
+
+export interface SessionOptions {
+  /** Every client call ends by then (info "client-timeout" for a write, fail for a read). */
+  opTimeoutMs: number;
+}
+
+/** The options a system's section resolves to: its name and its own settings. */
+export interface SystemOptions {
+  name: string;
+}
+
+export interface System<O extends SystemOptions = SystemOptions> {
+  readonly name: O["name"];
+  /** One line for `--help` and the docs. */
+  readonly summary: string;
+  /** The `system:` section: every key optional but `name`; the output carries every default. */
+  readonly schema: z.ZodType<O>;
+  /** Shorthand flags for keys of the section (`--build`, `--strategy` …). */
+  readonly flags: readonly FlagSpec[];
+  /** Fills the defaults that depend on other settings (e.g. quorums from the node count). */
+  resolve?(options: O): O;
+  /** Combinations the schema cannot see (paths relative to the `system` section). */
+  problems?(options: O): ConfigProblem[];
+  /** The node ids of a cluster with these options, in order. */
+  nodeIds(options: O): NodeId[];
+  traits(options: O): SystemTraits;
+  capabilities(options: O): readonly Capability[];
+  /** A few words for the run's first line and summaries ("faultline leaderless/siblings, 3
+   * nodes"). */
+  describe(options: O): string;
+  /** A short name for the default test name ("leaderless-siblings" → cart-leaderless-siblings). */
+  label(options: O): string;
+  /** Labelled settings for the report ("replication" → "w 2, r 2 …"). */
+  settings(options: O): [label: string, value: string][];
+  /** How each runtime launches its nodes; a runtime the system lacks is refused (exit 254). */
+  readonly launch: {
+    local?(options: O, run: LaunchContext): LocalLaunch;
+    docker?(options: O, run: LaunchContext): DockerLaunch;
+  };
+  /** True once the node at `address` serves clients (polled after every start). */
+  ready(address: NodeAddress, signal: AbortSignal): Promise<boolean>;
+  /** Talks to a started cluster. */
+  connect(options: O, cluster: ClusterAddresses, session: SessionOptions): SystemSession;
+  /** Every error its clients can meet: definite (fail) or indeterminate (info), and why. */
+  readonly errors: Readonly<Record<string, { outcome: "fail" | "info"; why: string }>>;
+}
+
+/** Lets a registry hold systems of different option types. */
+// biome-ignore lint/suspicious/noExplicitAny: a registry of heterogeneous systems
+export type AnySystem = System<any>;
