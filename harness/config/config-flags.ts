@@ -1,91 +1,80 @@
-// The command-line flags of `faultline run` that set test fields: each maps onto a test-file path,
-// so a flag overrides the file's key and is validated by the same schema (errors name the flag).
-// run-command.ts registers these; load-test-config.ts turns their strings into file values.
+// The command-line flags of `faultline run` that set test keys: the general ones below, and those
+// each system and each fault kind declares for its own section (prefixed with the section's
+// path). A flag overrides the file's key and is validated by the same schema (errors name the
+// flag); the reproduce command turns values back into the same flags.
+import type { FlagSpec } from "../../systems/options-schema.js";
+import { systems } from "../../systems/systems.js";
+import { nemeses } from "../nemesis/nemeses.js";
 
-export interface ConfigFlag {
-  /** Commander's flag spec. */
-  flags: string;
-  description: string;
-  /** Where the value goes in the test file's shape. */
-  path: readonly string[];
-  /** How the string becomes a file value: numbers and booleans are parsed, lists split at commas. */
-  kind: "string" | "number" | "boolean" | "list" | "nemesis";
-}
+/** A flag with its path from the test file's root. */
+export type ConfigFlag = FlagSpec;
 
-export const CONFIG_FLAGS: readonly ConfigFlag[] = [
+const GENERAL: ConfigFlag[] = [
   {
     flags: "--name <name>",
     description: "test name (names the store folder)",
     path: ["name"],
     kind: "string",
   },
-  { flags: "--build <build>", description: "leader | leaderless", path: ["build"], kind: "string" },
   {
-    flags: "--strategy <strategy>",
-    description: "lww | reject | siblings",
-    path: ["strategy"],
+    flags: "--system <name>",
+    description: `the system under test: ${Object.keys(systems).join(" | ")} (default faultline)`,
+    path: ["system", "name"],
     kind: "string",
   },
-  { flags: "--nodes <n>", description: "node count (default 3)", path: ["nodes"], kind: "number" },
   {
     flags: "--runtime <runtime>",
     description: "local | docker (default local)",
-    path: ["runtime"],
+    path: ["runtime", "name"],
     kind: "string",
   },
   {
     flags: "--workload <name>",
     description: "cart | register (default cart)",
-    path: ["workload"],
+    path: ["workload", "name"],
     kind: "string",
   },
   {
     flags: "--keys <n>",
     description: "how many keys the clients use (default 3)",
-    path: ["keys"],
+    path: ["workload", "keys"],
     kind: "number",
   },
   {
     flags: "--nemesis <kinds>",
-    description: "faults: partition,kill,pause,clock or none",
+    description: `faults: ${Object.keys(nemeses).join(",")} or none`,
     path: ["nemesis", "kinds"],
-    kind: "nemesis",
+    kind: "list",
   },
   {
     flags: "--nemesis-interval <duration>",
     description: "time between faults (4s)",
     path: ["nemesis", "interval"],
-    kind: "number",
-  },
-  {
-    flags: "--link-fault <mode>",
-    description: "blackhole | reset",
-    path: ["nemesis", "linkFault"],
-    kind: "string",
+    kind: "duration",
   },
   {
     flags: "--time-limit <seconds>",
     description: "how long clients run (default 30)",
     path: ["timeLimit"],
-    kind: "number",
+    kind: "duration",
   },
   {
     flags: "--concurrency <n>",
     description: "client count (default 5)",
-    path: ["concurrency"],
+    path: ["clients", "concurrency"],
     kind: "number",
   },
   {
     flags: "--rate <ops>",
     description: "total ops/s, 0 = as fast as possible (default 100)",
-    path: ["rate"],
+    path: ["clients", "rate"],
     kind: "number",
   },
   {
     flags: "--op-timeout <duration>",
     description: "per-op client timeout (2s)",
-    path: ["opTimeout"],
-    kind: "number",
+    path: ["clients", "opTimeout"],
+    kind: "duration",
   },
   {
     flags: "--seed <n>",
@@ -99,75 +88,93 @@ export const CONFIG_FLAGS: readonly ConfigFlag[] = [
     path: ["store"],
     kind: "string",
   },
-  { flags: "--w <n>", description: "leaderless write quorum", path: ["node", "w"], kind: "number" },
-  { flags: "--r <n>", description: "leaderless read quorum", path: ["node", "r"], kind: "number" },
-  {
-    flags: "--acks <acks>",
-    description: "leader replication: one | all",
-    path: ["node", "acks"],
-    kind: "string",
-  },
-  {
-    flags: "--fsync <mode>",
-    description: "always | never",
-    path: ["node", "fsync"],
-    kind: "string",
-  },
-  {
-    flags: "--read-repair <on|off>",
-    description: "leaderless read repair (default on)",
-    path: ["node", "readRepair"],
-    kind: "boolean",
-  },
-  {
-    flags: "--anti-entropy <duration>",
-    description: "leaderless anti-entropy interval, 0 = off (500ms)",
-    path: ["node", "antiEntropy"],
-    kind: "number",
-  },
   {
     flags: "--quiescence-timeout <duration>",
     description: "how long final reads wait for the nodes to agree (10s)",
     path: ["quiescenceTimeout"],
-    kind: "number",
+    kind: "duration",
   },
   {
     flags: "--checkers <names>",
     description: "checkers to run (comma-separated)",
-    path: ["checkers"],
+    path: ["checkers", "names"],
     kind: "list",
   },
   {
     flags: "--consistency <claim>",
     description: "eventual | session | linearizable",
-    path: ["consistency"],
+    path: ["checkers", "consistency"],
     kind: "string",
   },
 ];
 
-/** The file value for a flag's string: numbers stay strings when they do not parse (so the schema
- * reports them, naming the flag). */
+function sectionFlags(prefix: readonly string[], specs: readonly FlagSpec[]): ConfigFlag[] {
+  return specs.map((spec) => ({ ...spec, path: [...prefix, ...spec.path] }));
+}
+
+/** Every flag, each once (systems that share a key share its flag). */
+export const CONFIG_FLAGS: readonly ConfigFlag[] = (() => {
+  const all = [
+    ...GENERAL,
+    ...Object.values(systems).flatMap((system) => sectionFlags(["system"], system.flags)),
+    ...Object.values(nemeses).flatMap((bundle) =>
+      sectionFlags(["nemesis", bundle.kind], bundle.flags),
+    ),
+  ];
+  const byName = new Map<string, ConfigFlag>();
+  for (const flag of all) {
+    const name = flagName(flag);
+    const seen = byName.get(name);
+    if (seen !== undefined && seen.path.join(".") !== flag.path.join(".")) {
+      throw new Error(`flag ${name} means both ${seen.path.join(".")} and ${flag.path.join(".")}`);
+    }
+    byName.set(name, seen ?? flag);
+  }
+  return [...byName.values()];
+})();
+
+/** "--time-limit". */
+export function flagName(flag: ConfigFlag): string {
+  return flag.flags.split(" ")[0]!;
+}
+
+/** The file value for a flag's text: numbers stay strings when they do not parse (so the schema
+ * reports them, naming the flag); a duration is a number of seconds or a string with a unit. */
 export function flagValue(flag: ConfigFlag, text: string): unknown {
+  const trimmed = text.trim();
   switch (flag.kind) {
     case "string":
       return text;
-    case "number": {
-      const trimmed = text.trim();
+    case "number":
+    case "duration":
       return trimmed !== "" && Number.isFinite(Number(trimmed)) ? Number(trimmed) : trimmed;
-    }
     case "boolean":
-      return ["true", "on", "yes"].includes(text)
+      return ["true", "on", "yes"].includes(trimmed)
         ? true
-        : ["false", "off", "no"].includes(text)
+        : ["false", "off", "no"].includes(trimmed)
           ? false
           : text;
     case "list":
-      return text
-        .split(",")
-        .map((s) => s.trim())
-        .filter((s) => s !== "");
-    case "nemesis":
-      return text.trim() === "none" ? [] : text.split(",").map((s) => s.trim());
+      return trimmed === "none"
+        ? []
+        : trimmed
+            .split(",")
+            .map((s) => s.trim())
+            .filter((s) => s !== "");
+  }
+}
+
+/** The flag text for a value of the test (the reproduce command): the inverse of flagValue. */
+export function flagText(flag: ConfigFlag, value: unknown): string {
+  switch (flag.kind) {
+    case "boolean":
+      return value === true ? "on" : "off";
+    case "list":
+      return Array.isArray(value) && value.length > 0 ? value.join(",") : "none";
+    case "duration":
+      return typeof value === "number" && value % 1000 === 0 ? String(value / 1000) : `${value}ms`;
+    default:
+      return String(value);
   }
 }
 

@@ -1,9 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { loadTestConfig } from "./load-test-config.js";
-
-vi.mock("../runtime/runtimes.js", () => ({ runtimes: { local: {}, docker: {} } }));
 
 const dir = new URL("../../examples/", import.meta.url).pathname;
 const examples = readdirSync(dir).filter((f) => f.endsWith(".yaml"));

@@ -1,287 +1,213 @@
-// The test: what `faultline run` does, as one frozen object validated once at the edge. The
-// schema below is the test file's shape (YAML keys; CLI flags map onto the same keys); `resolve`
-// fills the defaults that depend on other fields (quorums, partition shapes, checkers, the seed)
-// and checks the combinations the schema alone cannot. test.json holds the resolved TestConfig.
+// The test: what `faultline run` does, as one frozen object validated once at the edge. A test
+// file is a few top-level keys and one section per part — `system`, `runtime`, `workload`,
+// `clients`, `nemesis`, `checkers` — each validated by that part's own schema (the system's and
+// the workload's come from their registries, the nemesis's from the fault bundles). The resolved
+// TestConfig has the test file's shape, with every default filled and every duration in
+// milliseconds, so test.json is itself a test file (test-file.ts writes it) that loads back to
+// the same TestConfig.
 import { z } from "zod";
 import { checkers as checkerRegistry } from "../../checkers/checkers.js";
-import { BUILDS, type Build, STRATEGIES, type Strategy } from "../../nodes/core/replica.js";
-import { nodeDefaults } from "../../nodes/node-options.js";
-import { CART_ITEMS_PER_KEY } from "../../workloads/cart-workload.js";
-import { type WorkloadName, workloads } from "../../workloads/workloads.js";
+import { type ConfigProblem, DURATION_MS_MAX, duration } from "../../systems/options-schema.js";
+import { CAPABILITIES, type AnySystem, type NodeId } from "../../systems/system.js";
+import { systems } from "../../systems/systems.js";
+import type { AnyWorkloadType, WorkloadOptions } from "../../workloads/workload.js";
+import { workloads } from "../../workloads/workloads.js";
 import {
-  FAULT_KINDS,
-  type FaultKind,
-  PARTITION_SHAPES,
-  type PartitionShape,
-} from "../nemesis/nemesis.js";
-import { type RuntimeName, runtimes } from "../runtime/runtimes.js";
-import { durationMs, durationWithin, positiveDurationMs } from "./duration.js";
+  type NemesisOptions,
+  nemesisProblems,
+  nemesisSchema,
+  resolveNemesis,
+} from "../nemesis/nemesis-options.js";
 
-const CONSISTENCY_CLAIMS = ["eventual", "session", "linearizable"] as const;
-const LINK_FAULTS = ["blackhole", "reset"] as const;
+export const RUNTIMES = ["local", "docker"] as const;
+export const CONSISTENCY_CLAIMS = ["eventual", "session", "linearizable"] as const;
+export const SEED_MAX = 2 ** 31 - 1;
+const NAME_CHARS_MAX = 100;
 
-export interface TestConfig {
-  name: string;
-  build: Build;
-  strategy: Strategy;
-  nodeCount: number;
-  runtime: RuntimeName;
-  workload: WorkloadName;
-  keyCount: number;
-  /** cart: a key is retired for a fresh one after about this many items (bounded cart bodies). */
-  itemsPerKey: number;
-  nemesis: {
-    kinds: FaultKind[];
-    intervalMs: number;
-    jitterMs: number;
-    faultDurationMs: number;
-    partitionShapes: PartitionShape[];
-    clockSkewMsMax: number;
-    linkFault: (typeof LINK_FAULTS)[number];
-  };
-  timeLimitMs: number;
-  concurrency: number;
-  /** Total ops/s over all clients; 0 = as fast as they can. */
-  rate: number;
-  opTimeoutMs: number;
-  seed: number;
-  storeDir: string;
-  node: {
-    fsync: "always" | "never";
-    acks: "one" | "all";
-    w: number;
-    r: number;
-    readRepair: boolean;
-    antiEntropyIntervalMs: number;
-    requestTimeoutMs: number;
-  };
-  checkers: string[];
-  consistency: (typeof CONSISTENCY_CLAIMS)[number];
-  quiescenceTimeoutMs: number;
-}
+export const DEFAULT_SYSTEM = "faultline";
+export const DEFAULT_WORKLOAD = "cart";
 
-const names = <T extends string>(values: readonly T[]) => values as [T, ...T[]];
-const count = (min: number) => z.number().int().min(min);
-
-/** `nemesis:` is a list of kinds, "none", "partition,kill", or this object. */
-const nemesisObject = z.strictObject({
-  kinds: z.array(z.enum(names(FAULT_KINDS))).optional(),
-  interval: positiveDurationMs.optional(),
-  jitter: durationMs.optional(),
-  faultDuration: positiveDurationMs.optional(),
-  partitionShapes: z
-    .array(z.enum(names(PARTITION_SHAPES)))
-    .min(1)
-    .optional(),
-  clockSkewMax: positiveDurationMs.optional(),
-  linkFault: z.enum(LINK_FAULTS).optional(),
-});
-
-/** "none" → no fault; "partition,kill" or [partition, kill] → those kinds. */
-function nemesisShorthand(input: unknown): unknown {
-  if (input === "none" || input === null) return { kinds: [] };
-  if (typeof input === "string") return { kinds: input.split(",").map((k) => k.trim()) };
-  if (Array.isArray(input)) return { kinds: input };
+/** A section given as a bare name ("faultline", "cart", "local") is that name's defaults; one
+ * without a name is the fallback's. */
+export const named = (fallback: string) => (input: unknown) => {
+  if (input === undefined || input === null) return { name: fallback };
+  if (typeof input === "string") return { name: input };
+  if (typeof input === "object" && !Array.isArray(input) && !("name" in input))
+    return { name: fallback, ...input };
   return input;
-}
+};
 
-/** The test file (and the flags, mapped onto the same keys): every key optional, none unknown. */
+const runtimeSchema = z.preprocess(named("local"), z.strictObject({ name: z.enum(RUNTIMES) }));
+
+const clientsSchema = z
+  .strictObject({
+    concurrency: z.number().int().min(1).max(1000).default(5),
+    /** Total ops/s over all clients; 0 = as fast as they can. */
+    rate: z.number().min(0).max(1_000_000).default(100),
+    opTimeout: duration(1, 600_000).default(2_000),
+  })
+  .prefault({});
+
+/** `checkers:` is a list of names or {names, consistency}. */
+const checkersSchema = z
+  .preprocess(
+    (input) => (Array.isArray(input) ? { names: input } : input),
+    z.strictObject({
+      names: z.array(z.string()).min(1, "expected at least one checker").optional(),
+      /** The consistency the test claims (what stale-reads and siblings hold reads to). */
+      consistency: z.enum(CONSISTENCY_CLAIMS).default("eventual"),
+    }),
+  )
+  .prefault({});
+
+/** The test file's top level; `system` and `workload` are parsed by their registered schema. */
 export const testFileSchema = z.strictObject({
   name: z
     .string()
+    .max(NAME_CHARS_MAX)
     .regex(
       /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
       "expected letters, digits, '.', '_' or '-' (it names a folder)",
     )
     .optional(),
-  build: z.enum(BUILDS).optional(),
-  strategy: z.enum(STRATEGIES).optional(),
-  nodes: count(1).max(15).optional(),
-  runtime: z.enum(names(Object.keys(runtimes) as RuntimeName[])).optional(),
-  workload: z.enum(names(Object.keys(workloads) as WorkloadName[])).optional(),
-  keys: count(1).optional(),
-  itemsPerKey: count(1).optional(),
-  nemesis: z.preprocess(nemesisShorthand, nemesisObject).optional(),
-  timeLimit: positiveDurationMs.optional(),
-  concurrency: count(1).max(1000).optional(),
-  rate: z.number().min(0).optional(),
-  opTimeout: positiveDurationMs.optional(),
   seed: z
     .number()
-    .int()
-    .min(0)
-    .max(2 ** 31 - 1)
-    .optional(),
-  store: z.string().min(1).optional(),
-  node: z
-    .strictObject({
-      fsync: z.enum(["always", "never"]).optional(),
-      acks: z.enum(["one", "all"]).optional(),
-      w: count(1).optional(),
-      r: count(1).optional(),
-      readRepair: z.boolean().optional(),
-      antiEntropy: durationWithin(0, 3_600_000).optional(),
-      requestTimeout: durationWithin(1, 600_000).optional(),
+    .refine((n) => Number.isInteger(n) && n >= 0 && n <= SEED_MAX, {
+      message: `expected an integer from 0 to ${SEED_MAX}`,
     })
     .optional(),
-  checkers: z.array(z.string()).min(1, "expected at least one checker").optional(),
-  consistency: z.enum(CONSISTENCY_CLAIMS).optional(),
-  quiescenceTimeout: positiveDurationMs.optional(),
+  store: z.string().min(1).default("store"),
+  /** How long the clients run. */
+  timeLimit: duration(1, DURATION_MS_MAX).default(30_000),
+  /** How long the final reads wait for the nodes to agree. */
+  quiescenceTimeout: duration(1, DURATION_MS_MAX).default(10_000),
+  system: z.preprocess(named(DEFAULT_SYSTEM), z.object({ name: z.string() }).passthrough()),
+  runtime: runtimeSchema,
+  workload: z.preprocess(named(DEFAULT_WORKLOAD), z.object({ name: z.string() }).passthrough()),
+  clients: clientsSchema,
+  nemesis: nemesisSchema,
+  checkers: checkersSchema,
 });
 
-export type TestFile = z.output<typeof testFileSchema>;
+type TopLevel = z.output<typeof testFileSchema>;
 
-/** A combination the schema cannot see: the path to blame and why. */
-export interface ConfigProblem {
-  path: (string | number)[];
-  message: string;
-}
-
-export const defaults = {
-  build: "leaderless",
-  strategy: "lww",
-  nodeCount: 3,
-  runtime: "local",
-  workload: "cart",
-  keyCount: 3,
-  timeLimitMs: 30_000,
-  concurrency: 5,
-  rate: 100,
-  opTimeoutMs: 2_000,
-  storeDir: "store",
-  consistency: "eventual",
-  quiescenceTimeoutMs: 10_000,
-  nemesis: {
-    intervalMs: 4_000,
-    jitterMs: 1_000,
-    faultDurationMs: 3_000,
-    clockSkewMsMax: 5_000,
-    linkFault: "blackhole",
-  },
+/** The sections whose schema depends on their `name`, and the registries that hold them. */
+export const NAMED_SECTIONS = {
+  system: { registry: systems as Record<string, AnySystem>, fallback: DEFAULT_SYSTEM },
+  workload: { registry: workloads as Record<string, AnyWorkloadType>, fallback: DEFAULT_WORKLOAD },
 } as const;
 
-/** Problems with combinations of fields (each names the path to blame). */
-export function combinationProblems(file: TestFile): ConfigProblem[] {
+/** The resolved test. Every duration is in milliseconds. */
+export interface TestConfig {
+  name: string;
+  seed: number;
+  store: string;
+  timeLimit: number;
+  quiescenceTimeout: number;
+  system: { name: string; [option: string]: unknown };
+  runtime: { name: (typeof RUNTIMES)[number] };
+  workload: WorkloadOptions & { [option: string]: unknown };
+  clients: z.output<typeof clientsSchema>;
+  nemesis: NemesisOptions;
+  checkers: { names: string[]; consistency: (typeof CONSISTENCY_CLAIMS)[number] };
+}
+
+/** The registered system of a test. */
+export function systemOf(test: Pick<TestConfig, "system">): AnySystem {
+  const system = NAMED_SECTIONS.system.registry[test.system.name];
+  if (system === undefined) throw new Error(`unknown system ${JSON.stringify(test.system.name)}`);
+  return system;
+}
+
+/** The registered workload type of a test. */
+export function workloadOf(test: Pick<TestConfig, "workload">): AnyWorkloadType {
+  const workload = NAMED_SECTIONS.workload.registry[test.workload.name];
+  if (workload === undefined)
+    throw new Error(`unknown workload ${JSON.stringify(test.workload.name)}`);
+  return workload;
+}
+
+export function nodeIdsOf(test: Pick<TestConfig, "system">): NodeId[] {
+  return systemOf(test).nodeIds(test.system);
+}
+
+/** The parsed sections, before the defaults that depend on other parts are filled. */
+export type ParsedTest = Omit<TopLevel, "system" | "workload"> & {
+  system: TestConfig["system"];
+  workload: TestConfig["workload"];
+};
+
+/** Fills the defaults that depend on other parts, and finds the combinations that cannot run
+ * (each problem names the path to blame). */
+export function resolve(
+  parsed: ParsedTest,
+  seed: number,
+  defaultName: string | undefined,
+): { config: TestConfig; problems: ConfigProblem[] } {
+  const system = systemOf(parsed);
+  const workload = workloadOf(parsed);
+  const systemOptions = system.resolve?.(parsed.system) ?? parsed.system;
+  const capabilities = system.capabilities(systemOptions);
+  const nodeCount = system.nodeIds(systemOptions).length;
+  const context = { system: system.name, nodeCount, capabilities };
+  const nemesis = resolveNemesis(parsed.nemesis, context);
+  const conflicts = system.traits(systemOptions).conflicts;
+  const config: TestConfig = {
+    name: parsed.name ?? defaultName ?? `${parsed.workload.name}-${system.label(systemOptions)}`,
+    seed,
+    store: parsed.store,
+    timeLimit: parsed.timeLimit,
+    quiescenceTimeout: parsed.quiescenceTimeout,
+    system: systemOptions,
+    runtime: parsed.runtime,
+    workload: parsed.workload,
+    clients: parsed.clients,
+    nemesis,
+    checkers: {
+      names: parsed.checkers.names ?? [...workload.checkers(parsed.workload, conflicts)],
+      consistency: parsed.checkers.consistency,
+    },
+  };
+  const problems = [
+    ...(system.problems?.(systemOptions) ?? []).map((p) => ({ ...p, path: ["system", ...p.path] })),
+    ...nemesisProblems(nemesis, context),
+    ...crossProblems(config, system, workload, capabilities),
+  ];
+  return { config: deepFreeze(config), problems };
+}
+
+function crossProblems(
+  config: TestConfig,
+  system: AnySystem,
+  workload: AnyWorkloadType,
+  capabilities: readonly string[],
+): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  const build = file.build ?? defaults.build;
-  const nodeCount = file.nodes ?? defaults.nodeCount;
-  for (const quorum of ["w", "r"] as const) {
-    const value = file.node?.[quorum];
-    if (value !== undefined && build === "leader") {
+  if (system.launch[config.runtime.name] === undefined) {
+    const has = Object.keys(system.launch).join(", ");
+    problems.push({
+      path: ["runtime", "name"],
+      message: `system ${system.name} has no ${config.runtime.name} launch (allowed: ${has})`,
+    });
+  }
+  for (const need of workload.needs?.(config.workload) ?? []) {
+    if (!capabilities.includes(need)) {
+      const why = CAPABILITIES[need as keyof typeof CAPABILITIES] ?? need;
       problems.push({
-        path: ["node", quorum],
-        message: `${quorum} is a leaderless quorum; the leader build has none (remove it or use build: leaderless)`,
-      });
-    } else if (value !== undefined && value > nodeCount) {
-      problems.push({
-        path: ["node", quorum],
-        message: `${quorum} = ${value} is more than the ${nodeCount} nodes (allowed: 1 … ${nodeCount})`,
+        path: ["workload"],
+        message: `workload ${workload.name} needs the capability "${need}" (${why}), which system ${system.name} lacks`,
       });
     }
   }
-  if (file.node?.acks !== undefined && build === "leaderless") {
-    problems.push({
-      path: ["node", "acks"],
-      message: `acks applies to the leader build only; leaderless writes use the quorum w`,
-    });
-  }
-  const shapes = file.nemesis?.partitionShapes ?? [];
-  const leaderAt = shapes.indexOf("leader");
-  if (leaderAt >= 0 && build === "leaderless") {
-    problems.push({
-      path: ["nemesis", "partitionShapes", leaderAt],
-      message: `"leader" isolates the leader; a leaderless cluster has none`,
-    });
-  }
-  const workload = file.workload ?? defaults.workload;
-  if (file.itemsPerKey !== undefined && workload !== "cart") {
-    problems.push({
-      path: ["itemsPerKey"],
-      message: `itemsPerKey sizes the cart workload's keys; workload ${workload} has no carts`,
-    });
-  }
-  const interval = file.nemesis?.interval ?? defaults.nemesis.intervalMs;
-  const jitter = file.nemesis?.jitter;
-  if (jitter !== undefined && jitter >= interval) {
-    problems.push({
-      path: ["nemesis", "jitter"],
-      message: `jitter ${jitter}ms must be less than the interval between faults (${interval}ms)`,
-    });
-  }
-  const kinds = file.nemesis?.kinds ?? [];
-  if (kinds.includes("partition") && nodeCount < 2) {
-    problems.push({
-      path: ["nemesis", "kinds", kinds.indexOf("partition")],
-      message: "a partition needs at least 2 nodes",
-    });
-  }
-  for (const [i, name] of (file.checkers ?? []).entries()) {
+  for (const [i, name] of config.checkers.names.entries()) {
     if (!(name in checkerRegistry)) {
-      const allowed = Object.keys(checkerRegistry).join(", ") || "(none registered)";
       problems.push({
-        path: ["checkers", i],
-        message: `unknown checker "${name}" (allowed: ${allowed})`,
+        path: ["checkers", "names", i],
+        message: `unknown checker "${name}" (allowed: ${Object.keys(checkerRegistry).join(", ")})`,
       });
     }
   }
   return problems;
-}
-
-/** The frozen TestConfig for a valid file; `seed` and `defaultName` are decided by the caller. */
-export function resolve(file: TestFile, seed: number, defaultName: string | undefined): TestConfig {
-  const build = file.build ?? defaults.build;
-  const strategy = file.strategy ?? defaults.strategy;
-  const nodeCount = file.nodes ?? defaults.nodeCount;
-  const workload = file.workload ?? defaults.workload;
-  const majority = Math.floor(nodeCount / 2) + 1;
-  const shapes: PartitionShape[] = PARTITION_SHAPES.filter(
-    (shape) => build === "leader" || shape !== "leader",
-  );
-  const n = file.nemesis;
-  const config: TestConfig = {
-    name: file.name ?? defaultName ?? `${workload}-${build}-${strategy}`,
-    build,
-    strategy,
-    nodeCount,
-    runtime: file.runtime ?? defaults.runtime,
-    workload,
-    keyCount: file.keys ?? defaults.keyCount,
-    itemsPerKey: file.itemsPerKey ?? CART_ITEMS_PER_KEY,
-    nemesis: {
-      kinds: [...new Set(n?.kinds ?? [])],
-      intervalMs: n?.interval ?? defaults.nemesis.intervalMs,
-      // The default jitter shrinks with a short interval: faults must stay ordered in time.
-      jitterMs:
-        n?.jitter ??
-        Math.min(
-          defaults.nemesis.jitterMs,
-          Math.floor((n?.interval ?? defaults.nemesis.intervalMs) / 4),
-        ),
-      faultDurationMs: n?.faultDuration ?? defaults.nemesis.faultDurationMs,
-      partitionShapes: n?.partitionShapes ?? shapes,
-      clockSkewMsMax: n?.clockSkewMax ?? defaults.nemesis.clockSkewMsMax,
-      linkFault: n?.linkFault ?? defaults.nemesis.linkFault,
-    },
-    timeLimitMs: file.timeLimit ?? defaults.timeLimitMs,
-    concurrency: file.concurrency ?? defaults.concurrency,
-    rate: file.rate ?? defaults.rate,
-    opTimeoutMs: file.opTimeout ?? defaults.opTimeoutMs,
-    seed,
-    storeDir: file.store ?? defaults.storeDir,
-    node: {
-      fsync: file.node?.fsync ?? nodeDefaults.fsync,
-      acks: file.node?.acks ?? nodeDefaults.acks,
-      w: file.node?.w ?? Math.min(majority, nodeCount),
-      r: file.node?.r ?? Math.min(majority, nodeCount),
-      readRepair: file.node?.readRepair ?? nodeDefaults.readRepair,
-      antiEntropyIntervalMs: file.node?.antiEntropy ?? nodeDefaults.antiEntropyIntervalMs,
-      requestTimeoutMs: file.node?.requestTimeout ?? nodeDefaults.requestTimeoutMs,
-    },
-    checkers: file.checkers ?? [...workloads[workload]({ keyCount: 1 }).checkers(strategy)],
-    consistency: file.consistency ?? defaults.consistency,
-    quiescenceTimeoutMs: file.quiescenceTimeout ?? defaults.quiescenceTimeoutMs,
-  };
-  return deepFreeze(config);
 }
 
 function deepFreeze<T>(value: T): T {

@@ -1,12 +1,11 @@
-// How to rerun a stored test: the `faultline run` command line with every setting a flag can
-// carry (defaults left out), the settings no flag carries, and the whole test as a YAML test file
-// (which reproduces everything). Pure: a resolved TestConfig in, text out.
-import { stringify } from "yaml";
-import { workloads } from "../../workloads/workloads.js";
-import { CONFIG_FLAGS, type ConfigFlag } from "../config/config-flags.js";
+// How to rerun a stored test: the `faultline run` command line with a flag for every setting a
+// flag can carry (defaults left out), the settings no flag carries, and the whole test as a YAML
+// test file (which reproduces everything). Derived from the flags' declarations and the loader:
+// a flag is added where the test differs from what the flags so far would load.
+import { CONFIG_FLAGS, type ConfigFlag, flagName, flagText } from "../config/config-flags.js";
 import { loadTestConfig } from "../config/load-test-config.js";
-import { defaults, type TestConfig } from "../config/test-config.js";
-import { nodeDefaults } from "../../nodes/node-options.js";
+import type { TestConfig } from "../config/test-config.js";
+import { testYaml } from "../config/test-file.js";
 
 export interface Reproduce {
   /** `faultline run --build … --seed N`: the flags for every non-default setting they can carry. */
@@ -24,168 +23,61 @@ export function shellWord(word: string): string {
   return SAFE_WORD.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
-/** 4000 → "4s", 1500 → "1500ms": the test file's duration syntax. */
-function duration(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+function valueAt(root: unknown, path: readonly string[]): unknown {
+  let value = root;
+  for (const segment of path) value = (value as Record<string, unknown> | undefined)?.[segment];
+  return value;
 }
 
-/** Seconds for a flag that takes a number of seconds (0.5 for 500 ms). */
-function seconds(ms: number): string {
-  return String(ms / 1000);
-}
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-function defaultCheckers(test: TestConfig): string[] | undefined {
-  const factory = (workloads as Record<string, (typeof workloads)[keyof typeof workloads]>)[
-    test.workload
-  ];
-  return factory === undefined ? undefined : [...factory({ keyCount: 1 }).checkers(test.strategy)];
-}
-
-function sameList(a: readonly unknown[] | undefined, b: readonly unknown[] | undefined): boolean {
-  return a !== undefined && b !== undefined && JSON.stringify(a) === JSON.stringify(b);
+/** Loads the flags as `faultline run` would; undefined when they do not load together. */
+function load(flags: ReadonlyMap<ConfigFlag, string>): TestConfig | undefined {
+  try {
+    return loadTestConfig({ flags, env: {} });
+  } catch {
+    return undefined;
+  }
 }
 
 export function reproduceCommand(test: TestConfig): Reproduce {
-  const majority = Math.floor(test.nodeCount / 2) + 1;
-  const nemesis = test.nemesis;
-  const node = test.node;
-  const args: [string, string][] = [
-    ["--build", test.build],
-    ["--strategy", test.strategy],
-    ["--nodes", String(test.nodeCount)],
-    ["--workload", test.workload],
-    ["--nemesis", nemesis?.kinds?.length ? nemesis.kinds.join(",") : "none"],
-    ["--time-limit", seconds(test.timeLimitMs)],
-  ];
-  const optional = (flag: string, value: string, isDefault: boolean) => {
-    if (!isDefault) args.push([flag, value]);
-  };
-  optional("--name", test.name, test.name === `${test.workload}-${test.build}-${test.strategy}`);
-  optional("--runtime", test.runtime, test.runtime === defaults.runtime);
-  optional("--keys", String(test.keyCount), test.keyCount === defaults.keyCount);
-  optional(
-    "--nemesis-interval",
-    seconds(nemesis?.intervalMs),
-    nemesis?.intervalMs === defaults.nemesis.intervalMs,
-  );
-  optional("--link-fault", nemesis?.linkFault, nemesis?.linkFault === defaults.nemesis.linkFault);
-  optional("--concurrency", String(test.concurrency), test.concurrency === defaults.concurrency);
-  optional("--rate", String(test.rate), test.rate === defaults.rate);
-  optional("--op-timeout", seconds(test.opTimeoutMs), test.opTimeoutMs === defaults.opTimeoutMs);
-  if (test.build === "leaderless") {
-    optional("--w", String(node?.w), node?.w === majority);
-    optional("--r", String(node?.r), node?.r === majority);
-  } else {
-    optional("--acks", node?.acks, node?.acks === "one");
+  const seed = CONFIG_FLAGS.find((f) => f.path.join(".") === "seed")!;
+  const flags = new Map<ConfigFlag, string>([[seed, String(test.seed)]]);
+  // One flag at a time, the first that differs: later defaults depend on earlier flags (w on
+  // nodes), so a flag that would only repeat its default is never added.
+  for (;;) {
+    const loaded = load(flags);
+    const next = CONFIG_FLAGS.find((flag) => {
+      const wanted = valueAt(test, flag.path);
+      return !flags.has(flag) && wanted !== undefined && !same(wanted, valueAt(loaded, flag.path));
+    });
+    if (next === undefined) break;
+    flags.set(next, flagText(next, valueAt(test, next.path)));
   }
-  optional("--fsync", node?.fsync, node?.fsync === "always");
-  if (test.build === "leaderless") {
-    optional("--read-repair", node?.readRepair ? "on" : "off", node?.readRepair === true);
-    optional(
-      "--anti-entropy",
-      seconds(node?.antiEntropyIntervalMs),
-      node?.antiEntropyIntervalMs === nodeDefaults.antiEntropyIntervalMs,
-    );
-  }
-  optional(
-    "--quiescence-timeout",
-    seconds(test.quiescenceTimeoutMs),
-    test.quiescenceTimeoutMs === defaults.quiescenceTimeoutMs,
-  );
-  optional("--checkers", test.checkers?.join(","), sameList(test.checkers, defaultCheckers(test)));
-  optional("--consistency", test.consistency, test.consistency === defaults.consistency);
-  optional("--store", test.storeDir, test.storeDir === defaults.storeDir);
-  args.push(["--seed", String(test.seed)]);
-
-  const uncovered = notCarried(test, args);
+  const loaded = load(flags);
+  const ordered = CONFIG_FLAGS.filter((flag) => flags.has(flag) && flag !== seed);
   const command = [
     "faultline run",
-    ...args.map(([flag, value]) => `${flag} ${shellWord(String(value))}`),
+    ...[...ordered, seed].map((flag) => `${flagName(flag)} ${shellWord(flags.get(flag)!)}`),
   ].join(" ");
-  return { command, uncovered, testFile: testFileOf(test) };
+  return { command, uncovered: differences(test, loaded), testFile: testYaml(test) };
 }
 
-/**
- * The settings the flags do not reproduce: the command's flags are loaded as `faultline run`
- * loads them, and every field where that test differs from the stored one is named (so a
- * setting added to the config later is caught without a change here).
- */
-function notCarried(test: TestConfig, args: readonly [string, string][]): string[] {
-  const flags = new Map<ConfigFlag, string>();
-  for (const [name, value] of args) {
-    const flag = CONFIG_FLAGS.find((f) => f.flags.split(" ")[0] === name);
-    if (flag !== undefined) flags.set(flag, value);
-  }
-  let loaded: TestConfig;
-  try {
-    loaded = loadTestConfig({ flags, env: {} });
-  } catch (err) {
-    return [`the flags do not load (${err instanceof Error ? err.message : String(err)})`];
-  }
-  const differences: string[] = [];
+/** Every setting where the flags' test differs from the stored one (all of it when they do not
+ * load), so a setting added later is caught without a change here. */
+function differences(test: TestConfig, loaded: TestConfig | undefined): string[] {
+  if (loaded === undefined) return ["the flags alone cannot express this test"];
+  const found: string[] = [];
   const compare = (path: string, stored: unknown, fromFlags: unknown) => {
-    if (
-      typeof stored === "object" &&
-      stored !== null &&
-      !Array.isArray(stored) &&
-      typeof fromFlags === "object" &&
-      fromFlags !== null
-    ) {
+    if (typeof stored === "object" && stored !== null && !Array.isArray(stored)) {
       for (const [field, value] of Object.entries(stored)) {
-        compare(
-          path === "" ? field : `${path}.${field}`,
-          value,
-          (fromFlags as Record<string, unknown>)[field],
-        );
+        const inner = (fromFlags as Record<string, unknown> | undefined)?.[field];
+        compare(path === "" ? field : `${path}.${field}`, value, inner);
       }
-    } else if (JSON.stringify(stored) !== JSON.stringify(fromFlags)) {
-      differences.push(`${path}: ${JSON.stringify(stored)}`);
+    } else if (!same(stored, fromFlags)) {
+      found.push(`${path}: ${JSON.stringify(stored)}`);
     }
   };
   compare("", test, loaded);
-  return differences;
-}
-
-/** The resolved test in the test file's shape (the keys `faultline run test.yaml` reads). */
-function testFileOf(test: TestConfig): string {
-  const nemesis = test.nemesis;
-  const node = test.node;
-  const file = {
-    name: test.name,
-    build: test.build,
-    strategy: test.strategy,
-    nodes: test.nodeCount,
-    runtime: test.runtime,
-    workload: test.workload,
-    keys: test.keyCount,
-    // The schema refuses itemsPerKey for workloads without carts.
-    ...(test.workload === "cart" && { itemsPerKey: test.itemsPerKey }),
-    nemesis: nemesis && {
-      kinds: nemesis.kinds,
-      interval: duration(nemesis.intervalMs),
-      jitter: duration(nemesis.jitterMs),
-      faultDuration: duration(nemesis.faultDurationMs),
-      partitionShapes: nemesis.partitionShapes,
-      clockSkewMax: duration(nemesis.clockSkewMsMax),
-      linkFault: nemesis.linkFault,
-    },
-    timeLimit: duration(test.timeLimitMs),
-    concurrency: test.concurrency,
-    rate: test.rate,
-    opTimeout: duration(test.opTimeoutMs),
-    seed: test.seed,
-    store: test.storeDir,
-    node: node && {
-      fsync: node.fsync,
-      // The schema refuses acks on a leaderless test and quorums on a leader test.
-      ...(test.build === "leader" ? { acks: node.acks } : { w: node.w, r: node.r }),
-      readRepair: node.readRepair,
-      antiEntropy: duration(node.antiEntropyIntervalMs),
-      requestTimeout: duration(node.requestTimeoutMs),
-    },
-    checkers: test.checkers,
-    consistency: test.consistency,
-    quiescenceTimeout: duration(test.quiescenceTimeoutMs),
-  };
-  return stringify(file, { flow: false, lineWidth: 0 });
+  return found;
 }
