@@ -1,33 +1,22 @@
-// Crash faults: SIGKILL some nodes (f "kill", value [ids]), later start them again on their own
-// data (f "restart"). Only the nodes this nemesis killed are restarted; a node that stayed dead
-// because its restart failed is left to healEverything.
-import { faultState } from "./fault-state.js";
-import type { Nemesis } from "./nemesis.js";
-import { onEveryNode, recordStep } from "./nemesis-step.js";
+// Crash faults: SIGKILL some nodes (f "kill", value [ids], or {nodes, leader} when the leader
+// was asked) — a seeded random minority, the leader, or followers — and later start them again
+// on their own data (f "restart"). Only the nodes this fault killed and that are still down are
+// restarted; the final heal restarts every node that is down, whoever killed it.
+import { targetedFault } from "./node-targets.js";
 
-export const killNemesis: Nemesis = {
-  kinds: ["kill"],
-  async start({ cluster, recorder }, fault) {
-    if (fault.kind !== "kill") return;
-    const { dead } = faultState(cluster);
-    await recordStep(recorder, "kill", fault.nodes, () =>
-      onEveryNode(fault.nodes, async (node) => {
-        // Marked first: a kill that fails half-way still gets its restart attempted.
-        dead.add(node);
-        await cluster.kill(node);
-      }),
-    );
-  },
-  async stop({ cluster, recorder }, fault) {
-    if (fault.kind !== "kill") return;
-    const { dead } = faultState(cluster);
-    const nodes = fault.nodes.filter((node) => dead.has(node));
-    if (nodes.length === 0) return;
-    await recordStep(recorder, "restart", nodes, () =>
-      onEveryNode(nodes, async (node) => {
-        await cluster.restart(node);
-        dead.delete(node);
-      }),
-    );
-  },
-};
+export const killNemesis = targetedFault({
+  kind: "kill",
+  summary: "SIGKILL nodes (a random minority, the leader, or followers), restart them later",
+  report: { label: "kill", colour: "#d62728", ops: { start: "kill", stop: "restart" } },
+  flags: [
+    {
+      flags: "--kill-target <target>",
+      description: "which nodes a kill hits: random | leader | followers",
+      path: ["target"],
+      kind: "string",
+    },
+  ],
+  hitState: "down",
+  hit: (cluster, node) => cluster.kill(node),
+  undo: (cluster, node) => cluster.restart(node),
+});

@@ -1,7 +1,6 @@
-// How a nemesis performs and records one step (a start or a stop of a fault): invoke, then ok, or
-// info with the error; and how a step acts on several nodes at once. Kept apart from nemesis.ts,
-// which re-exports the runner's API, so the nemeses import no module that imports them back.
-import type { NodeId } from "../../nodes/core/replica.js";
+// How a fault bundle performs and records one step (a start or a stop of a fault): invoke, then
+// ok, or info with the error; and how a step acts on several nodes at once.
+import type { NodeId } from "../../systems/system.js";
 import type { NemesisRecorder } from "./nemesis.js";
 
 /**

@@ -1,15 +1,13 @@
-// The nemesis: faults injected into a running cluster. One Nemesis handles one kind of fault
-// (start it, later stop it), records both steps as history ops of process "nemesis" (invoke,
-// then ok, or info with the error), and never throws. A no-op and a compose live beside it; this
-// module also exports the runner's API (contract 6): planFaults, runNemesis, healEverything.
-import type { NodeId } from "../../nodes/core/replica.js";
-import type { Cluster, Link } from "../runtime/runtime.js";
-
-export const FAULT_KINDS = ["partition", "kill", "pause", "clock"] as const;
-export type FaultKind = (typeof FAULT_KINDS)[number];
-
-export const PARTITION_SHAPES = ["halves", "one", "majorities-ring", "bridge", "leader"] as const;
-export type PartitionShape = (typeof PARTITION_SHAPES)[number];
+// The nemesis: faults injected into a running cluster. Each kind of fault is one bundle (one file,
+// registered in nemeses.ts): its section of the test file, how the schedule draws it, how it is
+// started, stopped and healed, and how the progress line and the report name and colour it.
+// A bundle records its own steps as history ops of process "nemesis" (invoke, then ok, or info
+// with the error) and never throws from start or stop. This file holds the contract only.
+import type fc from "fast-check";
+import type { z } from "zod";
+import type { ConfigProblem, FlagSpec } from "../../systems/options-schema.js";
+import type { Capability, NodeId, SystemSession } from "../../systems/system.js";
+import type { Cluster } from "../runtime/runtime.js";
 
 /** Where nemesis ops go: the runner's history writer, as process "nemesis". */
 export interface NemesisRecorder {
@@ -18,83 +16,78 @@ export interface NemesisRecorder {
   complete(type: "ok" | "info", f: string, value: unknown, error?: string): void;
 }
 
-export interface FaultConfig {
-  kinds: FaultKind[];
-  /** A fault starts every intervalMs ± jitterMs (uniform). */
-  intervalMs: number;
-  jitterMs: number;
-  partitionShapes: PartitionShape[];
-  /** A clock fault shifts each chosen node by a nonzero offset within ±clockSkewMsMax. */
-  clockSkewMsMax: number;
-  /** How long each fault lasts before it is healed. */
-  faultDurationMs: number;
+/** What a fault acts on while the run goes. */
+export interface NemesisContext {
+  cluster: Cluster;
+  session: SystemSession;
+  recorder: NemesisRecorder;
+  /** Aborted on Ctrl-C. */
+  signal: AbortSignal;
 }
 
-/** One fault with its targets, drawn when the schedule is planned. */
-export type Fault =
-  | { kind: "partition"; shape: PartitionShape; cuts: Link[] }
-  | { kind: "kill"; nodes: NodeId[] }
-  | { kind: "pause"; nodes: NodeId[] }
-  | { kind: "clock"; offsetsMs: Record<NodeId, number> };
+/** What the schedule knows when it draws a fault's targets. */
+export interface DrawContext {
+  /** fast-check's generator: every choice comes from the run's seed. */
+  g: fc.GeneratorValue;
+  nodes: readonly NodeId[];
+  /** The nodes no other fault occupies now (kill, pause and clock never share a node). */
+  idle: readonly NodeId[];
+}
 
-/** A fault of the schedule: it starts atMs after the nemesis starts and lasts durationMs. */
+/** What a kind's options are checked against. */
+export interface FaultCheckContext {
+  /** The system's name, for messages. */
+  system: string;
+  nodeCount: number;
+  capabilities: readonly Capability[];
+}
+
+/** The general settings of the schedule (the `nemesis:` section's own keys). */
+export interface ScheduleOptions {
+  /** A fault starts every intervalMs ± jitterMs (uniform). */
+  interval: number;
+  jitter: number;
+  /** How long each fault lasts before it is healed. */
+  faultDuration: number;
+}
+
+export interface FaultKind<K extends string = string, O = unknown, F = unknown> {
+  readonly kind: K;
+  /** One line for --help and the docs. */
+  readonly summary: string;
+  /** The report's name and colour of its intervals; `ops` are the f of its start and stop. */
+  readonly report: { label: string; colour: string; ops: { start: string; stop: string } };
+  /** Its own section, `nemesis.<kind>` (every key optional; the output has every default). */
+  readonly schema: z.ZodType<O>;
+  /** Shorthand flags for keys of its section. */
+  readonly flags: readonly FlagSpec[];
+  /** Fills defaults that depend on the test (e.g. the shapes the system can take). */
+  resolve?(options: O, test: FaultCheckContext): O;
+  /** The system capabilities it needs. */
+  needs(options: O): readonly Capability[];
+  /** Combinations its schema cannot see (paths relative to its section). */
+  problems(options: O, test: FaultCheckContext): ConfigProblem[];
+  /** One fault's targets; undefined when it would do nothing now (no idle node). */
+  draw(options: O, ctx: DrawContext): F | undefined;
+  /** The nodes it occupies while it lasts (partitions occupy links, not nodes). */
+  occupies(fault: F): readonly NodeId[];
+  /** A short label for the progress line: "partition halves", "kill n2". */
+  describe(fault: F): string;
+  /** Injects the fault and records it. Never throws: a failure is recorded as info. */
+  start(ctx: NemesisContext, fault: F, options: O): Promise<void>;
+  /** Undoes what start did (if it is still in effect) and records it. Never throws. */
+  stop(ctx: NemesisContext, fault: F, options: O): Promise<void>;
+  /** The final heal's part for this kind: undo every fault of it still in effect (throws why). */
+  heal(ctx: NemesisContext): Promise<void>;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a registry of heterogeneous fault kinds
+export type AnyFaultKind = FaultKind<string, any, any>;
+
+/** A fault of the schedule: its kind and targets; it starts atMs after the nemesis starts. */
 export interface FaultEvent {
   atMs: number;
   durationMs: number;
-  fault: Fault;
+  kind: string;
+  fault: unknown;
 }
-
-export interface NemesisContext {
-  cluster: Cluster;
-  recorder: NemesisRecorder;
-}
-
-export interface Nemesis {
-  /** The fault kinds it handles. */
-  readonly kinds: readonly FaultKind[];
-  /** Injects the fault and records it; never throws (a failure is recorded as info). */
-  start(ctx: NemesisContext, fault: Fault): Promise<void>;
-  /** Heals what start injected and records it; never throws. */
-  stop(ctx: NemesisContext, fault: Fault): Promise<void>;
-}
-
-export const noopNemesis: Nemesis = {
-  kinds: [],
-  async start() {},
-  async stop() {},
-};
-
-/** One nemesis that hands every fault to the one handling its kind (later ones win). */
-export function composeNemeses(nemeses: readonly Nemesis[]): Nemesis {
-  const byKind = new Map<FaultKind, Nemesis>();
-  for (const nemesis of nemeses) for (const kind of nemesis.kinds) byKind.set(kind, nemesis);
-  const handler = (fault: Fault): Nemesis => {
-    const nemesis = byKind.get(fault.kind);
-    if (nemesis === undefined) throw new Error(`no nemesis handles faults of kind "${fault.kind}"`);
-    return nemesis;
-  };
-  return {
-    kinds: [...byKind.keys()],
-    start: (ctx, fault) => handler(fault).start(ctx, fault),
-    stop: (ctx, fault) => handler(fault).stop(ctx, fault),
-  };
-}
-
-/** A short label for the progress line: "partition halves", "kill n2", "clock n1+250ms". */
-export function describeFault(fault: Fault): string {
-  switch (fault.kind) {
-    case "partition":
-      return `partition ${fault.shape}`;
-    case "kill":
-    case "pause":
-      return `${fault.kind} ${fault.nodes.join(",")}`;
-    case "clock":
-      return `clock ${Object.entries(fault.offsetsMs)
-        .map(([node, ms]) => `${node}${ms >= 0 ? "+" : ""}${ms}ms`)
-        .join(",")}`;
-  }
-}
-
-export { planFaults } from "./fault-schedule.js";
-export { healEverything } from "./heal-everything.js";
-export { runNemesis } from "./run-nemesis.js";

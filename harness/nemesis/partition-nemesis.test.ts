@@ -1,11 +1,18 @@
 // partitionCuts for every shape on 3 and 5 nodes: the exact cut sets for a known order, and the
-// property each shape promises (who hears whom), checked on every order of the nodes.
+// property each shape promises (who hears whom), checked on every order of the nodes. Then the
+// partition bundle: its shapes by capability, its draws, and a "leader" partition that finds the
+// leader when it starts (through the session), or records why it could not.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { NodeId } from "../../nodes/core/replica.js";
+import type { NodeId } from "../../systems/system.js";
 import type { Link } from "../runtime/runtime.js";
-import { PARTITION_SHAPES } from "./nemesis.js";
-import { partitionCuts } from "./partition-nemesis.js";
+import { fakeContext, testNemesis } from "./fake-cluster.js";
+import {
+  PARTITION_SHAPES,
+  type PartitionFault,
+  partitionCuts,
+  partitionNemesis,
+} from "./partition-nemesis.js";
 
 const N3 = ["n1", "n2", "n3"];
 const N5 = ["n1", "n2", "n3", "n4", "n5"];
@@ -128,5 +135,111 @@ describe("partitionCuts", () => {
       }
       expect(partitionCuts(shape, ["n1"], "n1")).toEqual([]);
     }
+  });
+});
+
+/** The partition bundle's draw under one seed, on these nodes (all idle). */
+function drawn(shapes: PartitionFault["shape"][], nodes: string[], seed: number) {
+  const options = { shapes, linkFault: "blackhole" as const };
+  return fc.sample(
+    fc.gen().map((g) => partitionNemesis.draw(options, { g, nodes, idle: nodes })),
+    { seed, numRuns: 1 },
+  )[0];
+}
+
+describe("the partition bundle", () => {
+  it("takes every shape the system can: leader only with leader discovery", () => {
+    expect(testNemesis("partition").partition.shapes).toEqual([...PARTITION_SHAPES]);
+    expect(testNemesis("partition", { capabilities: [] }).partition.shapes).toEqual(
+      PARTITION_SHAPES.filter((s) => s !== "leader"),
+    );
+    expect(partitionNemesis.needs({ shapes: ["halves", "leader"], linkFault: "reset" })).toEqual([
+      "leader",
+    ]);
+    expect(partitionNemesis.needs({ shapes: ["halves"], linkFault: "reset" })).toEqual([]);
+  });
+
+  it("draws one of its shapes and every node in a seeded order; occupies no node", () => {
+    fc.assert(
+      fc.property(
+        fc.subarray([...PARTITION_SHAPES], { minLength: 1 }),
+        fc.integer({ min: 2, max: 7 }),
+        fc.integer(),
+        (shapes, nodeCount, seed) => {
+          const nodes = Array.from({ length: nodeCount }, (_, i) => `n${i + 1}`);
+          const fault = drawn(shapes, nodes, seed);
+          if (fault === undefined) {
+            // On 2 nodes a bridge and a ring of majorities cut nothing: no fault, rather than
+            // one recorded that does nothing.
+            expect(nodeCount).toBe(2);
+            expect(shapes.some((s) => s === "bridge" || s === "majorities-ring")).toBe(true);
+            return;
+          }
+          expect(shapes).toContain(fault.shape);
+          expect([...fault.order].sort()).toEqual([...nodes].sort());
+          expect(partitionNemesis.occupies(fault)).toEqual([]);
+          // The leader is found when the fault starts; every other shape cuts something.
+          if (fault.shape !== "leader")
+            expect(partitionCuts(fault.shape, fault.order, undefined).length).toBeGreaterThan(0);
+        },
+      ),
+    );
+    expect(drawn(["bridge"], ["n1", "n2"], 1)).toBeUndefined();
+    expect(drawn(["majorities-ring"], ["n1", "n2"], 1)).toBeUndefined();
+    expect(drawn(["halves"], ["n1", "n2", "n3"], 1)).toEqual(
+      drawn(["halves"], ["n1", "n2", "n3"], 1),
+    );
+  });
+
+  it("a leader partition isolates the node that leads when it starts, and heals", async () => {
+    let leader = "n2";
+    const { ctx, cluster, ops } = fakeContext({ leader: () => leader });
+    const fault: PartitionFault = { shape: "leader", order: ["n1", "n2", "n3"] };
+    const options = testNemesis("partition").partition;
+    leader = "n3";
+    await partitionNemesis.start(ctx, fault, options);
+    await partitionNemesis.stop(ctx, fault, options);
+    const cuts = [
+      ["n3", "n1"],
+      ["n1", "n3"],
+      ["n3", "n2"],
+      ["n2", "n3"],
+    ];
+    expect(cluster.calls).toEqual(["cut n3>n1 n1>n3 n3>n2 n2>n3", "heal"]);
+    expect(ops).toEqual([
+      ["invoke", "partition", { shape: "leader", cuts, leader: "n3" }],
+      ["ok", "partition", { shape: "leader", cuts, leader: "n3" }],
+      ["invoke", "heal", null],
+      ["ok", "heal", null],
+    ]);
+    expect(partitionNemesis.describe(fault)).toBe("partition leader");
+  });
+
+  it("a leader partition while none leads is an info that cuts nothing", async () => {
+    const fault: PartitionFault = { shape: "leader", order: ["n1", "n2", "n3"] };
+    const options = testNemesis("partition").partition;
+    for (const session of [{ leader: undefined }, {}]) {
+      const { ctx, cluster, ops } = fakeContext(session);
+      await partitionNemesis.start(ctx, fault, options);
+      expect(cluster.calls).toEqual([]);
+      expect(ops).toEqual([
+        ["invoke", "partition", { shape: "leader", cuts: [] }],
+        [
+          "info",
+          "partition",
+          { shape: "leader", cuts: [] },
+          "no leader to isolate: none leads now",
+        ],
+      ]);
+    }
+  });
+
+  it("needs two nodes", () => {
+    const test = { system: "fake", capabilities: [] };
+    const options = testNemesis("partition").partition;
+    expect(partitionNemesis.problems(options, { ...test, nodeCount: 1 })).toEqual([
+      { path: [], message: "a partition needs at least 2 nodes" },
+    ]);
+    expect(partitionNemesis.problems(options, { ...test, nodeCount: 2 })).toEqual([]);
   });
 });

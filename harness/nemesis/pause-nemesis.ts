@@ -1,31 +1,14 @@
-// Stall faults: SIGSTOP some nodes (f "pause", value [ids]) — they hold their connections and
-// answer nothing, like a long GC pause — then SIGCONT them (f "resume").
-import { faultState } from "./fault-state.js";
-import type { Nemesis } from "./nemesis.js";
-import { onEveryNode, recordStep } from "./nemesis-step.js";
+// Stall faults: SIGSTOP some nodes (f "pause") — a seeded random minority, the leader, or
+// followers — so they hold their connections and answer nothing, like a long GC pause; then
+// SIGCONT them (f "resume"). The final heal resumes every paused node.
+import { targetedFault } from "./node-targets.js";
 
-export const pauseNemesis: Nemesis = {
-  kinds: ["pause"],
-  async start({ cluster, recorder }, fault) {
-    if (fault.kind !== "pause") return;
-    const { paused } = faultState(cluster);
-    await recordStep(recorder, "pause", fault.nodes, () =>
-      onEveryNode(fault.nodes, async (node) => {
-        paused.add(node);
-        await cluster.pause(node);
-      }),
-    );
-  },
-  async stop({ cluster, recorder }, fault) {
-    if (fault.kind !== "pause") return;
-    const { paused } = faultState(cluster);
-    const nodes = fault.nodes.filter((node) => paused.has(node));
-    if (nodes.length === 0) return;
-    await recordStep(recorder, "resume", nodes, () =>
-      onEveryNode(nodes, async (node) => {
-        await cluster.resume(node);
-        paused.delete(node);
-      }),
-    );
-  },
-};
+export const pauseNemesis = targetedFault({
+  kind: "pause",
+  summary: "SIGSTOP nodes (a random minority, the leader, or followers), SIGCONT them later",
+  report: { label: "pause", colour: "#9467bd", ops: { start: "pause", stop: "resume" } },
+  flags: [],
+  hitState: "paused",
+  hit: (cluster, node) => cluster.pause(node),
+  undo: (cluster, node) => cluster.resume(node),
+});

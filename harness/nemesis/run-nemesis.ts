@@ -3,15 +3,9 @@
 // overlap, so the history pairs every nemesis invoke with the next nemesis completion (Jepsen's one
 // nemesis process); a step that runs late (a slow restart) delays the steps after it, in order.
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Cluster } from "../runtime/runtime.js";
-import { nemeses } from "./nemeses.js";
-import {
-  composeNemeses,
-  describeFault,
-  type FaultEvent,
-  type NemesisContext,
-  type NemesisRecorder,
-} from "./nemesis.js";
+import { faultKind } from "./nemeses.js";
+import type { FaultEvent, NemesisContext } from "./nemesis.js";
+import type { NemesisOptions } from "./nemesis-options.js";
 
 /** One step of the run: a fault's start or its stop, due `atMs` after the nemesis starts. */
 interface Step {
@@ -21,21 +15,19 @@ interface Step {
 }
 
 export async function runNemesis(
-  schedule: FaultEvent[],
-  cluster: Cluster,
-  recorder: NemesisRecorder,
-  signal: AbortSignal,
+  schedule: readonly FaultEvent[],
+  options: NemesisOptions,
+  ctx: NemesisContext,
   onFault?: (active: string | undefined) => void,
 ): Promise<void> {
-  const nemesis = composeNemeses(Object.values(nemeses));
-  const ctx: NemesisContext = { cluster, recorder };
   const startedAtMs = performance.now();
+  const optionsOf = (event: FaultEvent) => options[event.kind as keyof NemesisOptions];
   // Started and not yet stopped, in start order.
   const active = new Map<FaultEvent, string>();
   const report = () => onFault?.(active.size === 0 ? undefined : [...active.values()].join(" + "));
   const stop = async (event: FaultEvent) => {
     try {
-      await nemesis.stop(ctx, event.fault);
+      await faultKind(event.kind).stop(ctx, event.fault, optionsOf(event));
     } finally {
       active.delete(event);
       report();
@@ -44,14 +36,15 @@ export async function runNemesis(
 
   try {
     for (const step of stepsOf(schedule)) {
-      if (!(await sleepUntil(startedAtMs + step.atMs, signal))) break;
+      if (!(await sleepUntil(startedAtMs + step.atMs, ctx.signal))) break;
       if (step.action === "stop") {
         await stop(step.event);
         continue;
       }
-      active.set(step.event, describeFault(step.event.fault));
+      const bundle = faultKind(step.event.kind);
+      active.set(step.event, bundle.describe(step.event.fault));
       report();
-      await nemesis.start(ctx, step.event.fault);
+      await bundle.start(ctx, step.event.fault, optionsOf(step.event));
     }
   } finally {
     // Aborted (or a step threw): heal what is still active, one at a time, in start order.
