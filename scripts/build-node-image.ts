@@ -2,11 +2,13 @@
 // as the docker runtime would on demand; prints the image name. Run by scripts/docker-setup.sh.
 //   usage: node bin/run-ts.js scripts/build-node-image.ts
 import { DockerUnavailableError } from "../harness/runtime/docker-engine.js";
-import { ensureNodeImage } from "../harness/runtime/docker-image.js";
+import { dockerImageBuilder } from "../harness/runtime/docker-image.js";
+import { faultlineNodeImage } from "../systems/faultline/faultline-image.js";
 
 try {
   const started = Date.now();
-  const name = await ensureNodeImage({ log: (line) => console.log(`build-node-image: ${line}`) });
+  const builder = dockerImageBuilder((line) => console.log(`build-node-image: ${line}`));
+  const name = await faultlineNodeImage(builder);
   console.log(`build-node-image: ${name} ready (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 } catch (err) {
   const message = err instanceof Error ? err.message : String(err);

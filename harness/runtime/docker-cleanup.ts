@@ -4,8 +4,9 @@
 // `removeLeftovers` (faultline clean) removes what crashed runs left, by label.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname } from "node:path";
 import { addExitHook } from "../process-exit.js";
+import type { RunPaths } from "../store/run-store.js";
 import { connectDocker, RUN_LABEL } from "./docker-engine.js";
 
 /** What the exit hook removes for one run that has not stopped yet. */
@@ -13,9 +14,9 @@ export interface TrackedRun {
   /** The run's name: the value of its RUN_LABEL. */
   name: string;
   network: string;
-  /** Node id → container name; their logs are saved to <logDir>/<id>.log when still missing. */
+  /** Node id → container name; their logs are saved as the nodes' logs when still missing. */
   containers: ReadonlyMap<string, string>;
-  logDir: string;
+  paths: RunPaths;
 }
 
 /** Removes the run's containers and network if the process ends before `untrack()` is called. */
@@ -25,12 +26,12 @@ export function trackRun(run: TrackedRun): () => void {
 
 function removeRunSync(run: TrackedRun): void {
   for (const [id, container] of run.containers) {
-    const logFile = join(run.logDir, `${id}.log`);
+    const logFile = run.paths.nodeLog(id);
     if (existsSync(logFile)) continue;
     const logs = spawnSync("docker", ["logs", container], { encoding: "utf8", timeout: 10_000 });
     if (logs.status !== 0) continue;
     try {
-      mkdirSync(run.logDir, { recursive: true });
+      mkdirSync(dirname(logFile), { recursive: true });
       writeFileSync(logFile, logs.stdout + logs.stderr);
     } catch {
       // The run directory may be gone; the containers must still go.

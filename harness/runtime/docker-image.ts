@@ -1,6 +1,7 @@
-// Builds the node image on demand: bundles nodes/server/node-main.ts into one file (esbuild), and
-// builds nodes/Dockerfile FROM the base (the offline one, made by scripts/build-base-image.sh when
-// missing, or $FAULTLINE_DOCKER_BASE). Tags are content hashes, so a changed source rebuilds.
+// Builds images offline for the systems' docker launches (the ImageBuilder of systems/system.ts):
+// a system gives its build context's files, the builder tags the image by a hash of those files
+// and of the base, and builds it only when that tag is missing. The base is the offline one
+// (scripts/build-base-image.sh: this machine's node, iptables and ip) or $FAULTLINE_DOCKER_BASE.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -8,46 +9,46 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type Dockerode from "dockerode";
+import type { ImageBuilder } from "../../systems/system.js";
 import { connectDocker, DOCKER_FIX, DockerUnavailableError } from "./docker-engine.js";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const BASE_SCRIPT = join(ROOT, "scripts/build-base-image.sh");
-const TOOLS_SCRIPT = join(ROOT, "scripts/ensure-image-tools.mjs");
-const DOCKERFILE = join(ROOT, "nodes/Dockerfile");
-const NODE_MAIN = join(ROOT, "nodes/server/node-main.ts");
+const BASE_SCRIPT = fileURLToPath(new URL("../../scripts/build-base-image.sh", import.meta.url));
 
-export interface NodeImageOptions {
-  /** The base image; default $FAULTLINE_DOCKER_BASE, else the offline base. */
-  base?: string;
-  /** The node program's entry (default nodes/server/node-main.ts). */
-  entry?: string;
-  /** Progress lines ("building …"); default silent. */
-  log?: (line: string) => void;
+/** The builder of the engine `connectDocker` reaches; `log` gets progress lines. */
+export function dockerImageBuilder(log: (line: string) => void = () => {}): ImageBuilder {
+  return {
+    base: async () => process.env.FAULTLINE_DOCKER_BASE ?? (await ensureBaseImage(log)),
+    async build({ name, files, base }) {
+      const docker = (await connectDocker()).container.dockerode;
+      const baseId = await imageId(docker, base);
+      const names = Object.keys(files).sort();
+      const hash = sha256([...names.flatMap((f) => [f, files[f]!]), base, baseId ?? ""]).slice(
+        0,
+        12,
+      );
+      const tag = `localhost/${name}:${hash}`;
+      if ((await imageId(docker, tag)) !== undefined) return tag;
+      log(`building ${tag} FROM ${base}`);
+      await buildImage(docker, tag, base, files);
+      log(`built ${tag}`);
+      return tag;
+    },
+  };
 }
 
-/** The node image for the current source, built first when missing. Returns its name. */
-export async function ensureNodeImage(options: NodeImageOptions = {}): Promise<string> {
-  const log = options.log ?? (() => {});
-  const docker = (await connectDocker()).container.dockerode;
-  const base = options.base ?? process.env.FAULTLINE_DOCKER_BASE ?? (await ensureBaseImage(log));
-  const bundle = await bundleNodeProgram(options.entry ?? NODE_MAIN);
-  const dockerfile = await readFile(DOCKERFILE, "utf8");
-  const tools = await readFile(TOOLS_SCRIPT, "utf8");
-  const baseId = await imageId(docker, base);
-  const hash = sha256([dockerfile, tools, bundle, base, baseId ?? ""]).slice(0, 12);
-  const name = `localhost/faultline-node:${hash}`;
-  if ((await imageId(docker, name)) !== undefined) return name;
-
-  log(`building ${name} FROM ${base}`);
+async function buildImage(
+  docker: Dockerode,
+  tag: string,
+  base: string,
+  files: Record<string, string>,
+): Promise<void> {
   const context = await mkdtemp(join(tmpdir(), "faultline-image-"));
   try {
-    await writeFile(join(context, "Dockerfile"), dockerfile);
-    await writeFile(join(context, "ensure-image-tools.mjs"), tools);
-    await writeFile(join(context, "node-main.mjs"), bundle);
+    for (const [file, text] of Object.entries(files)) await writeFile(join(context, file), text);
     const stream = await docker.buildImage(
-      { context, src: ["Dockerfile", "ensure-image-tools.mjs", "node-main.mjs"] },
+      { context, src: Object.keys(files) },
       {
-        t: name,
+        t: tag,
         buildargs: { BASE: base },
         rm: true,
         forcerm: true,
@@ -68,15 +69,12 @@ export async function ensureNodeImage(options: NodeImageOptions = {}): Promise<s
         .split("\n")
         .slice(-8)
         .join("\n");
-      throw new Error(`building ${name} FROM ${base} failed: ${failed.error}\n${tail}`);
+      throw new Error(`building ${tag} FROM ${base} failed: ${failed.error}\n${tail}`);
     }
   } finally {
     await rm(context, { recursive: true, force: true });
   }
-  if ((await imageId(docker, name)) === undefined)
-    throw new Error(`building ${name} left no image`);
-  log(`built ${name}`);
-  return name;
+  if ((await imageId(docker, tag)) === undefined) throw new Error(`building ${tag} left no image`);
 }
 
 interface BuildLine {
@@ -102,28 +100,6 @@ async function ensureBaseImage(log: (line: string) => void = () => {}): Promise<
   }
   log(result.stdout.trim());
   return name;
-}
-
-/** One self-contained ES module: the image has no node_modules. */
-async function bundleNodeProgram(entry: string): Promise<string> {
-  const esbuild = await import("esbuild");
-  const result = await esbuild.build({
-    entryPoints: [entry],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    write: false,
-    legalComments: "none",
-    logLevel: "silent",
-    // Bundled CommonJS packages call require() for Node's builtins.
-    banner: {
-      js: 'import { createRequire as __faultlineRequire } from "node:module"; const require = __faultlineRequire(import.meta.url);',
-    },
-  });
-  const file = result.outputFiles[0];
-  if (!file) throw new Error(`bundling ${entry} produced no output`);
-  return file.text;
 }
 
 async function imageId(docker: Dockerode, name: string): Promise<string | undefined> {

@@ -2,11 +2,8 @@
 // without Docker. A link [from, to] carries `from`'s requests to `to`'s node port (and their
 // answers); it is cut on both ends — `from` drops its OUTPUT to `to`, `to` drops its INPUT from
 // `from` — so the cut holds even while one end's rules are being rebuilt (after a restart).
-import type { NodeId } from "../../nodes/core/replica.js";
+import type { NodeId } from "../../systems/system.js";
 import type { Link } from "./runtime.js";
-
-/** The port every node listens on inside its container. */
-export const NODE_PORT = 7000;
 
 export type LinkFault = "blackhole" | "reset";
 
@@ -16,6 +13,8 @@ export function cutCommands(
   links: readonly Link[],
   ips: ReadonlyMap<NodeId, string>,
   fault: LinkFault,
+  /** The port the nodes serve on inside their containers. */
+  port: number,
 ): string[][] {
   const ip = (n: NodeId): string => {
     const found = ips.get(n);
@@ -29,7 +28,7 @@ export function cutCommands(
     fault === "reset" ? ["-j", "REJECT", "--reject-with", "tcp-reset"] : ["-j", "DROP"];
   const rule = (chain: string, dir: "-d" | "-s", addrs: string[]): string[] =>
     ["iptables", "-w", "-A", chain, dir, addrs.join(",")]
-      .concat(["-p", "tcp", "--dport", String(NODE_PORT)])
+      .concat(["-p", "tcp", "--dport", String(port)])
       .concat(action);
   const commands: string[][] = [];
   if (outTo.length > 0) commands.push(rule("OUTPUT", "-d", outTo));

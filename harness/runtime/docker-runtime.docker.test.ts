@@ -1,18 +1,19 @@
-// The docker runtime against real node containers: PUT/GET through url(), partitions that really
-// cut links and heal, kill/restart keeping an acknowledged write (and the cuts), pause/resume,
-// clock skew, logs and removal at stop, and removal on the exit paths (Ctrl-C, SIGKILL + clean).
+// The docker runtime against real node containers (the faultline system's docker launch):
+// PUT/GET through address(), partitions that really cut links and heal, kill/restart keeping an
+// acknowledged write (and the cuts), pause/resume, clock skew through the system's session, logs
+// and removal at stop, and removal on the exit paths (Ctrl-C, SIGKILL + clean).
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type NodeOptions, nodeDefaults } from "../../nodes/node-options.js";
+import type { SystemSession } from "../../systems/system.js";
 import { connectDocker, RUN_LABEL } from "./docker-engine.js";
-import { NODE_PORT } from "./docker-link-rules.js";
 import { dockerRuntime } from "./docker-runtime.js";
 import { dockerGate } from "./docker-test-gate.js";
 import type { Cluster, ClusterSpec } from "./runtime.js";
+import { clusterSpec } from "./test-fixtures/cluster-spec.js";
 
 const gate = await dockerGate("docker runtime");
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -20,21 +21,31 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const dir = join(tmpdir(), `faultline-docker-${process.pid}`);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const node: ClusterSpec["node"] = {
-  ...nodeDefaults,
-  build: "leaderless",
-  strategy: "lww",
-  // Anti-entropy fast enough that a healed link shows within the test's patience.
-  antiEntropyIntervalMs: 200,
-} satisfies Omit<NodeOptions, "id" | "listen" | "peers" | "dataDir">;
-
-function spec(suffix: string, nodeIds: string[], linkFault: ClusterSpec["linkFault"]): ClusterSpec {
+function spec(suffix: string, nodes: number, linkFault: ClusterSpec["linkFault"]): ClusterSpec {
   const name = `faultline-test-${suffix}-${process.pid}`;
-  return { name, runDir: join(dir, suffix), nodeIds, node, linkFault };
+  // Anti-entropy fast enough that a healed link shows within the test's patience.
+  const system = {
+    name: "faultline",
+    build: "leaderless",
+    strategy: "lww",
+    nodes,
+    antiEntropy: "200ms",
+  } as const;
+  return clusterSpec(name, join(dir, suffix), system, linkFault);
 }
 
+/** The port the faultline system's nodes serve on inside their containers. */
+function nodePort(s: ClusterSpec): number {
+  return s.system.launch.docker!(s.options, { seed: s.seed }).port;
+}
+
+const urlOf = (c: Cluster, n: string) => {
+  const { host, port } = c.address(n);
+  return `http://${host}:${port}`;
+};
+
 async function put(c: Cluster, n: string, key: string, value: unknown, w: number): Promise<number> {
-  const res = await fetch(`${c.url(n)}/kv/${key}?w=${w}`, {
+  const res = await fetch(`${urlOf(c, n)}/kv/${key}?w=${w}`, {
     method: "PUT",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ value }),
@@ -46,7 +57,7 @@ async function put(c: Cluster, n: string, key: string, value: unknown, w: number
 
 /** The values node `n` holds itself (r=1: no peer is asked). */
 async function local(c: Cluster, n: string, key: string): Promise<unknown[]> {
-  const res = await fetch(`${c.url(n)}/kv/${key}?r=1`, { signal: AbortSignal.timeout(5_000) });
+  const res = await fetch(`${urlOf(c, n)}/kv/${key}?r=1`, { signal: AbortSignal.timeout(5_000) });
   return ((await res.json()) as { values: unknown[] }).values;
 }
 
@@ -74,7 +85,7 @@ async function probe(s: ClusterSpec, from: string, to: string): Promise<string> 
   const target = await docker.getContainer(`${s.name}-${to}`).inspect();
   const ip = target.NetworkSettings.Networks[s.name]?.IPAddress;
   const script =
-    `const s = require("net").connect(${NODE_PORT}, "${ip}");` +
+    `const s = require("net").connect(${nodePort(s)}, "${ip}");` +
     `const t = setTimeout(() => { console.log("timeout"); process.exit(0); }, 700);` +
     `s.on("connect", () => { console.log("connected"); process.exit(0); });` +
     `s.on("error", (e) => { console.log(e.code); process.exit(0); });`;
@@ -88,18 +99,25 @@ async function probe(s: ClusterSpec, from: string, to: string): Promise<string> 
 
 describe.skipIf(!gate.available)(gate.title, () => {
   describe("a 3-node cluster", () => {
-    const s = spec("three", ["n1", "n2", "n3"], "blackhole");
+    const s = spec("three", 3, "blackhole");
     let c: Cluster;
+    let session: SystemSession;
     beforeAll(async () => {
       c = await dockerRuntime.start(s);
+      session = s.system.connect(s.options, c, { opTimeoutMs: 5_000 });
     }, 120_000);
     afterAll(async () => {
+      await session?.close();
       await c?.stop();
     }, 60_000);
 
-    it("runs one labelled container per node, answering through url()", async () => {
+    it("runs one labelled container per node, answering through address()", async () => {
       expect(await labelled(s.name)).toEqual({ containers: 3, networks: 1 });
-      for (const n of c.nodes) expect(c.url(n)).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      for (const n of c.nodes) {
+        expect(c.address(n).host).toBe("127.0.0.1");
+        expect(c.state(n)).toBe("running");
+      }
+      expect(new Set(c.nodes.map((n) => c.address(n).port)).size).toBe(3);
       expect(await put(c, "n1", "hello", "world", 3)).toBe(200);
       for (const n of c.nodes) expect(await local(c, n, "hello")).toEqual(["world"]);
     });
@@ -148,8 +166,10 @@ describe.skipIf(!gate.available)(gate.title, () => {
         "node n3 is running: kill it before restarting",
       );
       await c.kill("n3");
-      await expect(fetch(`${c.url("n3")}/health`)).rejects.toThrow();
+      expect(c.state("n3")).toBe("down");
+      await expect(fetch(`${urlOf(c, "n3")}/health`)).rejects.toThrow();
       await c.restart("n3");
+      expect(c.state("n3")).toBe("running");
       expect(await local(c, "n3", "durable")).toEqual(["kept"]);
       // The restarted container has a new network namespace: the runtime re-applied its rules.
       expect(await put(c, "n3", "after-restart", 1, 3)).toBeGreaterThanOrEqual(500);
@@ -159,8 +179,9 @@ describe.skipIf(!gate.available)(gate.title, () => {
 
     it("a paused node answers nothing until resumed", async () => {
       await c.pause("n2");
+      expect(c.state("n2")).toBe("paused");
       await expect(
-        fetch(`${c.url("n2")}/health`, { signal: AbortSignal.timeout(1_000) }),
+        fetch(`${urlOf(c, "n2")}/health`, { signal: AbortSignal.timeout(1_000) }),
       ).rejects.toThrow();
       expect(await put(c, "n1", "paused", 1, 3)).toBeGreaterThanOrEqual(500);
       await c.resume("n2");
@@ -168,11 +189,12 @@ describe.skipIf(!gate.available)(gate.title, () => {
     }, 60_000);
 
     it("a clock an hour ahead wins last-write-wins over a later write", async () => {
-      await c.setClockOffset("n1", 3_600_000);
+      const signal = new AbortController().signal;
+      await session.setClockOffset!("n1", 3_600_000, signal);
       expect(await put(c, "n1", "clock", "from-the-future", 3)).toBe(200);
       expect(await put(c, "n2", "clock", "later", 3)).toBe(200);
       expect(await local(c, "n3", "clock")).toEqual(["from-the-future"]);
-      await c.setClockOffset("n1", 0);
+      await session.setClockOffset!("n1", 0, signal);
     }, 30_000);
 
     it("overlapping faults (a cut during a pause, a heal during a kill) all take effect", async () => {
@@ -208,7 +230,7 @@ describe.skipIf(!gate.available)(gate.title, () => {
   });
 
   it("reset links refuse connections instead of hanging", async () => {
-    const s = spec("reset", ["n1", "n2"], "reset");
+    const s = spec("reset", 2, "reset");
     await using c = await dockerRuntime.start(s);
     await c.cutLinks([["n1", "n2"]]);
     expect(await probe(s, "n1", "n2")).toBe("ECONNREFUSED");
@@ -219,8 +241,9 @@ describe.skipIf(!gate.available)(gate.title, () => {
   }, 60_000);
 
   it("a node that cannot start fails start() with its own message and leaves nothing", async () => {
-    const s = spec("bad", ["n1", "n2"], "blackhole");
-    const bad = { ...s, node: { ...s.node, strategy: "bogus" as ClusterSpec["node"]["strategy"] } };
+    const s = spec("bad", 2, "blackhole");
+    // Past the schema (which would refuse it), so the node itself refuses it at start.
+    const bad = { ...s, options: { ...s.options, strategy: "bogus" } };
     await expect(dockerRuntime.start(bad)).rejects.toThrow(
       /node n\d \(container .*\) did not start: .*--strategy "bogus" is not valid/,
     );
@@ -230,7 +253,7 @@ describe.skipIf(!gate.available)(gate.title, () => {
 
   describe("exit paths", () => {
     function harness(suffix: string) {
-      const s = spec(suffix, ["n1"], "blackhole");
+      const s = spec(suffix, 1, "blackhole");
       const child = spawn(
         process.execPath,
         [

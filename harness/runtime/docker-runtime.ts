@@ -1,20 +1,27 @@
-// The `docker` runtime: every node in its own container (testcontainers) on a network of its own
-// per run, peers addressed by container IP, links cut with iptables inside the containers, kill /
-// pause through the Docker client. Containers and network carry the run's label and are removed on
-// every exit path (stop, exit hook, `faultline clean`).
+// The `docker` runtime: every node in its own container (testcontainers), from the image and
+// command of its system's docker launch, on a network of its own per run; peers addressed by
+// container IP, links cut with iptables inside the containers, kill / pause through the Docker
+// client. Containers and network carry the run's label and are removed on every exit path (stop,
+// exit hook, `faultline clean`).
 import { execFile } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { promisify } from "node:util";
 import type Dockerode from "dockerode";
-import type { ContainerRuntimeClient } from "testcontainers";
-import type { NodeId } from "../../nodes/core/replica.js";
-import { nodeArgs } from "../../nodes/node-options.js";
+import type { ContainerRuntimeClient, WaitStrategy } from "testcontainers";
+import type { DockerLaunch, NodeAddress, NodeId } from "../../systems/system.js";
+import { type RunPaths, runPaths } from "../store/run-store.js";
 import { trackRun } from "./docker-cleanup.js";
 import { connectDocker, NODE_LABEL, RUN_LABEL } from "./docker-engine.js";
-import { ensureNodeImage } from "./docker-image.js";
-import { addLinks, cutCommands, HEAL_COMMAND, NODE_PORT } from "./docker-link-rules.js";
-import type { Cluster, ClusterSpec, Link, Runtime } from "./runtime.js";
+import { dockerImageBuilder } from "./docker-image.js";
+import { addLinks, cutCommands, HEAL_COMMAND } from "./docker-link-rules.js";
+import {
+  type Cluster,
+  type ClusterSpec,
+  type Link,
+  launchOf,
+  type NodeState,
+  type Runtime,
+} from "./runtime.js";
 
 const STARTUP_TIMEOUT_MS = 30_000;
 /** `stop()`: SIGTERM, then SIGKILL after this long. */
@@ -48,9 +55,10 @@ function dockerName(runName: string): string {
 
 async function startDockerCluster(spec: ClusterSpec): Promise<Cluster> {
   if (spec.nodeIds.length === 0) throw new Error("a docker cluster needs at least one node");
+  const launch = launchOf(spec, "docker");
   const client = await connectDocker();
-  const image = await ensureNodeImage();
-  const { GenericContainer, Wait } = await import("testcontainers");
+  const image = await launch.image(dockerImageBuilder());
+  const { GenericContainer } = await import("testcontainers");
   // Node as PID 1 would ignore SIGTERM: Docker's init runs it and passes signals on.
   class NodeContainer extends GenericContainer {
     protected override async beforeContainerCreated(): Promise<void> {
@@ -73,16 +81,12 @@ async function startDockerCluster(spec: ClusterSpec): Promise<Cluster> {
             : ""),
       );
     });
-  const untrack = trackRun({
-    name: spec.name,
-    network,
-    containers: containerNames,
-    logDir: join(spec.runDir, "nodes"),
-  });
+  const paths = runPaths(spec.runDir);
+  const untrack = trackRun({ name: spec.name, network, containers: containerNames, paths });
 
-  const logDir = join(spec.runDir, "nodes");
+  const logDir = paths.nodesDir;
   const cleanupAfterFailure = async (): Promise<void> => {
-    await saveLogs(docker, containerNames, logDir).catch(() => {});
+    await saveLogs(docker, containerNames, paths).catch(() => {});
     await removeRun(docker, spec.name, network).catch(() => {});
     untrack();
   };
@@ -90,23 +94,14 @@ async function startDockerCluster(spec: ClusterSpec): Promise<Cluster> {
     const started = await Promise.allSettled(
       spec.nodeIds.map(async (id) => {
         const name = containerNames.get(id)!;
-        const args = nodeArgs({
-          ...spec.node,
-          id,
-          listen: { host: "0.0.0.0", port: NODE_PORT },
-          peers: {},
-          dataDir: "/data",
-        });
         const container = await new NodeContainer(image)
           .withName(name)
           .withLabels({ ...labels, [NODE_LABEL]: id })
           .withNetworkMode(network)
           .withAddedCapabilities("NET_ADMIN")
-          .withExposedPorts(NODE_PORT)
-          .withCommand(args)
-          .withWaitStrategy(
-            Wait.forHttp("/health", NODE_PORT, { abortOnContainerExit: true }).forStatusCode(200),
-          )
+          .withExposedPorts(launch.port)
+          .withCommand(launch.command({ id, port: launch.port }))
+          .withWaitStrategy(readyStrategy(spec, launch.port))
           .withStartupTimeout(STARTUP_TIMEOUT_MS)
           .start()
           .catch(async (err) => {
@@ -119,7 +114,7 @@ async function startDockerCluster(spec: ClusterSpec): Promise<Cluster> {
               if (output !== "") message = `${output}\n${message}`;
             }
             await mkdir(logDir, { recursive: true });
-            await writeFile(join(logDir, `${id}.log`), `${message}\n`).catch(() => {});
+            await writeFile(paths.nodeLog(id), `${message}\n`).catch(() => {});
             const lines = message.trim().split("\n");
             throw new Error(
               `node ${id} (container ${name}) did not start: ${lines[0]}` +
@@ -138,7 +133,7 @@ async function startDockerCluster(spec: ClusterSpec): Promise<Cluster> {
     for (const id of spec.nodeIds) {
       const containerName = containerNames.get(id)!;
       const container = docker.getContainer(containerName);
-      const { ip, hostPort } = await addresses(container, network);
+      const { ip, hostPort } = await addresses(container, network, launch.port);
       nodes.set(id, {
         id,
         containerName,
@@ -151,7 +146,7 @@ async function startDockerCluster(spec: ClusterSpec): Promise<Cluster> {
         queue: Promise.resolve(),
       });
     }
-    const cluster = new DockerCluster(spec, client, network, host, nodes, untrack);
+    const cluster = new DockerCluster(spec, launch, client, network, host, nodes, untrack);
     await cluster.setAllPeers();
     return cluster;
   } catch (err) {
@@ -167,6 +162,7 @@ class DockerCluster implements Cluster {
 
   constructor(
     private readonly spec: ClusterSpec,
+    private readonly launch: DockerLaunch,
     private readonly client: ContainerRuntimeClient,
     private readonly network: string,
     private readonly host: string,
@@ -176,8 +172,13 @@ class DockerCluster implements Cluster {
     this.nodes = [...spec.nodeIds];
   }
 
-  url(node: NodeId): string {
-    return `http://${this.host}:${this.node(node).hostPort}`;
+  address(node: NodeId): NodeAddress {
+    return { host: this.host, port: this.node(node).hostPort };
+  }
+
+  state(node: NodeId): NodeState {
+    const { state } = this.node(node);
+    return state === "killed" ? "down" : state;
   }
 
   kill(node: NodeId): Promise<void> {
@@ -203,8 +204,8 @@ class DockerCluster implements Cluster {
       await n.container.start();
       n.state = "running";
       const oldIp = n.ip;
-      Object.assign(n, await addresses(n.container, this.network));
-      await waitForHealth(this.url(node), STARTUP_TIMEOUT_MS, node);
+      Object.assign(n, await addresses(n.container, this.network, this.launch.port));
+      await this.waitReady(n, STARTUP_TIMEOUT_MS);
       // The container's network namespace is new: its rules are gone.
       await this.setPeers(n);
       await this.rebuildRules(n);
@@ -265,7 +266,10 @@ class DockerCluster implements Cluster {
           // other end's rules hold the cut.
           if (n.state === "paused") n.rulesStale = true;
           if (n.state !== "running") return;
-          await this.execRules(n, cutCommands(id, added, ips, this.spec.linkFault));
+          await this.execRules(
+            n,
+            cutCommands(id, added, ips, this.spec.linkFault, this.launch.port),
+          );
         }),
       ),
     );
@@ -284,10 +288,6 @@ class DockerCluster implements Cluster {
     );
   }
 
-  async setClockOffset(node: NodeId, offsetMs: number): Promise<void> {
-    await postJson(this.url(node), "/admin/clock", { offsetMs }, node);
-  }
-
   stop(): Promise<void> {
     this.stopping ??= this.stopNow();
     return this.stopping;
@@ -297,15 +297,28 @@ class DockerCluster implements Cluster {
     return this.stop();
   }
 
-  /** POST /admin/peers on every node (at start): the others' container addresses. */
+  /** Gives every node (at start) the others' container addresses. */
   async setAllPeers(): Promise<void> {
     await Promise.all([...this.byId.values()].map((n) => this.setPeers(n)));
   }
 
+  private async waitReady(n: DockerNode, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const signal = this.spec.signal ?? new AbortController().signal;
+    while (Date.now() < deadline && !signal.aborted) {
+      if (await this.spec.system.ready(this.address(n.id), signal)) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(
+      `node ${n.id} (container ${n.containerName}) was not ready at ` +
+        `${this.host}:${n.hostPort} within ${timeoutMs} ms`,
+    );
+  }
+
   private async stopNow(): Promise<void> {
     const docker = this.client.container.dockerode;
-    const logDir = join(this.spec.runDir, "nodes");
-    await mkdir(logDir, { recursive: true });
+    const paths = runPaths(this.spec.runDir);
+    await mkdir(paths.nodesDir, { recursive: true });
     const errors: string[] = [];
     await Promise.all(
       [...this.byId.values()].map((n) =>
@@ -316,7 +329,7 @@ class DockerCluster implements Cluster {
               await n.container.stop({ t: STOP_GRACE_S }).catch(ignoreNotRunning);
             }
             n.state = "killed";
-            await writeFile(join(logDir, `${n.id}.log`), await containerLogs(n.container));
+            await writeFile(paths.nodeLog(n.id), await containerLogs(n.container));
           } catch (err) {
             errors.push(`node ${n.id}: ${firstLine(err)}`);
           }
@@ -359,15 +372,19 @@ class DockerCluster implements Cluster {
     const peers = Object.fromEntries(
       [...this.byId.values()]
         .filter((p) => p.id !== n.id)
-        .map((p) => [p.id, `http://${p.ip}:${NODE_PORT}`]),
+        .map((p) => [p.id, { host: p.ip, port: this.launch.port }]),
     );
-    await postJson(this.url(n.id), "/admin/peers", { peers }, n.id);
+    await this.launch
+      .setPeers?.(this.address(n.id), peers, AbortSignal.timeout(5000))
+      .catch((err: unknown) => {
+        throw new Error(`giving node ${n.id} its peers failed: ${firstLine(err)}`);
+      });
     n.peersStale = false;
   }
 
   /** Flushes a running node's rules and re-applies every cut link at its end. */
   private async rebuildRules(n: DockerNode): Promise<void> {
-    const commands = cutCommands(n.id, this.cut, this.ips(), this.spec.linkFault);
+    const commands = cutCommands(n.id, this.cut, this.ips(), this.spec.linkFault, this.launch.port);
     await this.execRules(n, [[...HEAL_COMMAND], ...commands]);
     n.rulesStale = false;
   }
@@ -400,48 +417,55 @@ class DockerCluster implements Cluster {
   }
 }
 
+/** testcontainers' wait for a started container: its system's readiness probe, through the
+ * mapped port; a container that exits first fails at once with its exit code. */
+function readyStrategy(spec: ClusterSpec, port: number): WaitStrategy {
+  let timeoutMs = STARTUP_TIMEOUT_MS;
+  let set = false;
+  const host = process.env.TESTCONTAINERS_HOST_OVERRIDE ?? "127.0.0.1";
+  const signal = spec.signal ?? new AbortController().signal;
+  return {
+    async waitUntilReady(container, boundPorts) {
+      const address = { host, port: boundPorts.getBinding(port) };
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        if (await spec.system.ready(address, signal)) return;
+        const state = (await container.inspect()).State;
+        if (!state.Running) {
+          // Read now: testcontainers removes a container that failed its wait.
+          const output = (await containerLogs(container).catch(() => "")).trim();
+          const last = output.split("\n").at(-1);
+          const exited = `the container exited with code ${state.ExitCode}`;
+          throw new Error(output === "" ? exited : `${last} (${exited})\n${output}`);
+        }
+        if (signal.aborted) throw new Error("interrupted");
+        if (Date.now() > deadline) throw new Error(`not ready within ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
+    withStartupTimeout(ms) {
+      timeoutMs = ms;
+      set = true;
+      return this;
+    },
+    isStartupTimeoutSet: () => set,
+    getStartupTimeout: () => timeoutMs,
+  };
+}
+
 async function addresses(
   container: Dockerode.Container,
   network: string,
+  port: number,
 ): Promise<{ ip: string; hostPort: number }> {
   const info = await container.inspect();
   const ip = info.NetworkSettings.Networks[network]?.IPAddress;
-  const bindings = info.NetworkSettings.Ports[`${NODE_PORT}/tcp`] ?? [];
+  const bindings = info.NetworkSettings.Ports[`${port}/tcp`] ?? [];
   const binding = bindings.find((b) => !b.HostIp.includes(":")) ?? bindings[0];
   if (!ip || !binding) {
     throw new Error(`container ${info.Name.replace(/^\//, "")} has no address on ${network}`);
   }
   return { ip, hostPort: Number(binding.HostPort) };
-}
-
-async function waitForHealth(url: string, timeoutMs: number, node: NodeId): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = "no answer";
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
-      await res.body?.cancel();
-      if (res.ok) return;
-      last = `HTTP ${res.status}`;
-    } catch (err) {
-      last = firstLine(err);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`node ${node} did not answer /health at ${url} within ${timeoutMs} ms (${last})`);
-}
-
-async function postJson(base: string, path: string, body: unknown, node: NodeId): Promise<void> {
-  const res = await fetch(`${base}${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(5000),
-  }).catch((err) => {
-    throw new Error(`POST ${path} to node ${node} at ${base} failed: ${firstLine(err)}`);
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`POST ${path} to node ${node} answered ${res.status}: ${text}`);
 }
 
 /** A container's stdout and stderr, demultiplexed, in order. */
@@ -462,13 +486,13 @@ async function containerLogs(container: Dockerode.Container): Promise<string> {
 async function saveLogs(
   docker: Dockerode,
   containers: ReadonlyMap<NodeId, string>,
-  logDir: string,
+  paths: RunPaths,
 ): Promise<void> {
-  await mkdir(logDir, { recursive: true });
+  await mkdir(paths.nodesDir, { recursive: true });
   await Promise.all(
     [...containers].map(async ([id, name]) => {
       const logs = await containerLogs(docker.getContainer(name)).catch(() => undefined);
-      if (logs !== undefined) await writeFile(join(logDir, `${id}.log`), logs);
+      if (logs !== undefined) await writeFile(paths.nodeLog(id), logs);
     }),
   );
 }

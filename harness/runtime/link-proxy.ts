@@ -46,9 +46,9 @@ export class LinkProxy {
     return (this.#server.address() as AddressInfo).port;
   }
 
-  /** The URL the sending node uses for the receiving one. */
-  get url(): string {
-    return `http://${HOST}:${this.port}`;
+  /** The address the sending node uses for the receiving one. */
+  get address(): { host: string; port: number } {
+    return { host: HOST, port: this.port };
   }
 
   get isCut(): boolean {

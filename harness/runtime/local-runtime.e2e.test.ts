@@ -1,33 +1,46 @@
 // The local runtime with real `faultline node`s (leaderless, lww): a cut link makes quorum writes
 // that need it time out while others succeed, kill + restart keeps the node's data, pause stops
-// it answering, a clock offset changes which LWW write wins, and stop leaves no pid alive.
+// it answering, a clock offset (through the faultline system's session) changes which LWW write
+// wins, and stop leaves no pid alive.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { nodeDefaults } from "../../nodes/node-options.js";
+import type { SystemSession } from "../../systems/system.js";
 import { isAlive } from "../run/faultline-process.js";
 import { type LocalCluster, localRuntime } from "./local-runtime.js";
+import { clusterSpec } from "./test-fixtures/cluster-spec.js";
 
 const dir = mkdtempSync(join(tmpdir(), "faultline-local-runtime-e2e-"));
+const spec = clusterSpec("local-runtime-e2e", dir, {
+  name: "faultline",
+  build: "leaderless",
+  strategy: "lww",
+  requestTimeout: "500ms",
+});
 let cluster: LocalCluster;
+let session: SystemSession;
 
 beforeAll(async () => {
-  cluster = await localRuntime.start({
-    name: "local-runtime-e2e",
-    runDir: dir,
-    nodeIds: ["n1", "n2", "n3"],
-    node: { ...nodeDefaults, build: "leaderless", strategy: "lww", requestTimeoutMs: 500 },
-    linkFault: "blackhole",
-  });
+  cluster = await localRuntime.start(spec);
+  session = spec.system.connect(spec.options, cluster, { opTimeoutMs: 5000 });
 });
 afterAll(async () => {
+  await session?.close();
   await cluster?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** The node's base URL, where it serves now. */
+function url(node: string): string {
+  const { host, port } = cluster.address(node);
+  return `http://${host}:${port}`;
+}
+
+const noSignal = new AbortController().signal;
+
 async function put(node: string, key: string, value: unknown, w: number) {
-  const res = await fetch(`${cluster.url(node)}/kv/${key}?w=${w}`, {
+  const res = await fetch(`${url(node)}/kv/${key}?w=${w}`, {
     method: "PUT",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ value }),
@@ -37,15 +50,15 @@ async function put(node: string, key: string, value: unknown, w: number) {
 }
 
 async function read(node: string, key: string, r: number): Promise<unknown> {
-  const res = await fetch(`${cluster.url(node)}/kv/${key}?r=${r}`, {
+  const res = await fetch(`${url(node)}/kv/${key}?r=${r}`, {
     signal: AbortSignal.timeout(5000),
   });
   expect(res.status).toBe(200);
   return ((await res.json()) as { values: unknown }).values;
 }
 
-async function health(node: string, timeoutMs = 1000): Promise<number> {
-  const res = await fetch(`${cluster.url(node)}/health`, {
+async function health(node: string, timeoutMs = 5000): Promise<number> {
+  const res = await fetch(`${url(node)}/health`, {
     signal: AbortSignal.timeout(timeoutMs),
   });
   return res.status;
@@ -53,7 +66,7 @@ async function health(node: string, timeoutMs = 1000): Promise<number> {
 
 describe("local runtime with faultline nodes", () => {
   it("starts every node on its own port, log and data directory", async () => {
-    const urls = new Set(cluster.nodes.map((id) => cluster.url(id)));
+    const urls = new Set(cluster.nodes.map(url));
     expect(urls.size).toBe(3);
     for (const id of cluster.nodes) {
       expect(await health(id)).toBe(200);
@@ -84,29 +97,33 @@ describe("local runtime with faultline nodes", () => {
   it("kill is a SIGKILL; restart brings the node back on its data", async () => {
     expect((await put("n1", "durable", "kept", 3)).status).toBe(200);
     const pid = cluster.pid("n1")!;
-    const url = cluster.url("n1");
+    const address = cluster.address("n1");
     await cluster.kill("n1");
     expect(isAlive(pid)).toBe(false);
+    expect(cluster.state("n1")).toBe("down");
     await expect(health("n1")).rejects.toThrow();
     await cluster.restart("n1");
-    expect(cluster.url("n1")).toBe(url);
+    expect(cluster.state("n1")).toBe("running");
+    expect(cluster.address("n1")).toEqual(address);
     expect(await read("n1", "durable", 1)).toEqual(["kept"]);
   });
 
   it("pause stops a node answering; resume brings it back", async () => {
     await cluster.pause("n2");
+    expect(cluster.state("n2")).toBe("paused");
     await expect(health("n2", 300)).rejects.toThrow();
     await cluster.resume("n2");
-    expect(await health("n2", 5000)).toBe(200);
+    expect(cluster.state("n2")).toBe("running");
+    expect(await health("n2")).toBe(200);
   });
 
   it("a clock offset decides which last write wins", async () => {
     // n1's clock an hour behind: its later write carries an older timestamp and loses.
-    await cluster.setClockOffset("n1", -3_600_000);
+    await session.setClockOffset!("n1", -3_600_000, noSignal);
     expect((await put("n2", "clock", "first", 3)).status).toBe(200);
     expect((await put("n1", "clock", "second", 3)).status).toBe(200);
     expect(await read("n3", "clock", 3)).toEqual(["first"]);
-    await cluster.setClockOffset("n1", 0);
+    await session.setClockOffset!("n1", 0, noSignal);
     expect((await put("n1", "clock", "third", 3)).status).toBe(200);
     expect(await read("n3", "clock", 3)).toEqual(["third"]);
   });

@@ -1,26 +1,30 @@
-// The `local` runtime: every node is a `faultline node` child process on 127.0.0.1 with its own
-// data directory (<runDir>/data/<id>) and log (<runDir>/nodes/<id>.log). Node-to-node traffic
-// goes through one LinkProxy per directed link, so cutting a link really cuts connections;
-// clients talk to the nodes directly. No exit path of the harness leaves a node running.
+// The `local` runtime: every node is a child process on 127.0.0.1 — the command its system's
+// local launch gives — with its own port, data directory (<runDir>/data/<id>) and log
+// (<runDir>/nodes/<id>.log). Node-to-node traffic goes through one LinkProxy per directed link,
+// so cutting a link really cuts connections; clients talk to the nodes directly. No exit path of
+// the harness leaves a node running.
 import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import type { NodeId } from "../../nodes/core/replica.js";
-import { type NodeOptions, nodeArgs } from "../../nodes/node-options.js";
-import { postClockOffset } from "./admin-client.js";
+import { createServer } from "node:net";
+import type { LocalLaunch, NodeAddress, NodeId } from "../../systems/system.js";
+import { runPaths } from "../store/run-store.js";
 import { LinkProxy } from "./link-proxy.js";
-import { NodeProcess, NodeStartError } from "./node-process.js";
-import type { Cluster, ClusterSpec, Link, Runtime } from "./runtime.js";
+import { type NodeCommand, NodeProcess, NodeStartError } from "./node-process.js";
+import {
+  type Cluster,
+  type ClusterSpec,
+  type Link,
+  launchOf,
+  type NodeState,
+  type Runtime,
+} from "./runtime.js";
 
 export interface LocalRuntimeOptions {
-  /** The executable and arguments of one node; default `faultline node <flags> --exit-with-parent`. */
-  command?: (options: NodeOptions) => { file: string; args: string[] };
-  /** How long a node may take to answer /health after a (re)start. */
+  /** Replaces the system's command for every node (the runtime's own tests use a stand-in). */
+  command?: LocalLaunch["command"];
+  /** How long a node may take to be ready after a (re)start. */
   startTimeoutMs?: number;
   /** How long stop() waits after SIGTERM before SIGKILL. */
   stopGraceMs?: number;
-  /** Timeout of the runtime's own admin calls (POST /admin/clock). */
-  adminTimeoutMs?: number;
 }
 
 export interface LocalRuntime extends Runtime {
@@ -28,27 +32,30 @@ export interface LocalRuntime extends Runtime {
 }
 
 const HOST = "127.0.0.1";
-const FAULTLINE_BIN = fileURLToPath(new URL("../../bin/faultline.js", import.meta.url));
 
-/** `faultline node` from this checkout, run by the same Node.js as the harness. */
-export function faultlineNodeCommand(options: NodeOptions): { file: string; args: string[] } {
-  return {
-    file: process.execPath,
-    args: [FAULTLINE_BIN, "node", ...nodeArgs(options), "--exit-with-parent"],
-  };
+/** A port of 127.0.0.1 that was free a moment ago (a node that finds it taken gets another). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on("error", reject);
+    server.listen(0, HOST, () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 export function createLocalRuntime(options: LocalRuntimeOptions = {}): LocalRuntime {
   const settings = {
-    command: options.command ?? faultlineNodeCommand,
     startTimeoutMs: options.startTimeoutMs ?? 30_000,
     stopGraceMs: options.stopGraceMs ?? 3_000,
-    adminTimeoutMs: options.adminTimeoutMs ?? 2_000,
   };
   return {
     name: "local",
     async start(spec) {
-      const cluster = new LocalCluster(spec, settings);
+      const launch = launchOf(spec, "local");
+      const command = options.command ?? launch.command;
+      const cluster = new LocalCluster(spec, { ...settings, command });
       try {
         await cluster.startAll();
       } catch (err) {
@@ -62,7 +69,11 @@ export function createLocalRuntime(options: LocalRuntimeOptions = {}): LocalRunt
 
 export const localRuntime: LocalRuntime = createLocalRuntime();
 
-type Settings = Required<LocalRuntimeOptions>;
+interface Settings {
+  command: LocalLaunch["command"];
+  startTimeoutMs: number;
+  stopGraceMs: number;
+}
 
 export class LocalCluster implements Cluster {
   readonly nodes: readonly NodeId[];
@@ -86,27 +97,30 @@ export class LocalCluster implements Cluster {
           this.#proxies.set(linkKey(from, to), new LinkProxy([from, to], spec.linkFault));
       }
     }
-    mkdirSync(join(spec.runDir, "nodes"), { recursive: true });
+    const paths = runPaths(spec.runDir);
+    mkdirSync(paths.nodesDir, { recursive: true });
     for (const id of ids) {
-      const dataDir = join(spec.runDir, "data", id);
+      const dataDir = paths.dataDir(id);
       mkdirSync(dataDir, { recursive: true });
+      // Peer addresses are read when the node is spawned: the proxies listen by then.
+      const command: NodeCommand = (port) =>
+        settings.command({
+          id,
+          port,
+          dataDir,
+          runDir: spec.runDir,
+          peers: Object.fromEntries(
+            ids.filter((to) => to !== id).map((to) => [to, this.#proxy(id, to).address]),
+          ),
+        });
       this.#processes.set(
         id,
         new NodeProcess({
           id,
-          logPath: join(spec.runDir, "nodes", `${id}.log`),
+          command,
+          ready: (port, signal) => spec.system.ready({ host: HOST, port }, signal),
+          logPath: paths.nodeLog(id),
           startTimeoutMs: settings.startTimeoutMs,
-          // Peer URLs are read when the node is spawned: the proxies listen by then.
-          command: (port) =>
-            settings.command({
-              ...spec.node,
-              id,
-              listen: { host: HOST, port },
-              peers: Object.fromEntries(
-                ids.filter((to) => to !== id).map((to) => [to, this.#proxy(id, to).url]),
-              ),
-              dataDir,
-            }),
         }),
       );
     }
@@ -115,7 +129,9 @@ export class LocalCluster implements Cluster {
   /** Opens the proxies and starts every node; reports every node that failed. */
   async startAll(): Promise<void> {
     await Promise.all([...this.#proxies.values()].map((proxy) => proxy.listen()));
-    const results = await Promise.allSettled(this.nodes.map((id) => this.#startNode(id, 0)));
+    const results = await Promise.allSettled(
+      this.nodes.map(async (id) => this.#startNode(id, await freePort())),
+    );
     const errors = results.flatMap((r) => (r.status === "rejected" ? [r.reason] : []));
     if (errors.length === 1) throw errors[0];
     if (errors.length > 1) {
@@ -125,8 +141,10 @@ export class LocalCluster implements Cluster {
     }
   }
 
-  url(node: NodeId): string {
-    return this.#process(node).url;
+  address(node: NodeId): NodeAddress {
+    const port = this.#process(node).port;
+    if (port === undefined) throw new Error(`node ${node} has not started`);
+    return { host: HOST, port };
   }
 
   /** The pid of a node's live process (undefined when it is down); for tests and diagnostics. */
@@ -134,7 +152,7 @@ export class LocalCluster implements Cluster {
     return this.#process(node).pid;
   }
 
-  state(node: NodeId): "down" | "running" | "paused" {
+  state(node: NodeId): NodeState {
     return this.#process(node).state;
   }
 
@@ -147,7 +165,7 @@ export class LocalCluster implements Cluster {
     if (child.state !== "down") {
       throw new Error(`node ${node} is ${child.state}: kill it before restarting`);
     }
-    await this.#startNode(node, child.port ?? 0);
+    await this.#startNode(node, child.port ?? (await freePort()));
   }
 
   async pause(node: NodeId): Promise<void> {
@@ -177,10 +195,6 @@ export class LocalCluster implements Cluster {
     return [...this.#proxies.values()].filter((p) => p.isCut).map((p) => p.link);
   }
 
-  async setClockOffset(node: NodeId, offsetMs: number): Promise<void> {
-    await postClockOffset(this.url(node), offsetMs, this.settings.adminTimeoutMs);
-  }
-
   stop(): Promise<void> {
     this.#stopped ??= (async () => {
       await Promise.all(
@@ -198,14 +212,16 @@ export class LocalCluster implements Cluster {
   async #startNode(id: NodeId, port: number): Promise<void> {
     if (this.#stopped) throw new Error(`cannot start node ${id}: the cluster is stopped`);
     const child = this.#process(id);
+    const { signal } = this.spec;
     try {
-      await child.start(port);
+      await child.start(port, signal);
     } catch (err) {
-      // Someone took the port while the node was down: any free port will do (url() follows).
-      if (port === 0 || !(err instanceof NodeStartError) || !err.log.includes("EADDRINUSE"))
+      // Someone took the port (while the node was down, or since it was found free): any free
+      // port will do (address() follows).
+      if (!(err instanceof NodeStartError) || !/EADDRINUSE|already in use/i.test(err.log))
         throw err;
       if (this.#stopped) throw new Error(`cannot start node ${id}: the cluster is stopped`);
-      await child.start(0);
+      await child.start(await freePort(), signal);
     }
     for (const [from, to] of this.#linksTo(id)) this.#proxy(from, to).setTarget(child.port);
   }

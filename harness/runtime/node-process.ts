@@ -1,21 +1,26 @@
-// One node as a local child process: spawn it with its output appended to its log file, wait
-// until it prints `listening <id> URL` and answers /health, then kill, pause, resume, terminate.
+// One node as a local child process: spawn it on a port chosen for it, with its output appended
+// to its log file, wait until its system says it is ready, then kill, pause, resume, terminate.
 // Every live pid is in the process-wide registry (child-processes.ts), so none outlives the
 // harness; the stdin pipe makes a node started with --exit-with-parent die with a SIGKILLed one.
 import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import { isHealthy } from "./admin-client.js";
 import { trackChild, untrackChild } from "./child-processes.js";
 
-/** The executable and arguments that run one node listening on `port` (0: any free port). */
-export type NodeCommand = (port: number) => { file: string; args: string[] };
+/** The executable, arguments and environment that run one node serving on `port`. */
+export type NodeCommand = (port: number) => {
+  file: string;
+  args: string[];
+  env?: Record<string, string>;
+};
 
 export interface NodeProcessOptions {
   id: string;
   command: NodeCommand;
+  /** True once the node serves on 127.0.0.1:port (the system's readiness probe). */
+  ready: (port: number, signal: AbortSignal) => Promise<boolean>;
   logPath: string;
-  /** How long a start may take until /health answers. */
+  /** How long a start may take until the node is ready. */
   startTimeoutMs: number;
 }
 
@@ -39,7 +44,6 @@ interface Exit {
 }
 
 const POLL_MS = 25;
-const HEALTH_TIMEOUT_MS = 1000;
 const LOG_TAIL_LINES = 15;
 const STOP_WAIT_MS = 1000;
 
@@ -63,21 +67,17 @@ export class NodeProcess {
     return this.#state === "down" ? undefined : this.#child?.pid;
   }
 
-  /** The port it listens on once started (kept across kills, for a restart on the same port). */
+  /** The port it serves on once started (kept across kills, for a restart on the same port). */
   get port(): number | undefined {
     return this.#port;
   }
 
-  get url(): string {
-    if (this.#port === undefined) throw new Error(`node ${this.id} has not started`);
-    return `http://127.0.0.1:${this.#port}`;
-  }
-
-  /** Spawns the node and waits until it answers /health; on failure it is left down. */
-  async start(port: number): Promise<void> {
+  /** Spawns the node on `port` and waits until it is ready; on failure (or when `signal`
+   * aborts first) it is left down. */
+  async start(port: number, signal?: AbortSignal): Promise<void> {
     if (this.#state !== "down") throw new Error(`node ${this.id} is already running`);
     const { id, logPath, startTimeoutMs } = this.options;
-    const { file, args } = this.options.command(port);
+    const { file, args, env } = this.options.command(port);
     const logFd = openSync(logPath, "a");
     const logOffset = fstatSync(logFd).size;
     let child: ChildProcess;
@@ -85,7 +85,10 @@ export class NodeProcess {
       // Not detached: the node stays in the harness's session and process group. A terminal's
       // Ctrl-C reaches it too, and if the harness is SIGKILLed while the node is paused (it
       // cannot see EOF on its stdin), the kernel sends the orphaned group SIGHUP + SIGCONT.
-      child = spawn(file, args, { stdio: ["pipe", logFd, logFd] });
+      child = spawn(file, args, {
+        stdio: ["pipe", logFd, logFd],
+        ...(env !== undefined && { env: { ...process.env, ...env } }),
+      });
     } finally {
       closeSync(logFd);
     }
@@ -111,34 +114,35 @@ export class NodeProcess {
     );
     this.#child = child;
     this.#state = "running";
+    this.#port = port;
 
     const deadline = performance.now() + startTimeoutMs;
-    let url: string | undefined;
+    const probe = new AbortController();
     for (;;) {
       if (exit !== undefined) {
         const log = readLogFrom(logPath, logOffset);
         throw new NodeStartError(
-          `node ${id} exited (${describeExit(exit)}) before answering /health; ` +
+          `node ${id} exited (${describeExit(exit)}) before it was ready; ` +
             `the end of its log ${logPath}:\n${tail(log)}`,
           log,
         );
+      }
+      if (signal?.aborted) {
+        probe.abort();
+        await this.kill();
+        throw new NodeStartError(`node ${id}: the start was interrupted`, "");
       }
       if (performance.now() > deadline) {
+        probe.abort();
         await this.kill();
         const log = readLogFrom(logPath, logOffset);
-        const waitingFor =
-          url === undefined ? `print "listening ${id} URL"` : `answer ${url}/health`;
         throw new NodeStartError(
-          `node ${id} did not ${waitingFor} within ${startTimeoutMs} ms; ` +
+          `node ${id} was not ready on 127.0.0.1:${port} within ${startTimeoutMs} ms; ` +
             `the end of its log ${logPath}:\n${tail(log)}`,
           log,
         );
       }
-      if (url === undefined) {
-        url = listeningUrl(readLogFrom(logPath, logOffset), id);
-        if (url !== undefined) this.#port = Number(new URL(url).port);
-      }
-      if (url !== undefined && (await isHealthy(this.url, HEALTH_TIMEOUT_MS))) return;
+      if (await this.options.ready(port, probe.signal)) return;
       await sleep(POLL_MS);
     }
   }
@@ -215,14 +219,6 @@ function readLogFrom(path: string, offset: number): string {
   } finally {
     closeSync(fd);
   }
-}
-
-function listeningUrl(log: string, id: string): string | undefined {
-  for (const line of log.split("\n")) {
-    const match = /\blistening (\S+) (http:\/\/\S+)/.exec(line);
-    if (match && match[1] === id) return match[2];
-  }
-  return undefined;
 }
 
 function tail(log: string): string {

@@ -1,31 +1,41 @@
-// A runtime starts and controls a cluster of `faultline node`s: local child processes or Docker
-// containers, behind one interface. `start` returns a started cluster that is AsyncDisposable,
-// so `await using cluster = await runtime.start(spec)` cleans up on every path.
-import type { NodeId } from "../../nodes/core/replica.js";
-import type { NodeOptions } from "../../nodes/node-options.js";
+// A runtime starts and controls a cluster of a system's nodes: local child processes, Docker
+// containers, behind one interface. What a node runs comes from its system's launch for this
+// runtime (systems/system.ts); how it is faulted (SIGKILL, SIGSTOP, cut links) is the runtime's.
+// `start` returns a started cluster that is AsyncDisposable, so `await using cluster = await
+// runtime.start(spec)` cleans up on every path.
+import type { AnySystem, ClusterAddresses, NodeAddress, NodeId } from "../../systems/system.js";
 
 export interface ClusterSpec {
   /** The run's name (test name + timestamp): names networks and containers. */
   name: string;
   /** The run directory: node logs go to <runDir>/nodes/<id>.log. */
   runDir: string;
+  /** The system under test and its resolved options (`system:` section). */
+  system: AnySystem;
+  options: { name: string };
+  /** The run's seed, for the nodes' own random choices. */
+  seed: number;
   nodeIds: readonly NodeId[];
-  /** Everything a node needs but its id, address, peers and data directory. */
-  node: Omit<NodeOptions, "id" | "listen" | "peers" | "dataDir">;
   /** How a cut link behaves: black-hole (connections hang, the default) or reset. */
   linkFault: "blackhole" | "reset";
+  /** Aborted on Ctrl-C: a start under way gives up at once. */
+  signal?: AbortSignal;
 }
 
 /** A directed link: messages from [0] to [1]. */
 export type Link = readonly [from: NodeId, to: NodeId];
 
-export interface Cluster extends AsyncDisposable {
+export type NodeState = "down" | "running" | "paused";
+
+export interface Cluster extends AsyncDisposable, ClusterAddresses {
   readonly nodes: readonly NodeId[];
-  /** Client-facing base URL of a node ("http://127.0.0.1:PORT"); may change after a restart. */
-  url(node: NodeId): string;
+  /** Where a node serves clients (127.0.0.1 and a port); may change after a restart. */
+  address(node: NodeId): NodeAddress;
+  /** Down (killed, or crashed on its own), running or paused. */
+  state(node: NodeId): NodeState;
   /** SIGKILL: the process dies without flushing. */
   kill(node: NodeId): Promise<void>;
-  /** Starts a killed node again on its own data and waits until it answers /health. */
+  /** Starts a killed node again on its own data and waits until it is ready. */
   restart(node: NodeId): Promise<void>;
   /** SIGSTOP / SIGCONT. */
   pause(node: NodeId): Promise<void>;
@@ -34,8 +44,6 @@ export interface Cluster extends AsyncDisposable {
   cutLinks(links: readonly Link[]): Promise<void>;
   /** Restores every link. */
   healLinks(): Promise<void>;
-  /** Shifts a node's wall clock (POST /admin/clock). */
-  setClockOffset(node: NodeId, offsetMs: number): Promise<void>;
   /** Stops every node (resumed and SIGTERMed, SIGKILLed after a grace period); idempotent. */
   stop(): Promise<void>;
 }
@@ -43,4 +51,16 @@ export interface Cluster extends AsyncDisposable {
 export interface Runtime {
   readonly name: string;
   start(spec: ClusterSpec): Promise<Cluster>;
+}
+
+/** The system's launch for this runtime, or a plain error naming the runtimes it has. */
+export function launchOf<K extends "local" | "docker">(spec: ClusterSpec, runtime: K) {
+  const launch = spec.system.launch[runtime];
+  if (launch === undefined) {
+    const has = Object.keys(spec.system.launch).join(", ") || "none";
+    throw new Error(`system ${spec.system.name} has no ${runtime} launch (it has: ${has})`);
+  }
+  return launch(spec.options, { seed: spec.seed }) as ReturnType<
+    NonNullable<AnySystem["launch"][K]>
+  >;
 }

@@ -5,21 +5,17 @@
 //   throw     — throws an uncaught error once ready
 //   pause     — pauses n1 first (a SIGKILLed harness must not leave a stopped node behind)
 // usage: bin/run-ts.js harness/runtime/test-fixtures/harness-child.ts RUN_DIR MODE
-import { nodeDefaults } from "../../../nodes/node-options.js";
 import { setInterruptHandler } from "../../process-exit.js";
 import { localRuntime } from "../local-runtime.js";
+import { clusterSpec } from "./cluster-spec.js";
 
 const [runDir, mode = "wait"] = process.argv.slice(2);
 if (runDir === undefined)
   throw new Error("usage: harness-child.ts RUN_DIR [wait|stubborn|throw|pause]");
 
-const cluster = await localRuntime.start({
-  name: "harness-child",
-  runDir,
-  nodeIds: ["n1", "n2", "n3"],
-  node: { ...nodeDefaults, build: "leaderless", strategy: "lww" },
-  linkFault: "blackhole",
-});
+const cluster = await localRuntime.start(
+  clusterSpec("harness-child", runDir, { name: "faultline", nodes: 3 }),
+);
 if (mode === "stubborn") {
   setInterruptHandler(() => console.log("graceful shutdown started (and never finishes)"));
 }

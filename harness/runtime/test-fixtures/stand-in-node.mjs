@@ -1,7 +1,9 @@
-// A tiny stand-in for `faultline node`, for the runtime's own tests: it takes the same flags,
-// prints `listening <id> URL` to stderr, answers /health and /admin/clock, keeps one value per
-// key in a file of its data directory (to show a restart keeps data), and GET /peer/<id> asks a
-// peer's /health through the peer URL it was given (to show a cut link). Plain JS: starts fast.
+// A tiny stand-in for a system's node, for the runtime's own tests: it takes `faultline node`'s
+// flags (`--id ID --listen 127.0.0.1:PORT --data-dir DIR [--peers ID=URL,…]`, the port chosen by
+// the runtime), logs `listening <id> URL` to stderr, answers /health (the stand-in system's ready
+// probe) and /admin/clock, keeps one value per key in a file of its data directory (to show a
+// restart keeps data), and GET /peer/<id> asks a peer's /health through the peer URL it was given
+// (to show a cut link). Plain JS: starts fast.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
@@ -12,8 +14,14 @@ const flag = (name) => {
   return i === -1 ? undefined : argv[i + 1];
 };
 const id = flag("--id");
-const [host, port] = (flag("--listen") ?? "127.0.0.1:0").split(":");
+const [host, port] = (flag("--listen") ?? "").split(":");
 const dataDir = flag("--data-dir");
+if (!id || !host || !/^\d+$/.test(port ?? "") || !dataDir) {
+  console.error(
+    "usage: stand-in-node.mjs --id ID --listen HOST:PORT --data-dir DIR [--peers ID=URL,…]",
+  );
+  process.exit(254);
+}
 const peers = Object.fromEntries(
   (flag("--peers") ?? "")
     .split(",")
@@ -58,7 +66,7 @@ async function handle(req, res, body) {
     return reply(res, 200, { values, context: "" });
   }
   if (first === "peer") {
-    const timeoutMs = Number(url.searchParams.get("timeoutMs") ?? 1000);
+    const timeoutMs = Number(url.searchParams.get("timeoutMs") ?? 5000);
     try {
       const answer = await fetch(`${peers[second]}/health`, {
         signal: AbortSignal.timeout(timeoutMs),
@@ -81,5 +89,5 @@ server.on("error", (err) => {
   process.exit(1);
 });
 server.listen(Number(port), host, () => {
-  console.error(`${id} listening ${id} http://${host}:${server.address().port}`);
+  console.error(`listening ${id} http://${host}:${server.address().port}`);
 });
