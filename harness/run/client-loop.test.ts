@@ -1,12 +1,15 @@
+// runClients against a fake faultline node (systems/faultline/fake-node.ts) through the faultline
+// system's KvClient: the clients keep to the target rate without bursting after a slow op, retire
+// a process after an info, and record each write's basis on its invoke and completion.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseJsonl } from "../../checkers/formats/jsonl-format.js";
 import type { Op } from "../../checkers/history.js";
+import { startFakeNode } from "../../systems/faultline/fake-node.js";
+import { createNodeClient, faultlineKvClient } from "../../systems/faultline/faultline-client.js";
 import { register } from "../../workloads/register-workload.js";
-import { startFakeNode } from "../../workloads/fake-node.js";
-import { createNodeClient } from "../../workloads/node-client.js";
 import { runClients } from "./client-loop.js";
 import { openHistoryWriter } from "./history-writer.js";
 
@@ -24,8 +27,8 @@ async function run(
   const stop = new AbortController();
   setTimeout(() => stop.abort(), options.durationMs);
   const result = await runClients({
-    workload: register({ keyCount: 2 }),
-    http,
+    workload: register.create({ name: "register", keys: 2 }),
+    kv: (id) => faultlineKvClient(http, id),
     nodes: ["n1", "n2"],
     concurrency: options.concurrency,
     rate: options.rate,

@@ -3,15 +3,14 @@
 // an `info` a thread's process is retired and it continues as process + concurrency with a fresh
 // client (Jepsen's convention). `stop` ends the loops after their op in flight; `interrupt` also
 // ends the ops in flight (recorded as info "interrupted").
-import type { NodeId } from "../../nodes/core/replica.js";
-import type { NodeClient } from "../../workloads/node-client.js";
-import type { Workload } from "../../workloads/workload.js";
+import type { NodeId } from "../../workloads/kv-client.js";
+import type { KvClients, Workload } from "../../workloads/workload.js";
 import type { HistoryWriter } from "./history-writer.js";
 import { opStream } from "./op-stream.js";
 
 export interface ClientLoopOptions {
   workload: Workload;
-  http: NodeClient;
+  kv: KvClients;
   nodes: readonly NodeId[];
   concurrency: number;
   /** Total ops/s over every thread; 0 = as fast as they can. */
@@ -55,7 +54,7 @@ export async function runClients(options: ClientLoopOptions): Promise<ClientLoop
 
   const thread = async (t: number) => {
     const plans = opStream(workload.plan(nodes.length), options.seed, t);
-    let client = workload.client(options.http);
+    let client = workload.client(options.kv);
     let process = t;
     let slot = 0;
     for (let seq = 0; !options.stop.aborted; seq++) {
@@ -96,7 +95,7 @@ export async function runClients(options: ClientLoopOptions): Promise<ClientLoop
       if (type === "info") {
         process += concurrency;
         processMax = Math.max(processMax, process);
-        client = workload.client(options.http);
+        client = workload.client(options.kv);
       }
     }
   };

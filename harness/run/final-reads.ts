@@ -1,14 +1,14 @@
-// The final phase's reads (contract 4): after the final heal, every node is read for every key
-// the run touched with r=1 (its own state), in rounds, until all nodes agree on every key or the
-// quiescence timeout passes. Each read is a `final-read` op with `node` and `round`, under
+// The final phase's reads: after the final heal, every node is read for every key the run
+// touched with a local read (its own state, no quorum), in rounds, until all nodes agree on every
+// key or the quiescence timeout passes. Each read is a `final-read` op with `node` and `round`, under
 // process ids above every client's (one per node: a failed read is a fail, never an info, since
 // a read changes nothing, so no process is ever retired).
-import type { NodeId } from "../../nodes/core/replica.js";
-import type { NodeClient } from "../../workloads/node-client.js";
+import type { NodeId } from "../../workloads/kv-client.js";
+import type { KvClients } from "../../workloads/workload.js";
 import type { HistoryWriter } from "./history-writer.js";
 
 export interface FinalReadOptions {
-  http: NodeClient;
+  kv: KvClients;
   nodes: readonly NodeId[];
   keys: readonly string[];
   history: HistoryWriter;
@@ -33,7 +33,7 @@ function canonical(siblings: readonly unknown[]): string {
 }
 
 export async function finalReads(options: FinalReadOptions): Promise<FinalReadResult> {
-  const { http, nodes, keys, history, signal } = options;
+  const { kv, nodes, keys, history, signal } = options;
   const deadline = performance.now() + options.quiescenceTimeoutMs;
   const processes = nodes.map((_, i) => options.processFirst + i);
   const last = new Map<string, Map<NodeId, unknown[]>>();
@@ -53,9 +53,9 @@ export async function finalReads(options: FinalReadOptions): Promise<FinalReadRe
             node,
             round,
           });
-          const result = await http.get(node, key, { r: 1, signal });
+          const result = await kv(node).read(key, { local: true, signal });
           if (result.ok) {
-            const siblings = Array.isArray(result.body.values) ? result.body.values : [];
+            const siblings = result.values;
             last.get(key)?.set(node, siblings);
             history.record({
               process,

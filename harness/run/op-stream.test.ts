@@ -1,3 +1,5 @@
+// opStream: the same seed and thread give the same op plans across batches, other seeds or
+// threads other ones; mixSeed gives distinct 31-bit seeds.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { cart } from "../../workloads/cart-workload.js";
@@ -8,7 +10,11 @@ const take = <T>(stream: Iterator<T>, n: number) =>
   Array.from({ length: n }, () => stream.next().value as T);
 
 describe("opStream", () => {
-  for (const workload of [cart({ keyCount: 3 }), register({ keyCount: 3 })]) {
+  const workloads = [
+    cart.create(cart.schema.parse({ name: "cart", keys: 3 })),
+    register.create({ name: "register", keys: 3 }),
+  ];
+  for (const workload of workloads) {
     it(`${workload.name}: the same seed and thread give the same ops, across batches`, () => {
       const a = take(opStream(workload.plan(3), 7, 2), 600);
       const b = take(opStream(workload.plan(3), 7, 2), 600);

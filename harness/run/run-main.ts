@@ -4,15 +4,16 @@
 // (0 valid, 1 invalid, 2 unknown; 130 / 143 / 129 when interrupted). The first Ctrl-C, SIGTERM or
 // SIGHUP stops the run cleanly; a second one exits at once (process-exit.ts), the history flushed.
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { UsageError, verdictExitCode } from "../cli-error.js";
 import type { ConfigFlag } from "../config/config-flags.js";
 import { loadTestConfig } from "../config/load-test-config.js";
-import type { TestConfig } from "../config/test-config.js";
+import { systemOf, type TestConfig } from "../config/test-config.js";
+import { formatDuration } from "../../systems/options-schema.js";
 import { addExitHook, type ExitSignal, exitCodeOf, setInterruptHandler } from "../process-exit.js";
 import { startProgress } from "./progress-line.js";
 import { clientOpCounts, finalReadCount, newRunStatus } from "./run-status.js";
 import { summaryTable, verdictWord } from "./run-summary.js";
+import { runPaths } from "../store/run-store.js";
 import { runTest } from "./run-test.js";
 
 function readTestFile(path: string): { path: string; text: string } {
@@ -28,10 +29,12 @@ function readTestFile(path: string): { path: string; text: string } {
 function describeTest(config: TestConfig): string {
   const faults =
     config.nemesis.kinds.length === 0 ? "no faults" : `nemesis ${config.nemesis.kinds.join(",")}`;
-  const rate = config.rate === 0 ? "max rate" : `${config.rate} ops/s`;
+  const { concurrency, rate } = config.clients;
+  const speed = rate === 0 ? "max rate" : `${rate} ops/s`;
   return (
-    `${config.name}: ${config.build}/${config.strategy}, ${config.nodeCount} nodes (${config.runtime}), ` +
-    `${config.workload} workload, ${faults}, ${config.timeLimitMs / 1000}s, ${config.concurrency} clients at ${rate}`
+    `${config.name}: ${systemOf(config).describe(config.system)} (${config.runtime.name}), ` +
+    `${config.workload.name} workload, ${faults}, ${formatDuration(config.timeLimit)}, ` +
+    `${concurrency} clients at ${speed}`
   );
 }
 
@@ -48,7 +51,7 @@ export async function runMain(
   out.write(`seed ${config.seed} (rerun with --seed ${config.seed})\n`);
 
   const interrupt = new AbortController();
-  const status = newRunStatus(config.timeLimitMs);
+  const status = newRunStatus(config.timeLimit);
   let signalled: ExitSignal | undefined;
   const unsetInterrupt = setInterruptHandler((signal) => {
     signalled = signal;
@@ -89,9 +92,8 @@ export async function runMain(
     for (const warning of check.warnings) out.write(`warning: ${warning}\n`);
     out.write(`\n${summaryTable(check.valid, check.results)}\n\n`);
     out.write(`run: ${outcome.runDir}\n`);
-    if (existsSync(join(outcome.runDir, "report.html"))) {
-      out.write(`report: ${join(outcome.runDir, "report.html")}\n`);
-    }
+    const { report } = runPaths(outcome.runDir);
+    if (existsSync(report)) out.write(`report: ${report}\n`);
     out.write(`verdict: ${verdictWord(check.valid)} (seed ${config.seed})\n`);
     return verdictExitCode(check.valid);
   } finally {

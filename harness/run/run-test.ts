@@ -1,39 +1,33 @@
-// The runner: one test from a resolved config to a verdict. store dir → test.json → cluster
-// (`await using`, so every exit path stops it) → clients at the target rate + the nemesis until
-// the time limit → heal everything → final reads until the nodes agree or quiescence times out →
-// node dumps → checkRun. An interrupt (Ctrl-C) stops clients and nemesis, heals nothing, flushes
-// the history and stops the cluster; the history is closed (flushed) on every path.
+// The runner: one test from a resolved config to a verdict. Plan the faults → run folder →
+// test.json → the system's cluster on the test's runtime (`await using`, so every exit path stops
+// it) and a session with it → clients at the target rate + the nemesis until the time limit →
+// heal everything → final reads until the nodes agree or quiescence times out → node dumps →
+// checkRun. The runner never knows which system it runs: it asks the system for clients, dumps
+// and capabilities. An interrupt (Ctrl-C) stops clients and nemesis, heals nothing, flushes the
+// history and stops the cluster; the history is closed (flushed) on every path.
+import { setMaxListeners } from "node:events";
 import { writeFile } from "node:fs/promises";
-import { basename, join } from "node:path";
-import type { NodeId } from "../../nodes/core/replica.js";
-import { createNodeClient, type NodeClient } from "../../workloads/node-client.js";
-import { workloads } from "../../workloads/workloads.js";
+import { basename } from "node:path";
+import type { NodeId, SystemSession } from "../../systems/system.js";
 import { checkRun, type RunCheckResult } from "../check-run.js";
-import type { TestConfig } from "../config/test-config.js";
+import { nodeIdsOf, systemOf, type TestConfig, workloadOf } from "../config/test-config.js";
+import { testJson } from "../config/test-file.js";
+import { planFaults } from "../nemesis/fault-schedule.js";
+import { healEverything } from "../nemesis/heal-everything.js";
+import { runNemesis } from "../nemesis/run-nemesis.js";
 import type { Runtime } from "../runtime/runtime.js";
+import { createRunDir, type RunPaths } from "../store/run-store.js";
 import { runClients } from "./client-loop.js";
 import { finalReads } from "./final-reads.js";
 import { type HistoryWriter, openHistoryWriter } from "./history-writer.js";
-import { createRunDir } from "./run-store.js";
 import type { RunStatus } from "./run-status.js";
-
-/** The nemesis API the runner calls (contract 6): harness/nemesis, or a fake in tests. */
-export type NemesisApi = Pick<
-  typeof import("../nemesis/nemesis.js"),
-  "planFaults" | "runNemesis" | "healEverything"
->;
-
-export interface RunDeps {
-  runtime: Runtime;
-  nemesis: NemesisApi;
-}
 
 export interface RunOptions {
   /** Aborted on Ctrl-C / SIGTERM. */
   interrupt: AbortSignal;
   status: RunStatus;
-  /** The runtime and nemesis (tests pass fakes); by default the config's runtime and harness/nemesis. */
-  deps?: RunDeps;
+  /** The runtime to start the cluster on; by default the test's (tests pass their own). */
+  runtime?: Runtime;
   /** Pause between final-read rounds that did not agree. */
   finalReadIntervalMs?: number;
 }
@@ -46,104 +40,84 @@ export interface RunOutcome {
   finalReads?: { rounds: number; agreed: boolean };
 }
 
-async function defaultDeps(config: TestConfig): Promise<RunDeps> {
-  const [{ runtimes }, nemesis] = await Promise.all([
-    import("../runtime/runtimes.js"),
-    import("../nemesis/nemesis.js"),
-  ]);
-  return { runtime: runtimes[config.runtime], nemesis };
+/** How long a node's dump may take before the run gives up on it (a note is saved instead). */
+const DUMP_TIMEOUT_MS = 10_000;
+
+async function runtimeOf(config: TestConfig): Promise<Runtime> {
+  const { runtimes } = await import("../runtime/runtimes.js");
+  return runtimes[config.runtime.name];
 }
 
-/** Saves every node's GET /admin/dump as nodes/<id>.dump.json (an error note when it fails). */
-async function saveDumps(
-  http: NodeClient,
-  nodes: readonly NodeId[],
-  runDir: string,
-): Promise<void> {
+/** Saves every node's state as nodes/<id>.dump.json (an error note when it cannot be had). */
+async function saveDumps(session: SystemSession, nodes: readonly NodeId[], paths: RunPaths) {
   await Promise.all(
     nodes.map(async (node) => {
-      const result = await http.dump(node);
-      const body = result.ok ? result.body : { node, error: result.error };
-      await writeFile(
-        join(runDir, "nodes", `${node}.dump.json`),
-        `${JSON.stringify(body, null, 2)}\n`,
-      );
+      const body = await session
+        .dump(node, AbortSignal.timeout(DUMP_TIMEOUT_MS))
+        .catch((err: unknown) => ({
+          node,
+          error: err instanceof Error ? err.message : String(err),
+        }));
+      await writeFile(paths.nodeDump(node), `${JSON.stringify(body, null, 2)}\n`);
     }),
   );
 }
 
 export async function runTest(config: TestConfig, options: RunOptions): Promise<RunOutcome> {
   const { interrupt, status } = options;
-  const deps = options.deps ?? (await defaultDeps(config));
-  const nodeIds = Array.from({ length: config.nodeCount }, (_, i) => `n${i + 1}`);
-  const leader = config.build === "leader" ? nodeIds[0] : undefined;
+  const runtime = options.runtime ?? (await runtimeOf(config));
+  const system = systemOf(config);
+  const nodeIds = nodeIdsOf(config);
+  const workload = workloadOf(config).create(config.workload);
   // Planned before anything exists on disk: a plan that cannot be made leaves no empty run.
-  const { kinds, linkFault: _, ...faults } = config.nemesis;
-  const schedule =
-    kinds.length === 0
-      ? []
-      : deps.nemesis.planFaults(
-          { kinds: [...kinds], ...faults, partitionShapes: [...faults.partitionShapes] },
-          nodeIds,
-          leader,
-          config.seed,
-          config.timeLimitMs,
-        );
-  const runDir = createRunDir(config.storeDir, config.name);
+  const schedule = planFaults(config.nemesis, nodeIds, config.seed, config.timeLimit);
+  const paths = createRunDir(config.store, config.name);
+  const { runDir } = paths;
   status.runDir = runDir;
-  await writeFile(join(runDir, "test.json"), `${JSON.stringify(config, null, 2)}\n`);
+  await writeFile(paths.test, testJson(config));
   // The history exists (empty) from the start; its clock starts with the clients.
-  await writeFile(join(runDir, "history.jsonl"), "");
+  await writeFile(paths.history, "");
   let opened: HistoryWriter | undefined;
-
-  const workload = workloads[config.workload]({
-    keyCount: config.keyCount,
-    itemsPerKey: config.itemsPerKey,
-  });
   let finalResult: RunOutcome["finalReads"];
 
   try {
-    await using cluster = await deps.runtime.start({
+    await using cluster = await runtime.start({
       name: `${config.name}-${basename(runDir)}`,
       runDir,
+      system,
+      options: config.system,
+      seed: config.seed,
       nodeIds,
-      node: {
-        build: config.build,
-        strategy: config.strategy,
-        ...config.node,
-        seed: config.seed,
-        ...(leader !== undefined && { leader }),
-      },
-      linkFault: config.nemesis.linkFault,
+      linkFault: config.nemesis.partition.linkFault,
+      signal: interrupt,
     });
-    const http = createNodeClient({
-      urlOf: (node) => cluster.url(node),
-      timeoutMs: config.opTimeoutMs,
+    const session = system.connect(config.system, cluster, {
+      opTimeoutMs: config.clients.opTimeout,
     });
-    const history = openHistoryWriter(join(runDir, "history.jsonl"));
+    const history = openHistoryWriter(paths.history);
     opened = history;
     status.counts = history.counts;
     status.flushHistory = () => history.flush();
     try {
       if (interrupt.aborted) return { runDir, interrupted: true };
       const stop = new AbortController();
+      // Every client's call in flight listens to both signals.
+      setMaxListeners(config.clients.concurrency + 16, stop.signal, interrupt);
       const stopNow = () => stop.abort();
       interrupt.addEventListener("abort", stopNow, { once: true });
-      const timer = setTimeout(stopNow, config.timeLimitMs);
+      const timer = setTimeout(stopNow, config.timeLimit);
       status.phase = "running";
       status.clientsStartedAtMs = performance.now();
-      const nemesisDone =
-        schedule.length === 0
-          ? Promise.resolve()
-          : deps.nemesis.runNemesis(schedule, cluster, history, stop.signal, (active) => {
-              status.activeFault = active;
-            });
+      const nemesis = { cluster, session, recorder: history, signal: stop.signal };
+      const nemesisDone = runNemesis(schedule, config.nemesis, nemesis, (active) => {
+        status.activeFault = active;
+      });
       const clients = await runClients({
         workload,
-        http,
+        kv: (node) => session.client(node),
         nodes: nodeIds,
-        concurrency: config.concurrency,
-        rate: config.rate,
+        concurrency: config.clients.concurrency,
+        rate: config.clients.rate,
         seed: config.seed,
         history,
         stop: stop.signal,
@@ -159,15 +133,15 @@ export async function runTest(config: TestConfig, options: RunOptions): Promise<
       }
 
       status.phase = "healing";
-      await deps.nemesis.healEverything(cluster, history);
+      await healEverything({ ...nemesis, signal: interrupt }, config.nemesis.kinds);
       status.phase = "final-reads";
       const reads = await finalReads({
-        http,
+        kv: (node) => session.client(node),
         nodes: nodeIds,
         keys: clients.keys,
         history,
         processFirst: clients.processMax + 1,
-        quiescenceTimeoutMs: config.quiescenceTimeoutMs,
+        quiescenceTimeoutMs: config.quiescenceTimeout,
         signal: interrupt,
         ...(options.finalReadIntervalMs !== undefined && {
           roundIntervalMs: options.finalReadIntervalMs,
@@ -176,10 +150,10 @@ export async function runTest(config: TestConfig, options: RunOptions): Promise<
       finalResult = { rounds: reads.rounds, agreed: reads.agreed };
       history.flush();
       if (interrupt.aborted) return { runDir, interrupted: true };
-      await saveDumps(http, nodeIds, runDir);
+      await saveDumps(session, nodeIds, paths);
     } finally {
       history.flush();
-      http.close();
+      await session.close();
     }
   } finally {
     opened?.close();

@@ -37,7 +37,7 @@ const storedChecks: Record<RunStrategy, (run: StoredRun) => void> = {
     }
     expect(JSON.parse(readFileSync(join(run.dir, "test.json"), "utf8"))).toMatchObject({
       seed: 7,
-      strategy: "siblings",
+      system: { name: "faultline", strategy: "siblings" },
     });
   },
   reject: (run) => {
@@ -94,6 +94,6 @@ describe("faultline run (local runtime)", () => {
   it("an impossible combination exits 254 naming the field and the flag", async () => {
     const out = await faultline(["run", "--nodes", "3", "--w", "5", "--store", join(store, "bad")]);
     expect(out.code).toBe(254);
-    expect(out.stderr).toContain("--w: node.w = 5: w = 5 is more than the 3 nodes");
+    expect(out.stderr).toContain("--w: system.w = 5: w = 5 is more than the 3 nodes");
   }, 30_000);
 });
