@@ -10,10 +10,12 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { nodeDefaults } from "../nodes/node-options.js";
 import { dockerUnavailableReason } from "../harness/runtime/docker-engine.js";
-import { ensureNodeImage } from "../harness/runtime/docker-image.js";
+import { dockerImageBuilder } from "../harness/runtime/docker-image.js";
 import { dockerRuntime } from "../harness/runtime/docker-runtime.js";
 import { localRuntime } from "../harness/runtime/local-runtime.js";
 import type { Cluster, ClusterSpec, Link, Runtime } from "../harness/runtime/runtime.js";
+import { clusterSpec } from "../harness/runtime/test-fixtures/cluster-spec.js";
+import { faultlineNodeImage } from "../systems/faultline/faultline-image.js";
 
 const IN_FLIGHT = 16;
 const PUT_MS = 3_000;
@@ -28,7 +30,7 @@ export default async function benchDocker(): Promise<void> {
     return;
   }
   const imageStarted = performance.now();
-  const image = await ensureNodeImage();
+  const image = await faultlineNodeImage(dockerImageBuilder());
   console.log(`node image ${image} ready in ${seconds(performance.now() - imageStarted)}`);
 
   const dir = await mkdtemp(join(tmpdir(), "faultline-bench-docker-"));
@@ -37,7 +39,7 @@ export default async function benchDocker(): Promise<void> {
     console.log("\nruntime  nodes  start s  stop s  partition ms (halves)  heal ms");
     for (const nodeCount of [3, 5]) {
       for (const runtime of runtimes) {
-        const spec = clusterSpec(dir, `${runtime.name}-${nodeCount}`, nodeCount);
+        const spec = benchSpec(dir, `${runtime.name}-${nodeCount}`, nodeCount);
         const t0 = performance.now();
         const cluster = await runtime.start(spec);
         const startMs = performance.now() - t0;
@@ -55,7 +57,7 @@ export default async function benchDocker(): Promise<void> {
       `\nruntime  PUT ops/s (3 nodes, W=2, fsync ${nodeDefaults.fsync}, ${IN_FLIGHT} in flight, fresh keys)  p50 ms  p99 ms  errors`,
     );
     for (const runtime of runtimes) {
-      const cluster = await runtime.start(clusterSpec(dir, `${runtime.name}-put`, 3));
+      const cluster = await runtime.start(benchSpec(dir, `${runtime.name}-put`, 3));
       try {
         const row = await measurePuts(cluster);
         console.log(
@@ -79,14 +81,12 @@ export default async function benchDocker(): Promise<void> {
   }
 }
 
-function clusterSpec(dir: string, name: string, nodeCount: number): ClusterSpec {
-  return {
-    name: `faultline-bench-${name}-${process.pid}`,
-    runDir: join(dir, name),
-    nodeIds: Array.from({ length: nodeCount }, (_, i) => `n${i + 1}`),
-    node: { ...nodeDefaults, build: "leaderless", strategy: "siblings" },
-    linkFault: "blackhole",
-  };
+function benchSpec(dir: string, name: string, nodeCount: number): ClusterSpec {
+  return clusterSpec(`faultline-bench-${name}-${process.pid}`, join(dir, name), {
+    name: "faultline",
+    strategy: "siblings",
+    nodes: nodeCount,
+  });
 }
 
 /** Median time to cut the cluster into two halves, and to heal it, over a few rounds. */
@@ -129,7 +129,8 @@ async function measurePuts(
         const t0 = performance.now();
         try {
           // A fresh key per PUT: blind writes to one key would pile up siblings and measure that.
-          const res = await fetch(`${cluster.url(node)}/kv/k${i}?w=2`, {
+          const { host, port } = cluster.address(node);
+          const res = await fetch(`http://${host}:${port}/kv/k${i}?w=2`, {
             method: "PUT",
             headers: { "content-type": "application/json" },
             body: JSON.stringify({ value: i }),

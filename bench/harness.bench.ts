@@ -13,15 +13,23 @@ import http from "node:http";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { nodeDefaults } from "../nodes/node-options.js";
 import { runClients } from "../harness/run/client-loop.js";
 import { openHistoryWriter } from "../harness/run/history-writer.js";
 import { localRuntime } from "../harness/runtime/local-runtime.js";
-import type { ClusterSpec } from "../harness/runtime/runtime.js";
+import type { Cluster } from "../harness/runtime/runtime.js";
+import { clusterSpec } from "../harness/runtime/test-fixtures/cluster-spec.js";
+import { nodeDefaults } from "../nodes/node-options.js";
 import { killAll, spawnCluster } from "../nodes/server/spawned-node.js";
 import { request } from "../nodes/server/test-http-client.js";
+import { faultline } from "../systems/faultline/faultline-system.js";
 import { cart } from "../workloads/cart-workload.js";
-import { createNodeClient } from "../workloads/node-client.js";
+
+const SYSTEM = { name: "faultline", strategy: "siblings", fsync: "never" } as const;
+const urlOf = (cluster: Cluster, node: string) => {
+  const { host, port } = cluster.address(node);
+  return `http://${host}:${port}`;
+};
+const cartOf = (keys: number) => cart.create(cart.schema.parse({ name: "cart", keys }));
 
 const DURATION_MS = 3_000;
 const CONCURRENCY = 8;
@@ -33,15 +41,11 @@ export default async function (): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "harness-bench-"));
   const nodes = ["n1", "n2", "n3"];
   try {
-    await using cluster = await localRuntime.start({
-      name: "harness-bench",
-      runDir: dir,
-      nodeIds: nodes,
-      node: { build: "leaderless", strategy: "siblings", ...nodeDefaults, fsync: "never" },
-      linkFault: "blackhole",
-    });
-    const http = createNodeClient({ urlOf: (n) => cluster.url(n), timeoutMs: 2_000 });
-    const workload = cart({ keyCount: 16 });
+    const spec = clusterSpec("harness-bench", dir, SYSTEM);
+    await using cluster = await localRuntime.start(spec);
+    const session = faultline.connect(spec.options as never, cluster, { opTimeoutMs: 2_000 });
+    const kv = (node: string) => session.client(node);
+    const workload = cartOf(16);
     const never = new AbortController().signal;
 
     // The bare loop: cart ops round-robin over the nodes and 16 keys of its own (carts grow, so
@@ -51,7 +55,7 @@ export default async function (): Promise<void> {
       const end = performance.now() + DURATION_MS;
       await Promise.all(
         Array.from({ length: CONCURRENCY }, async (_, t) => {
-          const client = workload.client(http);
+          const client = workload.client(kv);
           for (let i = 0; performance.now() < end; i++) {
             const key = `bare${round}-${((i * CONCURRENCY + t) % 16) + 1}`;
             const invocation = client.invoke(
@@ -73,14 +77,14 @@ export default async function (): Promise<void> {
       const stop = new AbortController();
       const timer = setTimeout(() => stop.abort(), DURATION_MS);
       const started = performance.now();
-      const keyed = cart({ keyCount: 16 });
+      const keyed = cartOf(16);
       await runClients({
         // Fresh keys per round, as for the bare loop.
         workload: {
           ...keyed,
           plan: (n) => keyed.plan(n).map((p) => ({ ...p, key: `h${round}-${p.key}` })),
         },
-        http,
+        kv,
         nodes,
         concurrency: CONCURRENCY,
         rate: 0,
@@ -101,7 +105,7 @@ export default async function (): Promise<void> {
     await harness(0);
     const bareRate = await bare(1);
     const run = await harness(1);
-    http.close();
+    await session.close();
     await cluster[Symbol.asyncDispose]();
     const cli = await runCli(join(dir, "store"));
     const pct = (rate: number) => `${((rate / bareRate) * 100).toFixed(0)}% of bare`;
@@ -181,14 +185,14 @@ async function runCli(store: string) {
   };
 }
 
-const PUT_NODE: ClusterSpec["node"] = {
+const PUT_NODE = {
   ...nodeDefaults,
   build: "leaderless",
   strategy: "siblings",
   fsync: "never",
   w: 2,
   r: 2,
-};
+} as const;
 
 /** A PUT target: the nodes' URLs, the pids whose CPU counts besides this process's, a stop. */
 interface PutTarget {
@@ -223,15 +227,15 @@ async function proxyCostRows(dir: string): Promise<void> {
     [
       "proxies in this process",
       async () => {
-        const cluster = await localRuntime.start(putSpec(join(dir, "put-proxied"), ids));
+        const cluster = await localRuntime.start(putSpec(join(dir, "put-proxied")));
         return {
-          urls: ids.map((n) => cluster.url(n)),
+          urls: ids.map((n) => urlOf(cluster, n)),
           pids: ids.map((n) => cluster.pid(n)!),
           stop: () => cluster.stop(),
         };
       },
     ],
-    ["proxies in a child process", () => startProxiedChild(join(dir, "put-child"), ids)],
+    ["proxies in a child process", () => startProxiedChild(join(dir, "put-child"))],
   ];
   console.log(
     `\nPUT, 3 leaderless nodes (fsync never, W=2, fresh keys round-robin), ${PUT_IN_FLIGHT} in flight, ` +
@@ -252,30 +256,26 @@ async function proxyCostRows(dir: string): Promise<void> {
   }
 }
 
-function putSpec(runDir: string, nodeIds: string[]): ClusterSpec {
-  return {
-    name: "harness-bench-put",
-    runDir,
-    nodeIds,
-    node: PUT_NODE,
-    linkFault: "blackhole",
-  } as const;
+function putSpec(runDir: string) {
+  return clusterSpec("harness-bench-put", runDir, SYSTEM);
 }
 
 /** A child Node.js that starts the local cluster (proxies and all) and stops it on stdin EOF. */
-async function startProxiedChild(runDir: string, ids: string[]): Promise<PutTarget> {
+async function startProxiedChild(runDir: string): Promise<PutTarget> {
   const script = `
     const { localRuntime } = await import(${JSON.stringify(`${ROOT}harness/runtime/local-runtime.ts`)});
-    const spec = JSON.parse(process.argv[1]);
+    const { clusterSpec } = await import(${JSON.stringify(`${ROOT}harness/runtime/test-fixtures/cluster-spec.ts`)});
+    const spec = clusterSpec("harness-bench-put", process.argv[1], JSON.parse(process.argv[2]));
     const cluster = await localRuntime.start(spec);
+    const url = (n) => "http://" + cluster.address(n).host + ":" + cluster.address(n).port;
     console.log(JSON.stringify({
-      urls: spec.nodeIds.map((n) => cluster.url(n)),
+      urls: spec.nodeIds.map(url),
       pids: [process.pid, ...spec.nodeIds.map((n) => cluster.pid(n))],
     }));
     process.stdin.on("end", async () => { await cluster.stop(); process.exit(0); }).resume();`;
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", "--input-type=module", "-e", script, JSON.stringify(putSpec(runDir, ids))],
+    ["--import", "tsx", "--input-type=module", "-e", script, runDir, JSON.stringify(SYSTEM)],
     { cwd: ROOT, stdio: ["pipe", "pipe", "inherit"] },
   );
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));

@@ -1,12 +1,11 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { checkRun } from "./check-run.js";
 import { UsageError } from "./cli-error.js";
 import { loadTestConfig } from "./config/load-test-config.js";
-
-vi.mock("./runtime/runtimes.js", () => ({ runtimes: { local: {} } }));
+import { testJson } from "./config/test-file.js";
 
 const root = mkdtempSync(join(tmpdir(), "check-run-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -76,12 +75,12 @@ function history(finalItems: number[]): string {
 function runDir(name: string, checkers: string, historyText: string): string {
   const dir = join(root, name);
   const config = loadTestConfig({
-    file: { path: "t.yaml", text: `nodes: 2\ncheckers: [${checkers}]\nseed: 1\n` },
+    file: { path: "t.yaml", text: `system: {nodes: 2}\ncheckers: [${checkers}]\nseed: 1\n` },
     env: {},
   });
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "test.json"), JSON.stringify(config));
+  writeFileSync(join(dir, "test.json"), testJson(config));
   writeFileSync(join(dir, "history.jsonl"), historyText);
   return dir;
 }

@@ -1,9 +1,8 @@
-// checkRun(runDir): judges a stored run (contract 7). Reads test.json (the resolved TestConfig)
-// and history.jsonl, runs the test's checkers from the registry with the options the test implies
+// checkRun(runDir): judges a stored run. Reads test.json (loaded back through the schemas) and
+// history.jsonl, runs the test's checkers from the registry with the options the test implies
 // (the workload's, e.g. the linearizable model, and the consistency claim), writes results.json
 // and returns the composite. `faultline run` calls it at the end; `faultline check` on a run dir.
 import { readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import {
   type CheckOptions,
   type CheckResult,
@@ -13,10 +12,11 @@ import {
 } from "../checkers/checker.js";
 import { checkers as registry } from "../checkers/checkers.js";
 import { parseJsonl } from "../checkers/formats/jsonl-format.js";
-import { workloads } from "../workloads/workloads.js";
 import { UsageError } from "./cli-error.js";
-import type { TestConfig } from "./config/test-config.js";
+import { workloadOf } from "./config/test-config.js";
+import { readTestJson } from "./config/test-file.js";
 import { writeReportOrWarn } from "./report/write-report.js";
+import { runPaths } from "./store/run-store.js";
 
 export interface RunCheckResult {
   valid: Validity;
@@ -58,27 +58,15 @@ function parseHistory(text: string, path: string): ReturnType<typeof parseJsonl>
 }
 
 export async function checkRun(runDir: string): Promise<RunCheckResult> {
-  const testPath = join(runDir, "test.json");
-  let test: TestConfig;
-  try {
-    test = JSON.parse(await readText(testPath)) as TestConfig;
-  } catch (err) {
-    if (err instanceof UsageError) throw err;
-    throw new UsageError(
-      `${testPath}: not JSON (${err instanceof Error ? err.message : String(err)})`,
-    );
-  }
-  if (!(test.workload in workloads) || !Array.isArray(test.checkers)) {
-    throw new UsageError(
-      `${testPath}: not a faultline test (workload ${JSON.stringify(test.workload)}, checkers ${JSON.stringify(test.checkers)})`,
-    );
-  }
-  const historyPath = join(runDir, "history.jsonl");
-  const { history, warnings } = parseHistory(await readText(historyPath), historyPath);
+  const paths = runPaths(runDir);
+  const test = readTestJson(paths.test, await readText(paths.test));
+  const { history, warnings } = parseHistory(await readText(paths.history), paths.history);
 
-  const workload = workloads[test.workload]({ keyCount: test.keyCount });
-  const options: CheckOptions = { ...workload.checkOptions, consistency: test.consistency };
-  const chosen = test.checkers.map((name) =>
+  const options: CheckOptions = {
+    ...workloadOf(test).checkOptions(test.workload),
+    consistency: test.checkers.consistency,
+  };
+  const chosen = test.checkers.names.map((name) =>
     name in registry ? registry[name as keyof typeof registry] : missingChecker(name),
   );
   const { valid, results } = composeCheckers(chosen).check(history, options) as {
@@ -86,7 +74,7 @@ export async function checkRun(runDir: string): Promise<RunCheckResult> {
     results: Record<string, CheckResult>;
   };
   const result: RunCheckResult = { valid, results, warnings, opCount: history.length };
-  await writeFile(join(runDir, "results.json"), `${JSON.stringify(result, null, 2)}\n`);
+  await writeFile(paths.results, `${JSON.stringify(result, null, 2)}\n`);
   await writeReportOrWarn(runDir, { test, history, results: result });
   return result;
 }

@@ -41,7 +41,7 @@ describe("faultline check (binary)", () => {
   it("exits 254 naming the file and line of a corrupt history in a run directory", async () => {
     const run = join(dir, "corrupt-run");
     mkdirSync(run);
-    const test = { workload: "cart", checkers: ["lost-writes"], keyCount: 3 };
+    const test = { name: "corrupt-run", seed: 1, workload: "cart", checkers: ["lost-writes"] };
     writeFileSync(join(run, "test.json"), JSON.stringify(test));
     const op = { index: 0, time: 0, process: 0, type: "invoke", f: "add", key: "k1", value: 1 };
     writeFileSync(

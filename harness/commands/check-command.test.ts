@@ -4,10 +4,9 @@ import { join } from "node:path";
 import { Command } from "commander";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { UsageError } from "../cli-error.js";
+import { testJson } from "../config/test-file.js";
 import { loadTestConfig } from "../config/load-test-config.js";
 import { registerCheckCommand } from "./check-command.js";
-
-vi.mock("../runtime/runtimes.js", () => ({ runtimes: { local: {} } }));
 
 const dir = mkdtempSync(join(tmpdir(), "faultline-check-"));
 const file = (name: string, text: string) => {
@@ -155,11 +154,11 @@ function runDir(name: string, historyText: string): string {
   const config = loadTestConfig({
     file: {
       path: "t.yaml",
-      text: "nodes: 2\ncheckers: [lost-writes, convergence, stats]\nseed: 1\n",
+      text: "system: {nodes: 2}\ncheckers: [lost-writes, convergence, stats]\nseed: 1\n",
     },
     env: {},
   });
-  writeFileSync(join(path, "test.json"), JSON.stringify(config));
+  writeFileSync(join(path, "test.json"), testJson(config));
   writeFileSync(join(path, "history.jsonl"), historyText);
   return path;
 }

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Command } from "commander";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { EXIT, UsageError } from "../cli-error.js";
-import { resolve, type TestFile, testFileSchema } from "../config/test-config.js";
+import { testConfigOf, testJson } from "../config/test-file.js";
 import { registerReportCommand } from "./report-command.js";
 
 const root = mkdtempSync(join(tmpdir(), "faultline-report-cmd-"));
@@ -24,8 +24,8 @@ describe("faultline report <run-dir>", () => {
   it("writes report.html and prints its path", async () => {
     const dir = join(root, "t", "20260101T000000.000Z");
     mkdirSync(dir, { recursive: true });
-    const test = resolve(testFileSchema.parse({}) as TestFile, 1, undefined);
-    writeFileSync(join(dir, "test.json"), JSON.stringify(test));
+    const test = testConfigOf({ seed: 1, name: "cart-leaderless-lww" });
+    writeFileSync(join(dir, "test.json"), testJson(test));
     writeFileSync(
       join(dir, "history.jsonl"),
       '{"index":0,"time":0,"process":0,"type":"invoke","f":"read","key":"k","value":null}\n',

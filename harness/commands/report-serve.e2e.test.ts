@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { resolve, type TestFile, testFileSchema } from "../config/test-config.js";
+import { testConfigOf, testJson } from "../config/test-file.js";
 import { faultline } from "../run/faultline-process.js";
 
 const root = mkdtempSync(join(tmpdir(), "faultline-report-e2e-"));
@@ -13,8 +13,8 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 function storedRun(): string {
   const dir = join(root, "store", "cart", "20260101T000000.000Z");
   mkdirSync(join(dir, "nodes"), { recursive: true });
-  const test = resolve(testFileSchema.parse({}) as TestFile, 3, undefined);
-  writeFileSync(join(dir, "test.json"), JSON.stringify(test));
+  const test = testConfigOf({ seed: 3, name: "cart-leaderless-lww" });
+  writeFileSync(join(dir, "test.json"), testJson(test));
   writeFileSync(
     join(dir, "history.jsonl"),
     '{"index":0,"time":0,"process":0,"type":"invoke","f":"add","key":"k","value":1}\n' +

@@ -56,5 +56,5 @@ export function registerServeCommand(program: Command): void {
 /** The store `faultline run` would use: the config's default (FAULTLINE_STORE or "store"). */
 async function defaultStore(): Promise<string> {
   const { loadTestConfig } = await import("../config/load-test-config.js");
-  return loadTestConfig({}).storeDir;
+  return loadTestConfig({}).store;
 }

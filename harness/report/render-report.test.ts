@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { HistoryBuilder } from "../../checkers/history-builder.js";
-import { resolve, type TestFile, testFileSchema } from "../config/test-config.js";
+import { testConfigOf } from "../config/test-file.js";
 import { renderReport, scriptSafeJson } from "./render-report.js";
 import { loadReportAssets } from "./report-assets.js";
 import { reportData } from "./report-data.js";
 
-const test = resolve(testFileSchema.parse({ nemesis: "kill" }) as TestFile, 5, undefined);
+const test = testConfigOf({ seed: 5, name: "cart-leaderless-lww", nemesis: "kill" });
 const hostile = "</script><script>alert(1)</script><!-- /*@report.js*/ \u2028";
 
 function data() {

@@ -1,13 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { HistoryBuilder } from "../../checkers/history-builder.js";
-import { resolve, type TestFile, testFileSchema } from "../config/test-config.js";
+import { testConfigOf } from "../config/test-file.js";
 import { checkerRow, opWindows, reportData, startedAtOf, WINDOW_RADIUS } from "./report-data.js";
 
-const test = resolve(
-  testFileSchema.parse({ nemesis: "partition", timeLimit: 3 }) as TestFile,
-  42,
-  undefined,
-);
+const test = testConfigOf({
+  seed: 42,
+  name: "cart-leaderless-lww",
+  nemesis: "partition",
+  timeLimit: 3,
+});
 
 /** A small run: adds, a partition, a lost add, final reads that disagree. */
 function history() {

@@ -3,7 +3,8 @@
 // number the page shows is computed here (and unit-tested); the page only lays it out.
 import type { CheckResult, Validity } from "../../checkers/checker.js";
 import type { History, Op } from "../../checkers/history.js";
-import type { TestConfig } from "../config/test-config.js";
+import { systemOf, type TestConfig } from "../config/test-config.js";
+import { toTestFile } from "../config/test-file.js";
 import {
   type FaultInterval,
   faultIntervals,
@@ -267,47 +268,42 @@ function partnerOf(history: History, at: number): number | undefined {
   return undefined;
 }
 
+/** "key value, key value" for a section in the test file's words (durations as "4s"). */
+function sectionWords(section: unknown): string {
+  if (typeof section !== "object" || section === null) return String(section);
+  return Object.entries(section)
+    .filter(([key]) => key !== "name")
+    .map(([key, value]) => `${key} ${Array.isArray(value) ? value.join(", ") : String(value)}`)
+    .join(", ");
+}
+
 function settingsOf(test: TestConfig): [string, string][] {
-  const n = test.nemesis;
-  const node = test.node;
-  const ms = (value: number | undefined) => (value === undefined ? "?" : `${value} ms`);
+  const file = toTestFile(test) as Record<string, Record<string, unknown>>;
+  const n = file.nemesis!;
+  const kinds = test.nemesis.kinds;
+  const clients = file.clients!;
   const rows: [string, string | undefined][] = [
-    ["build / strategy", `${test.build} / ${test.strategy}`],
-    ["nodes", `${test.nodeCount} (${test.runtime} runtime)`],
-    ["workload", `${test.workload}, ${test.keyCount} keys`],
+    ["system", `${systemOf(test).describe(test.system)} (${test.runtime.name} runtime)`],
+    ...systemOf(test).settings(test.system),
+    ["workload", `${test.workload.name}: ${sectionWords(file.workload)}`],
     [
       "clients",
-      `${test.concurrency} at ${test.rate === 0 ? "max rate" : `${test.rate} ops/s`}, op timeout ${ms(test.opTimeoutMs)}`,
+      `${test.clients.concurrency} at ${test.clients.rate === 0 ? "max rate" : `${test.clients.rate} ops/s`}, op timeout ${clients.opTimeout}`,
     ],
-    ["time limit", `${test.timeLimitMs / 1000} s`],
+    ["time limit", String(file.timeLimit)],
     [
       "nemesis",
-      n?.kinds?.length
-        ? `${n.kinds.join(", ")} every ${ms(n.intervalMs)} ± ${ms(n.jitterMs)}, lasting ${ms(n.faultDurationMs)}`
+      kinds.length > 0
+        ? `${kinds.join(", ")} every ${n.interval} ± ${n.jitter}, lasting ${n.faultDuration}`
         : "none",
     ],
-    [
-      "partition shapes",
-      n?.kinds?.includes("partition")
-        ? `${n.partitionShapes?.join(", ")} (links: ${n.linkFault})`
-        : undefined,
-    ],
-    ["clock skew max", n?.kinds?.includes("clock") ? ms(n.clockSkewMsMax) : undefined],
-    [
-      "replication",
-      node === undefined
-        ? undefined
-        : test.build === "leader"
-          ? `acks ${node.acks}`
-          : `w ${node.w}, r ${node.r}, read repair ${node.readRepair ? "on" : "off"}, anti-entropy every ${ms(node.antiEntropyIntervalMs)}`,
-    ],
-    ["node", node && `fsync ${node.fsync}, request timeout ${ms(node.requestTimeoutMs)}`],
-    ["checkers", test.checkers?.join(", ")],
-    ["consistency claim", test.consistency],
-    ["quiescence timeout", ms(test.quiescenceTimeoutMs)],
+    ...kinds.map((kind): [string, string] => [kind, sectionWords(n[kind]) || "defaults"]),
+    ["checkers", test.checkers.names.join(", ")],
+    ["consistency claim", test.checkers.consistency],
+    ["quiescence timeout", String(file.quiescenceTimeout)],
     ["seed", String(test.seed)],
   ];
-  return rows.filter((row): row is [string, string] => row[1] !== undefined);
+  return rows.filter((row): row is [string, string] => row[1] !== undefined && row[1] !== "");
 }
 
 export function reportData(input: ReportInput): ReportData {

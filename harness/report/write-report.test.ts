@@ -4,13 +4,13 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { rmSync } from "node:fs";
 import { UsageError } from "../cli-error.js";
-import { resolve, type TestFile, testFileSchema } from "../config/test-config.js";
+import { testConfigOf } from "../config/test-file.js";
 import { writeReport } from "./write-report.js";
 
 const root = mkdtempSync(join(tmpdir(), "faultline-report-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const test = resolve(testFileSchema.parse({}) as TestFile, 9, undefined);
+const test = testConfigOf({ seed: 9, name: "cart-leaderless-lww" });
 const history = [
   { index: 0, time: 0, process: 0, type: "invoke", f: "add", key: "k", value: 1 },
   { index: 1, time: 5_000_000, process: 0, type: "ok", f: "add", key: "k", value: 1 },
