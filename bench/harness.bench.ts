@@ -23,6 +23,7 @@ import { killAll, spawnCluster } from "../nodes/server/spawned-node.js";
 import { request } from "../nodes/server/test-http-client.js";
 import { faultline } from "../systems/faultline/faultline-system.js";
 import { cart } from "../workloads/cart-workload.js";
+import { runPaths } from "../harness/store/run-store.js";
 
 const SYSTEM = { name: "faultline", strategy: "siblings", fsync: "never" } as const;
 const urlOf = (cluster: Cluster, node: string) => {
@@ -156,7 +157,7 @@ async function runCli(store: string) {
   const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
   const runDir = /^run: (.+)$/m.exec(out)?.[1];
   if (code !== 0 || runDir === undefined) throw new Error(`faultline run exited ${code}:\n${out}`);
-  const results = JSON.parse(readFileSync(join(runDir, "results.json"), "utf8")) as {
+  const results = JSON.parse(readFileSync(runPaths(runDir).results, "utf8")) as {
     results: {
       stats: {
         opsPerSecond: number;
@@ -170,7 +171,7 @@ async function runCli(store: string) {
   // Completions of client ops (not final reads) in the second half of the clients' time.
   const halfNs = (CLI_SECONDS / 2) * 1e9;
   let late = 0;
-  for (const line of readFileSync(join(runDir, "history.jsonl"), "utf8").split("\n")) {
+  for (const line of readFileSync(runPaths(runDir).history, "utf8").split("\n")) {
     if (line === "") continue;
     const op = JSON.parse(line) as { type: string; f: string; process: unknown; time: number };
     if (op.type === "invoke" || op.f === "final-read" || op.process === "nemesis") continue;

@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import type { CheckResult } from "../../checkers/checker.js";
 import { parseJsonl } from "../../checkers/formats/jsonl-format.js";
 import type { History } from "../../checkers/history.js";
+import { runPaths } from "../store/run-store.js";
 
 const BIN = fileURLToPath(new URL("../../bin/faultline.js", import.meta.url));
 
@@ -96,7 +97,7 @@ export function runDirOf(out: FinishedProcess): string {
 
 /** The history a run stored in DIR (there even when the run was interrupted). */
 export function readHistory(dir: string): History {
-  const path = join(dir, "history.jsonl");
+  const path = runPaths(dir).history;
   return parseJsonl(readFileSync(path, "utf8"), path).history;
 }
 
@@ -111,7 +112,7 @@ export interface StoredRun {
 
 export function readStoredRun(out: FinishedProcess): StoredRun {
   const dir = runDirOf(out);
-  const stored = JSON.parse(readFileSync(join(dir, "results.json"), "utf8")) as {
+  const stored = JSON.parse(readFileSync(runPaths(dir).results, "utf8")) as {
     valid: CheckResult["valid"];
     results: Record<string, CheckResult>;
   };
