@@ -4,7 +4,6 @@
 // is what the tests assert.
 import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CheckResult } from "../../checkers/checker.js";
 import { parseJsonl } from "../../checkers/formats/jsonl-format.js";
