@@ -28,6 +28,7 @@ export const CAPABILITIES = {
   clock: "shift a node's wall clock (the clock fault)",
   leader: "tell which node leads now (the leader partition shape, leader targets)",
   append: "append to a list in one atomic step of its own (the cart's append mode)",
+  failover: "make another node lead once the leader is fenced, and bring the old one back",
 } as const;
 
 export type Capability = keyof typeof CAPABILITIES;
@@ -96,6 +97,30 @@ export interface ClusterAddresses {
   address(node: NodeId): NodeAddress;
 }
 
+/** One step of a failover, as the history records it (in the failover op's value). */
+export type FailoverStep = { step: string; [detail: string]: unknown };
+
+/** How a failover chooses the node to promote (systems that elect their leader ignore it). */
+export interface FailoverChoice {
+  pick: "most-advanced" | "random";
+  /** For a random pick: a number in [0, 1) drawn from the run's seed. */
+  random: number;
+}
+
+/** Capability "failover": the system's part of a failover; the harness fences and unfences. */
+export interface SystemFailover {
+  /** `fenced` (the old leader) is killed or cut off: make another node lead, recording each
+   * step; resolves to the new leader, rejects (with the steps so far recorded) when none can. */
+  promote(
+    fenced: NodeId,
+    choice: FailoverChoice,
+    record: (step: FailoverStep) => void,
+    signal: AbortSignal,
+  ): Promise<NodeId>;
+  /** `node` runs again and hears the others: make it follow the new leader. */
+  rejoin(node: NodeId, record: (step: FailoverStep) => void, signal: AbortSignal): Promise<void>;
+}
+
 /** A started system, as the harness and the clients use it. */
 export interface SystemSession {
   /** The client of one node; cheap (connections are pooled per session). */
@@ -106,6 +131,8 @@ export interface SystemSession {
   setClockOffset?(node: NodeId, offsetMs: number, signal: AbortSignal): Promise<void>;
   /** Capability "leader": the node that leads now, if any (undefined while none does). */
   leader?(signal: AbortSignal): Promise<NodeId | undefined>;
+  /** Capability "failover". */
+  readonly failover?: SystemFailover;
   /** Closes pooled connections. */
   close(): Promise<void>;
 }
