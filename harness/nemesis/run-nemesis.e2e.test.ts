@@ -93,7 +93,8 @@ describe("the nemesis on real nodes", () => {
   it("runs a seeded schedule of every fault kind, then heals everything", async () => {
     const options = testNemesis(
       {
-        kinds: [...FAULT_KINDS],
+        // The fixed-leader build cannot fail over: every other kind.
+        kinds: FAULT_KINDS.filter((kind) => kind !== "failover"),
         interval: "600ms",
         jitter: "200ms",
         faultDuration: "900ms",
@@ -103,7 +104,7 @@ describe("the nemesis on real nodes", () => {
     );
     expect(options.partition.shapes).toContain("leader");
     const { schedule, ops, active, aborted } = await runSchedule(options, 42, 5000);
-    expect(new Set(schedule.map((e) => e.kind)).size).toBe(FAULT_KINDS.length);
+    expect(new Set(schedule.map((e) => e.kind)).size).toBe(options.kinds.length);
     expect(aborted).toBe(true);
     expectSerialSteps(ops);
     // A step may fail only where the leader is not there to be found (killed or paused by a
@@ -112,7 +113,7 @@ describe("the nemesis on real nodes", () => {
       expect(op.error).toBe("no leader to isolate: none leads now");
     }
     // Every fault started and was stopped (the last ones by the abort), and heal-all came last.
-    const stops = new Set(FAULT_KINDS.map((kind) => faultKind(kind).report.ops.stop));
+    const stops = new Set(options.kinds.map((kind) => faultKind(kind).report.ops.stop));
     expect(ops.filter((op) => op.type === "invoke" && stops.has(op.f)).length).toBeGreaterThan(0);
     expect(ops.filter((op) => op.type === "invoke").length).toBeGreaterThanOrEqual(schedule.length);
     expect(active.at(-1)).toBeUndefined();
