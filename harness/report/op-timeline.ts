@@ -5,7 +5,7 @@
 import type { Op } from "../../checkers/history.js";
 import { quantiles } from "../../checkers/quantiles.js";
 import { shorten } from "./final-read-table.js";
-import { type ClientOps, pairAt } from "./history-scan.js";
+import { type ClientOps, Names, PENDING, pairAt } from "./history-scan.js";
 import { OUTCOMES, type Outcome } from "./palette.js";
 
 export interface Throughput {
@@ -83,21 +83,6 @@ export function outcomeOf(op: Op | undefined): Outcome {
   return op.type === "ok" ? "ok" : op.type === "fail" ? "fail" : "info";
 }
 
-/** Interns strings to small integers, in order of first appearance. */
-class Names {
-  readonly list: string[] = [];
-  private readonly ids = new Map<string, number>();
-  id(name: string | undefined): number {
-    if (name === undefined) return -1;
-    let id = this.ids.get(name);
-    if (id === undefined) {
-      id = this.list.push(name) - 1;
-      this.ids.set(name, id);
-    }
-    return id;
-  }
-}
-
 const micros = (ns: number) => Math.round(ns / 1e3);
 
 /** Assigns lanes: a process takes the lowest lane free at its first invoke. A lane frees when its
@@ -139,54 +124,54 @@ function laneLabel(processes: string[]): string {
   return `p${shown}${processes.length > 3 ? ` +${processes.length - 3}` : ""}`;
 }
 
-function shortValue(invoke: Op, complete: Op | undefined): string {
+function shortValue(ops: ClientOps, i: number): string {
+  const { invoke, complete } = pairAt(ops, i);
   const value = complete?.value !== undefined ? complete.value : invoke.value;
   return shorten(JSON.stringify(value) ?? "", VALUE_CHARS_MAX);
 }
 
 export function timeline(ops: ClientOps): Timeline {
-  const fs = new Names();
-  const keys = new Names();
-  const nodes = new Names();
   const lanes = new Lanes();
   const n = ops.count;
+  const { fs, keys, nodes } = ops.names;
   const t: Timeline = {
     count: n,
-    fs: fs.list,
-    keys: keys.list,
-    nodes: nodes.list,
+    fs,
+    keys,
+    nodes,
     lanes: [],
     startUs: new Array<number>(n),
     durUs: new Array<number>(n),
     lane: new Array<number>(n),
     code: new Array<number>(n),
     index: new Array<number>(n),
-    key: new Array<number>(n),
-    node: new Array<number>(n),
+    key: Array.from(ops.key),
+    node: Array.from(ops.node),
   };
   const values: string[] | undefined = n <= TIMELINE_VALUES_MAX ? [] : undefined;
   let lastStart = 0;
   let lastIndex = 0;
   for (let i = 0; i < n; i++) {
-    const { invoke, complete } = pairAt(ops, i);
-    const start = micros(invoke.time);
-    const outcome = outcomeOf(complete);
+    const start = micros(ops.startNs[i]!);
+    const end = ops.endNs[i]!;
+    const outcome = ops.outcome[i]!;
+    const process = ops.process[i]!;
     t.startUs[i] = start - lastStart;
-    t.durUs[i] = complete === undefined ? -1 : Math.max(0, micros(complete.time) - start);
-    t.lane[i] = lanes.at(invoke.process, ops.invokes[i]!);
-    t.code[i] = fs.id(invoke.f) * 4 + OUTCOMES.indexOf(outcome);
-    t.index[i] = invoke.index - lastIndex;
-    t.key[i] = keys.id(invoke.key);
-    t.node[i] = nodes.id(complete?.node ?? invoke.node);
-    values?.push(shortValue(invoke, complete));
-    if (outcome === "info") lanes.finish(invoke.process, ops.completes[i]!);
+    t.durUs[i] = end < 0 ? -1 : Math.max(0, micros(end) - start);
+    t.lane[i] = lanes.at(process, ops.invokes[i]!);
+    t.code[i] = ops.f[i]! * 4 + outcome;
+    t.index[i] = ops.index[i]! - lastIndex;
+    values?.push(shortValue(ops, i));
+    if (outcome === INFO) lanes.finish(process, ops.completes[i]!);
     lastStart = start;
-    lastIndex = invoke.index;
+    lastIndex = ops.index[i]!;
   }
   t.lanes = lanes.labels.map(laneLabel);
   if (values !== undefined) t.values = values;
   return t;
 }
+
+const INFO = OUTCOMES.indexOf("info");
 
 function bucketsOf(endNs: number): { bucketS: number; count: number } {
   const durationS = Math.max(1, Math.ceil(endNs / 1e9));
@@ -196,24 +181,26 @@ function bucketsOf(endNs: number): { bucketS: number; count: number } {
 
 export function throughput(ops: ClientOps, endNs: number): Throughput {
   const { bucketS, count } = bucketsOf(endNs);
-  const byKey = new Map<string, Throughput["series"][number]>();
+  const fs = ops.names.fs;
+  const byCode = new Map<number, number[]>();
   for (let i = 0; i < ops.count; i++) {
-    const { complete } = pairAt(ops, i);
-    if (complete === undefined) continue;
-    const type = outcomeOf(complete) as Exclude<Outcome, "pending">;
-    const key = `${complete.f}\u0000${type}`;
-    let series = byKey.get(key);
-    if (series === undefined) {
-      series = { f: complete.f, type, rate: new Array<number>(count).fill(0) };
-      byKey.set(key, series);
+    const outcome = ops.outcome[i]!;
+    if (outcome === PENDING) continue;
+    const code = ops.f[i]! * 4 + outcome;
+    let rate = byCode.get(code);
+    if (rate === undefined) {
+      rate = new Array<number>(count).fill(0);
+      byCode.set(code, rate);
     }
-    const bucket = Math.min(count - 1, Math.floor(complete.time / 1e9 / bucketS));
-    series.rate[bucket]! += 1;
+    rate[Math.min(count - 1, Math.floor(ops.endNs[i]! / 1e9 / bucketS))]! += 1;
   }
-  const series = [...byKey.values()].sort(
-    (a, b) => a.f.localeCompare(b.f) || OUTCOMES.indexOf(a.type) - OUTCOMES.indexOf(b.type),
-  );
-  for (const s of series) s.rate = s.rate.map((r) => Math.round((r / bucketS) * 1000) / 1000);
+  const series = [...byCode]
+    .map(([code, rate]) => ({
+      f: fs[code >> 2]!,
+      type: OUTCOMES[code & 3] as Exclude<Outcome, "pending">,
+      rate: rate.map((r) => Math.round((r / bucketS) * 1000) / 1000),
+    }))
+    .sort((a, b) => a.f.localeCompare(b.f) || OUTCOMES.indexOf(a.type) - OUTCOMES.indexOf(b.type));
   return { bucketS, t: Array.from({ length: count }, (_, i) => i * bucketS), series };
 }
 
@@ -232,7 +219,7 @@ export function evenly(n: number, count: number): number[] {
  */
 export function latencyPoints(ops: ClientOps, pointsMax = LATENCY_POINTS_MAX): LatencyPoints {
   const completed: number[] = [];
-  for (let i = 0; i < ops.count; i++) if (ops.completes[i]! >= 0) completed.push(i);
+  for (let i = 0; i < ops.count; i++) if (ops.outcome[i] !== PENDING) completed.push(i);
   const fs = new Names();
   const points: LatencyPoints = {
     t: [],
@@ -245,12 +232,12 @@ export function latencyPoints(ops: ClientOps, pointsMax = LATENCY_POINTS_MAX): L
     shown: 0,
   };
   for (const j of evenly(completed.length, pointsMax)) {
-    const { invoke, complete } = pairAt(ops, completed[j]!);
-    points.t.push(micros(invoke.time) / 1e6);
-    points.ms.push(Math.round((complete!.time - invoke.time) / 1e3) / 1e3);
-    points.outcome.push(OUTCOMES.indexOf(outcomeOf(complete)));
-    points.f.push(fs.id(invoke.f));
-    points.index.push(invoke.index);
+    const i = completed[j]!;
+    points.t.push(micros(ops.startNs[i]!) / 1e6);
+    points.ms.push(Math.round((ops.endNs[i]! - ops.startNs[i]!) / 1e3) / 1e3);
+    points.outcome.push(ops.outcome[i]!);
+    points.f.push(fs.id(ops.names.fs[ops.f[i]!]));
+    points.index.push(ops.index[i]!);
   }
   points.shown = points.t.length;
   return points;
@@ -258,22 +245,22 @@ export function latencyPoints(ops: ClientOps, pointsMax = LATENCY_POINTS_MAX): L
 
 /** Latency quantiles (ms) per f and outcome, over every completed op (not the sample). */
 export function latencySummary(ops: ClientOps): LatencySummary[] {
-  const samples = new Map<string, { f: string; outcome: Outcome; ms: number[] }>();
+  const samples = new Map<number, number[]>();
   for (let i = 0; i < ops.count; i++) {
-    const { invoke, complete } = pairAt(ops, i);
-    if (complete === undefined) continue;
-    const outcome = outcomeOf(complete);
-    const key = `${invoke.f}\u0000${outcome}`;
-    let entry = samples.get(key);
-    if (entry === undefined) {
-      entry = { f: invoke.f, outcome, ms: [] };
-      samples.set(key, entry);
+    const outcome = ops.outcome[i]!;
+    if (outcome === PENDING) continue;
+    const code = ops.f[i]! * 4 + outcome;
+    let ms = samples.get(code);
+    if (ms === undefined) {
+      ms = [];
+      samples.set(code, ms);
     }
-    entry.ms.push((complete.time - invoke.time) / 1e6);
+    ms.push((ops.endNs[i]! - ops.startNs[i]!) / 1e6);
   }
   const round = (ms: number | undefined) =>
     ms === undefined ? undefined : Math.round(ms * 1000) / 1000;
-  return [...samples.values()]
+  return [...samples]
+    .map(([code, ms]) => ({ f: ops.names.fs[code >> 2]!, outcome: OUTCOMES[code & 3]!, ms }))
     .sort(
       (a, b) => a.f.localeCompare(b.f) || OUTCOMES.indexOf(a.outcome) - OUTCOMES.indexOf(b.outcome),
     )
@@ -306,8 +293,9 @@ export function siblingCounts(
   let maxOverall = 0;
   for (const list of ops) {
     for (let i = 0; i < list.count; i++) {
-      const { invoke, complete } = pairAt(list, i);
-      if (complete?.type !== "ok" || !readFs.has(invoke.f) || !Array.isArray(complete.value))
+      const at = list.completes[i]!;
+      const complete = at < 0 ? undefined : list.history[at];
+      if (complete?.type !== "ok" || !readFs.has(complete.f) || !Array.isArray(complete.value))
         continue;
       const siblings = complete.value.length;
       const bucket = Math.min(count - 1, Math.floor(complete.time / 1e9 / bucketS));

@@ -24,7 +24,6 @@ import {
   type LatencySummary,
   latencyPoints,
   latencySummary,
-  outcomeOf,
   type SiblingSeries,
   siblingCounts,
   type Throughput,
@@ -32,7 +31,7 @@ import {
   throughput,
   timeline,
 } from "./op-timeline.js";
-import { fColors, OUTCOME_COLORS, type Outcome } from "./palette.js";
+import { fColors, OUTCOME_COLORS, OUTCOMES, type Outcome } from "./palette.js";
 import { plainWords } from "./plain-words.js";
 import { type Reproduce, reproduceCommand } from "./reproduce-command.js";
 
@@ -369,10 +368,7 @@ function reproduceOf(test: TestConfig): { reproduce?: Reproduce; reproduceProble
 
 function opCounts(scan: ReturnType<typeof scanHistory>): ReportData["summary"]["ops"] {
   const counts = { invoked: scan.client.count, ok: 0, fail: 0, info: 0, pending: 0 };
-  for (let i = 0; i < scan.client.count; i++) {
-    const at = scan.client.completes[i]!;
-    counts[outcomeOf(at < 0 ? undefined : scan.history[at])]++;
-  }
+  for (let i = 0; i < scan.client.count; i++) counts[OUTCOMES[scan.client.outcome[i]!]!]++;
   return counts;
 }
 
