@@ -11,8 +11,9 @@ import type { TestConfig } from "../config/test-config.js";
 import { renderReport } from "./render-report.js";
 import { loadReportAssets } from "./report-assets.js";
 import { reportData, type StoredResults } from "./report-data.js";
+import { REPORT_FILE } from "./store-runs.js";
 
-export const REPORT_FILE = "report.html";
+export { REPORT_FILE };
 
 export interface StoredRun {
   test: TestConfig;
