@@ -16,12 +16,12 @@ import { resolve, type TestFile, testFileSchema } from "../harness/config/test-c
 import { renderReport } from "../harness/report/render-report.js";
 import { loadReportAssets } from "../harness/report/report-assets.js";
 import { reportData } from "../harness/report/report-data.js";
+import { CHROMIUM, launchChromium } from "../harness/report/test-fixtures/headless-chromium.js";
 
 const SIZES = [100_000, 1_000_000];
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BIN = join(ROOT, "bin/faultline.js");
 const CHILD = "FAULTLINE_REPORT_BENCH_DIR";
-const CHROMIUM = "/usr/bin/chromium";
 
 /** A stored run of `clientOps` ops: test.json, history.jsonl, results.json. */
 function storedRun(store: string, clientOps: number): string {
@@ -110,33 +110,19 @@ async function steps(dir: string): Promise<void> {
 /** Loads the page in chromium: ms from navigation start to the plots drawn, and any error. */
 async function pageLoad(page: string): Promise<string> {
   if (!existsSync(CHROMIUM)) return "skipped (no /usr/bin/chromium: apt-get install -y chromium)";
-  const { chromium } = await import("playwright-core");
-  const profile = mkdtempSync(join(tmpdir(), "faultline-bench-chromium-"));
-  const browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1440, height: 900 },
-    args: [
-      ...["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"],
-      ...["--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    ],
+  await using browser = await launchChromium();
+  const tab = await browser.newPage();
+  await tab.setViewportSize({ width: 1440, height: 900 });
+  const errors: string[] = [];
+  tab.on("pageerror", (err) => errors.push(err.message));
+  await tab.goto(`file://${page}`, { timeout: 120_000 });
+  await tab.waitForFunction("document.documentElement.dataset.plotsDrawn !== undefined", null, {
+    timeout: 120_000,
   });
-  try {
-    const tab = await browser.newPage();
-    const errors: string[] = [];
-    tab.on("pageerror", (err) => errors.push(err.message));
-    await tab.goto(`file://${page}`, { timeout: 120_000 });
-    await tab.waitForFunction("document.documentElement.dataset.plotsDrawn !== undefined", null, {
-      timeout: 120_000,
-    });
-    const drawnMs = (await tab.evaluate(
-      'performance.getEntriesByName("faultline:plots-drawn")[0]?.startTime ?? -1',
-    )) as number;
-    return `${Math.round(drawnMs)} ms${errors.length > 0 ? ` (errors: ${errors.join("; ")})` : ""}`;
-  } finally {
-    await browser.close();
-    rmSync(profile, { recursive: true, force: true });
-  }
+  const drawnMs = (await tab.evaluate(
+    'performance.getEntriesByName("faultline:plots-drawn")[0]?.startTime ?? -1',
+  )) as number;
+  return `${Math.round(drawnMs)} ms${errors.length > 0 ? ` (errors: ${errors.join("; ")})` : ""}`;
 }
 
 export default async function (): Promise<void> {
