@@ -2,7 +2,8 @@
 // store with partitions; the real checkers' results): `faultline report DIR` end to end as a
 // user runs it (wall seconds and peak RSS of the process), the same steps inside one process
 // (parse, data, render, page size), and, with Debian's chromium, a page load until the plots are
-// drawn. Goals (issue 13): 100k ≤ 1.5 s; 1M ≤ 8 s and ≤ 600 MB; plots drawn ≤ 1.5 s at 1M.
+// drawn; and serve's index over 500 runs. Goals (issue 13): 100k ≤ 1.5 s; 1M ≤ 8 s and
+// ≤ 600 MB; plots drawn ≤ 1.5 s at 1M.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,6 +17,7 @@ import { resolve, type TestFile, testFileSchema } from "../harness/config/test-c
 import { renderReport } from "../harness/report/render-report.js";
 import { loadReportAssets } from "../harness/report/report-assets.js";
 import { reportData } from "../harness/report/report-data.js";
+import { serveStore } from "../harness/report/store-server.js";
 import { CHROMIUM, launchChromium } from "../harness/report/test-fixtures/headless-chromium.js";
 
 const SIZES = [100_000, 1_000_000];
@@ -125,7 +127,43 @@ async function pageLoad(page: string): Promise<string> {
   return `${Math.round(drawnMs)} ms${errors.length > 0 ? ` (errors: ${errors.join("; ")})` : ""}`;
 }
 
+/** `faultline serve`'s index over a store of `count` runs: the first request and a later one. */
+async function serveIndex(count: number): Promise<string> {
+  const store = mkdtempSync(join(tmpdir(), "faultline-serve-bench-"));
+  try {
+    for (let i = 0; i < count; i++) {
+      const dir = join(store, `test-${i % 10}`, `20260101T${String(100000 + i).slice(1)}.000Z`);
+      mkdirSync(dir, { recursive: true });
+      const test = { name: `test-${i % 10}`, build: "leaderless", strategy: "lww", seed: i };
+      writeFileSync(join(dir, "test.json"), JSON.stringify(test));
+      writeFileSync(join(dir, "results.json"), JSON.stringify({ valid: i % 3 === 0, results: {} }));
+      writeFileSync(join(dir, "report.html"), "<html></html>");
+    }
+    const served = await serveStore(store, 0);
+    try {
+      const timed = async (path: string) => {
+        const t0 = performance.now();
+        const res = await fetch(new URL(path, served.url));
+        await res.text();
+        return Math.round(performance.now() - t0);
+      };
+      const first = await timed("/");
+      const again = await timed("/");
+      const filtered = await timed("/?verdict=invalid&page=2");
+      return `| ${count} | ${first} | ${again} | ${filtered} |`;
+    } finally {
+      await served.close();
+    }
+  } finally {
+    rmSync(store, { recursive: true, force: true });
+  }
+}
+
 export default async function (): Promise<void> {
+  console.log("serve's index (ms per request):");
+  console.log("| runs | first request | again (cached) | filtered, page 2 |");
+  console.log("| ---: | ---: | ---: | ---: |");
+  console.log(await serveIndex(500));
   const store = mkdtempSync(join(tmpdir(), "faultline-report-bench-"));
   try {
     console.log(

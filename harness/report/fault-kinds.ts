@@ -16,7 +16,7 @@ export interface FaultKind {
 
 export const FAULT_KINDS = {
   partition: { label: "partition", stop: "heal", ended: "healed", color: "#3b6fd8" },
-  kill: { label: "kill", stop: "restart", ended: "restarted", color: "#c2352b" },
+  kill: { label: "kill", stop: "restart", ended: "restarted", color: "#3d4147" },
   pause: { label: "pause", stop: "resume", ended: "resumed", color: "#8a46b0" },
   clock: { label: "clock skew", stop: "clock-reset", ended: "reset", color: "#b08600" },
 } satisfies Record<string, FaultKind>;

@@ -144,8 +144,13 @@
       f[i] = t.code[i] >> 2;
       outcome[i] = t.code[i] & 3;
     }
-    const byLane = t.lanes.map(() => []);
-    for (let i = 0; i < n; i++) byLane[lane[i]].push(i);
+    // Each lane's ops in start order, by a counting sort (a million pushes would be slower).
+    const starts = new Int32Array(t.lanes.length + 1);
+    for (let i = 0; i < n; i++) starts[lane[i] + 1]++;
+    for (let l = 0; l < t.lanes.length; l++) starts[l + 1] += starts[l];
+    const sorted = new Int32Array(n);
+    const next = starts.slice(0, t.lanes.length);
+    for (let i = 0; i < n; i++) sorted[next[lane[i]]++] = i;
     return {
       n,
       start,
@@ -155,7 +160,7 @@
       f,
       outcome,
       maxDurS: maxDur / 1e6,
-      byLane: byLane.map((list) => Int32Array.from(list)),
+      byLane: t.lanes.map((_, l) => sorted.subarray(starts[l], starts[l + 1])),
     };
   })();
 
@@ -550,7 +555,9 @@
         ctx.restore();
       }
     };
+    let hovered = -1;
     const hover = (u) => {
+      hovered = -1;
       const { left, top: y } = u.cursor;
       if (left === undefined || left < 0) {
         readout.textContent = "";
@@ -572,8 +579,11 @@
       while (j >= 0 && ops.end[list[j]] < t - slack && ops.start[list[j]] > t - ops.maxDurS - slack)
         j--;
       const i = j >= 0 ? list[j] : -1;
-      readout.textContent =
-        i >= 0 && ops.end[i] >= t - slack ? opDetails(i) : `${lanes[l]} · ${secs(t)}`;
+      hovered = i >= 0 && ops.end[i] >= t - slack ? i : -1;
+      readout.textContent = hovered >= 0 ? opDetails(hovered) : `${lanes[l]} · ${secs(t)}`;
+      if (hovered >= 0 && windowFoci.has(ops.index[hovered])) {
+        readout.textContent += " · click for its counterexample";
+      }
     };
     const options = (width) =>
       timeOptions(width, height, "seconds since the start", "", {
@@ -589,7 +599,13 @@
         legend: { show: false },
         hooks: { draw: [draw], setCursor: [hover] },
       });
-    return mountPlot(container, options, [axis.whole(), [null, null]]);
+    const plot = mountPlot(container, options, [axis.whole(), [null, null]]);
+    // A click (not a drag) on an op that is a counterexample opens its window.
+    plot.over.addEventListener("click", () => {
+      const index = hovered >= 0 ? ops.index[hovered] : -1;
+      if (windowFoci.has(index)) location.hash = `op-${index}`;
+    });
+    return plot;
   }
 
   // ---- throughput, latency, siblings ------------------------------------------------------

@@ -96,16 +96,20 @@ export class StoreRuns {
   constructor(private readonly storeDir: string) {}
 
   async list(): Promise<RunEntry[]> {
-    const runs: RunEntry[] = [];
     const seen = new Set<string>();
-    for (const test of await directories(this.storeDir)) {
-      for (const folder of await directories(join(this.storeDir, test.name))) {
+    const tests = await directories(this.storeDir);
+    const folders = await Promise.all(
+      tests.map((test) => directories(join(this.storeDir, test.name))),
+    );
+    const pending: Promise<RunEntry | undefined>[] = [];
+    tests.forEach((test, t) => {
+      for (const folder of folders[t]!) {
         const path = `${test.name}/${folder.name}`;
         seen.add(path);
-        const entry = await this.entry(test.name, path);
-        if (entry !== undefined) runs.push(entry);
+        pending.push(this.entry(test.name, path));
       }
-    }
+    });
+    const runs = (await Promise.all(pending)).filter((run): run is RunEntry => run !== undefined);
     for (const path of this.cache.keys()) if (!seen.has(path)) this.cache.delete(path);
     return runs.sort(
       (a, b) =>
@@ -117,7 +121,11 @@ export class StoreRuns {
     const dir = join(this.storeDir, path);
     // A new file in the run changes the folder's mtime; results.json rewritten in place
     // (`faultline check`) changes its own.
-    const key = `${await mtimeOf(dir)}:${await mtimeOf(join(dir, "results.json"))}`;
+    const [dirMs, resultsMs] = await Promise.all([
+      mtimeOf(dir),
+      mtimeOf(join(dir, "results.json")),
+    ]);
+    const key = `${dirMs}:${resultsMs}`;
     const cached = this.cache.get(path);
     if (cached?.key === key) return cached.entry;
     const entry = await readEntry(dir, test, path);
