@@ -173,3 +173,12 @@ export async function importCompiled(entry) {
   if (process.env.FAULTLINE_DEBUG) process.setSourceMapsEnabled(true);
   await import(pathToFileURL(path).href);
 }
+
+// `node bin/compiled-entry.js harness/cli.ts` builds the cache ahead (npm's prepare step runs it
+// once after `npm ci`, so parallel first starts do not all build).
+if (process.argv[1] === SELF) {
+  await compiledEntry(process.argv[2] ?? "harness/cli.ts").catch((err) => {
+    console.error(`faultline: cannot compile ${process.argv[2]}: ${err?.message ?? err}`);
+    process.exit(255);
+  });
+}
