@@ -292,7 +292,11 @@ export function siblingCounts(
   let total = 0;
   let maxOverall = 0;
   for (const list of ops) {
+    // Client ops say their f and outcome in columns: only ok reads are read from the history.
+    const isRead = list.names.fs.map((f) => readFs.has(f));
+    const columns = list.names.fs.length > 0;
     for (let i = 0; i < list.count; i++) {
+      if (columns && (list.outcome[i] !== 0 || !isRead[list.f[i]!])) continue;
       const at = list.completes[i]!;
       const complete = at < 0 ? undefined : list.history[at];
       if (complete?.type !== "ok" || !readFs.has(complete.f) || !Array.isArray(complete.value))
