@@ -159,6 +159,8 @@ describe.skipIf(!gate.available)(gate.title, () => {
         for (const view of VIEWS) expect(page.views).toContain(view);
         expect(page.views).not.toContain("error");
         expect(page.planted).toBeUndefined();
+        // Plain words: no "1 ops", no field names such as stableLatencyMs.
+        expect(page.text).not.toMatch(/\b1 ops\b|LatencyMs|agreedRound/);
       });
     }
   }

@@ -7,6 +7,7 @@
 // shows its error and the rest of the page still draws. Every view carries `data-view`.
 (() => {
   const data = JSON.parse(document.getElementById("report-data").textContent);
+  performance.mark("faultline:data-parsed");
   const root = document.getElementById("report");
 
   const OUTCOMES = ["ok", "fail", "info", "pending"];
@@ -197,6 +198,8 @@
     );
   }
 
+  performance.mark("faultline:ops-decoded");
+
   // ---- header -----------------------------------------------------------------------------
 
   function startedText() {
@@ -279,6 +282,21 @@
 
   // ---- checkers ---------------------------------------------------------------------------
 
+  /** A linearizability failure in words (the checker's own explanation is for logs). */
+  function linearizationSentence(view) {
+    return (
+      `No order of the ops on key ${view.key} that respects real time lets op #${view.blocked.index} (${view.blocked.description}) happen. ` +
+      `The longest order found places ${plural(view.stepsTotal, "op")} and leaves the register at ${view.finalState}; ` +
+      `${plural(view.concurrent.length, "op was", "ops were")} concurrent with it.`
+    );
+  }
+
+  /** A checker's explanation in plain words. */
+  function explanationOf(checker, explanation) {
+    const view = data.linearization.find((v) => v.checker === checker);
+    return view ? linearizationSentence(view) : explanation;
+  }
+
   function checkerTable() {
     const rows = data.checkers.map((c) => {
       const numbers = c.numbers.map((n) =>
@@ -311,7 +329,9 @@
           "td",
           { class: "numbers" },
           c.error ? el("div", { class: "error" }, c.error) : null,
-          c.explanation ? el("div", { class: "explanation" }, c.explanation) : null,
+          c.explanation
+            ? el("div", { class: "explanation" }, explanationOf(c.name, c.explanation))
+            : null,
           numbers,
           distributions,
         ),
@@ -934,13 +954,7 @@
         "div",
         { class: "card invalid", id: `linearization-${view.checker}` },
         el("h3", {}, `${view.checker}: key ${view.key} (${view.model} model)`),
-        el(
-          "p",
-          { class: "explanation" },
-          `No order of the ops on key ${view.key} that respects real time lets op #${view.blocked.index} (${view.blocked.description}) happen. ` +
-            `The longest order found places ${plural(view.stepsTotal, "op")} and leaves the register at ${view.finalState}; ` +
-            `${plural(view.concurrent.length, "op was", "ops were")} concurrent with it.`,
-        ),
+        el("p", { class: "explanation" }, linearizationSentence(view)),
         diagram(view),
         el(
           "h4",
@@ -1148,7 +1162,9 @@
           : null,
       ),
       a.error ? el("p", { class: "error" }, a.error) : null,
-      a.explanation ? el("p", { class: "explanation" }, a.explanation) : null,
+      a.explanation
+        ? el("p", { class: "explanation" }, explanationOf(a.checker, a.explanation))
+        : null,
       blocks,
     );
   }
