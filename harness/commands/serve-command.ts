@@ -1,5 +1,6 @@
 // `faultline serve [--store DIR] [--port N]`: serves the store on 127.0.0.1 (never another
-// interface): an index of the runs, newest first, linking to each report and the run's files.
+// interface): an index of the runs, newest first, paged and filtered, linking to each report
+// and the run's files.
 // Runs until Ctrl-C / SIGTERM. A missing store or a bad port is a usage error (exit 254).
 import { stat } from "node:fs/promises";
 import type { Command } from "commander";
@@ -23,8 +24,9 @@ export function registerServeCommand(program: Command): void {
     .summary("browse the stored runs and their reports over HTTP (127.0.0.1)")
     .description(
       "Serves the store at http://127.0.0.1:PORT/: an index of the runs, newest first (verdict, " +
-        "build, strategy, workload, seed), each linking to its report.html and its files. Only " +
-        "127.0.0.1 is bound. Stop it with Ctrl-C.",
+        "system, workload, seed), 50 a page, filtered by test and verdict (/?test=NAME&verdict=" +
+        "invalid&page=2), each linking to its report.html and its files. Only 127.0.0.1 is " +
+        "bound. Stop it with Ctrl-C.",
     )
     .option("--store <dir>", "the store (default: the one `faultline run` uses)")
     .option("--port <n>", `the port (0 picks a free one)`, String(DEFAULT_PORT))

@@ -56,7 +56,12 @@ async function unfence(ctx: NemesisContext, node: NodeId, options: FailoverOptio
 export const failoverNemesis: FaultKind<"failover", FailoverOptions, FailoverFault> = {
   kind: "failover",
   summary: "fence the leader (kill or isolate), promote another node, later bring the old one back",
-  report: { label: "failover", colour: "#8c564b", ops: { start: "failover", stop: "rejoin" } },
+  report: {
+    label: "failover",
+    colour: "#c2410c",
+    ops: { start: "failover", stop: "rejoin" },
+    ended: "rejoined",
+  },
   schema,
   flags: [
     {
