@@ -120,14 +120,15 @@ export async function runTest(config: TestConfig, options: RunOptions): Promise<
       urlOf: (node) => cluster.url(node),
       timeoutMs: config.opTimeoutMs,
     });
-    const history = openHistoryWriter(join(runDir, "history.jsonl"));
+    const stop = new AbortController();
+    const stopNow = () => stop.abort();
+    // A history that cannot be written (a full disk) ends the run: flush() then throws its error.
+    const history = openHistoryWriter(join(runDir, "history.jsonl"), { onError: stopNow });
     opened = history;
     status.counts = history.counts;
     status.flushHistory = () => history.flush();
     try {
       if (interrupt.aborted) return { runDir, interrupted: true };
-      const stop = new AbortController();
-      const stopNow = () => stop.abort();
       interrupt.addEventListener("abort", stopNow, { once: true });
       const timer = setTimeout(stopNow, config.timeLimitMs);
       status.phase = "running";
@@ -153,10 +154,8 @@ export async function runTest(config: TestConfig, options: RunOptions): Promise<
       clearTimeout(timer);
       interrupt.removeEventListener("abort", stopNow);
       status.activeFault = undefined;
-      if (interrupt.aborted) {
-        history.flush();
-        return { runDir, interrupted: true };
-      }
+      history.flush();
+      if (interrupt.aborted) return { runDir, interrupted: true };
 
       status.phase = "healing";
       await deps.nemesis.healEverything(cluster, history);
@@ -178,8 +177,8 @@ export async function runTest(config: TestConfig, options: RunOptions): Promise<
       if (interrupt.aborted) return { runDir, interrupted: true };
       await saveDumps(http, nodeIds, runDir);
     } finally {
-      history.flush();
       http.close();
+      history.flush();
     }
   } finally {
     opened?.close();
