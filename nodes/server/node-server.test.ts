@@ -10,7 +10,7 @@ import type { NodeOptions } from "../node-options.js";
 import { nodeDefaults } from "../node-options.js";
 import { parseLog } from "./append-log.js";
 import { createFakeReplica } from "./fake-replica.js";
-import { logPath, type NodeServer, startNodeServer } from "./node-server.js";
+import { logPath, type NodeServer, type NodeServerDeps, startNodeServer } from "./node-server.js";
 import { kv, request } from "./test-http-client.js";
 
 let dir: string;
@@ -39,8 +39,13 @@ function options(id: string, over: Partial<NodeOptions> = {}): NodeOptions {
   };
 }
 
-async function start(o: NodeOptions, createReplica: ReplicaFactory = createFakeReplica) {
-  const s = await startNodeServer(o, { createReplica, log: (l) => lines.push(`${o.id} ${l}`) });
+async function start(
+  o: NodeOptions,
+  createReplica: ReplicaFactory = createFakeReplica,
+  deps: Partial<NodeServerDeps> = {},
+) {
+  const log = (l: string) => lines.push(`${o.id} ${l}`);
+  const s = await startNodeServer(o, { createReplica, log, ...deps });
   servers.push(s);
   return s;
 }
@@ -207,6 +212,45 @@ describe("node server", () => {
     });
     expect(text).toMatch(/^HTTP\/1\.1 400/);
     expect(text).toContain('"error":"bad-request"');
+    expect((await request(s.url, "GET", "/health")).status).toBe(200);
+  });
+});
+
+describe("node server against slow clients (slowloris)", () => {
+  /** Opens a connection, sends `head`, then `drip` every 20 ms until the server closes it;
+   * resolves with what the server answered. */
+  async function trickle(port: number, head: string, drip: string): Promise<string> {
+    const { createConnection } = await import("node:net");
+    return new Promise<string>((resolve) => {
+      const socket = createConnection(port, "127.0.0.1");
+      let got = "";
+      const dripping = setInterval(() => socket.writable && socket.write(drip), 20);
+      socket.on("data", (d) => (got += d.toString()));
+      socket.on("error", () => {});
+      socket.on("close", () => {
+        clearInterval(dripping);
+        resolve(got);
+      });
+      socket.write(head);
+    });
+  }
+
+  const slow = { headersTimeoutMs: 300, httpRequestTimeoutMs: 600 };
+
+  it("closes a connection whose headers arrive a byte at a time, forever, with a 408", async () => {
+    const s = await start(options("n1"), createFakeReplica, slow);
+    const answer = await trickle(s.port, "GET /health HTTP/1.1\r\nHost: n1\r\nX-Slow: ", "x");
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    expect(answer).toContain("headers within 300 ms");
+    expect((await request(s.url, "GET", "/health")).status).toBe(200);
+  });
+
+  it("closes a connection whose body arrives a byte at a time", async () => {
+    const s = await start(options("n1"), createFakeReplica, slow);
+    const head = "PUT /kv/k HTTP/1.1\r\nHost: n1\r\nContent-Length: 100000\r\n\r\n{";
+    const answer = await trickle(s.port, head, " ");
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    expect(answer).toContain("all of it within 600 ms");
     expect((await request(s.url, "GET", "/health")).status).toBe(200);
   });
 });

@@ -33,6 +33,10 @@ export interface NodeServerDeps {
   bodyBytesMax?: number;
   /** fsync "never": how long records may sit in memory before being written. */
   writeBehindMs?: number;
+  /** HTTP: how long a request's headers may take to arrive (a slowloris is cut off after it). */
+  headersTimeoutMs?: number;
+  /** HTTP: how long a whole request (headers and body) may take to arrive. */
+  httpRequestTimeoutMs?: number;
 }
 
 export interface NodeServer extends AsyncDisposable {
@@ -45,6 +49,13 @@ export interface NodeServer extends AsyncDisposable {
 }
 
 const BODY_BYTES_MAX = 1024 * 1024;
+// A client sending its request a byte at a time (slowloris) must not hold a connection forever.
+const HEADERS_TIMEOUT_MS = 10_000;
+/** A 64 MiB peer batch over loopback or a LAN takes well under this. */
+const HTTP_REQUEST_TIMEOUT_MS = 60_000;
+// Longer than a client's idle keep-alive socket lives, so the client, not the server, closes an
+// idle connection: no request is sent on a socket the server is closing.
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 /** Peer batches carry anti-entropy state and may be far larger than a client request. */
 const PEER_BODY_BYTES_MAX = 64 * 1024 * 1024;
 
@@ -261,7 +272,19 @@ export async function startNodeServer(
     }
   };
 
-  const server = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+  const headersTimeout = deps.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
+  const requestTimeout = Math.max(
+    headersTimeout,
+    deps.httpRequestTimeoutMs ?? HTTP_REQUEST_TIMEOUT_MS,
+  );
+  const httpTimeouts = {
+    headersTimeout,
+    requestTimeout,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    // Node checks these timeouts only this often (30 s by default).
+    connectionsCheckingInterval: Math.min(1000, Math.ceil(headersTimeout / 4)),
+  };
+  const server = http.createServer(httpTimeouts, (req, res) => {
     handle(req, res).catch((err: unknown) => {
       log(
         `internal error on ${req.method} ${req.url}: ${err instanceof Error ? err.message : String(err)}`,
@@ -275,14 +298,18 @@ export async function startNodeServer(
     const detail = `unsupported Expect header ${JSON.stringify(req.headers.expect)}`;
     sendJson(res, 417, { error: "bad-request", detail }, { connection: "close" });
   });
-  // Malformed HTTP (a bad request line, oversized headers): still a JSON answer, then close.
+  // Malformed HTTP (a bad request line, oversized headers) or a request too slow to arrive: still
+  // a JSON answer, then close.
   server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
     if (!socket.writable || (err.code === "ECONNRESET" && !socket.readable))
       return socket.destroy();
-    const status = err.code === "HPE_HEADER_OVERFLOW" ? 431 : 400;
+    const slow = err.code === "ERR_HTTP_REQUEST_TIMEOUT";
+    const status = slow ? 408 : err.code === "HPE_HEADER_OVERFLOW" ? 431 : 400;
     const body = JSON.stringify({
       error: "bad-request",
-      detail: `malformed HTTP request (${err.code ?? err.message})`,
+      detail: slow
+        ? `the request did not arrive in time (headers within ${headersTimeout} ms, all of it within ${requestTimeout} ms)`
+        : `malformed HTTP request (${err.code ?? err.message})`,
     });
     socket.end(
       `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json\r\n` +
