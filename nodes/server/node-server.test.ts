@@ -1,14 +1,15 @@
 // The HTTP shell on a fake core (fake-replica.ts): the API's routes and error answers, durability
 // before acknowledgement, recovery from the log, the clock offset, and peer messages.
 import { readFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Clock, ReplicaFactory } from "../core/replica.js";
 import type { NodeOptions } from "../node-options.js";
 import { nodeDefaults } from "../node-options.js";
-import { parseLog } from "./append-log.js";
+import { createReplica } from "../core/create-replica.js";
+import { frameRecord, parseLog } from "./append-log.js";
 import { createFakeReplica } from "./fake-replica.js";
 import { logPath, type NodeServer, type NodeServerDeps, startNodeServer } from "./node-server.js";
 import { kv, request } from "./test-http-client.js";
@@ -131,7 +132,8 @@ describe("node server", () => {
     const path = logPath(join(dir, "n1"), "n1");
     for (let i = 0; i < 5; i++) {
       expect((await kv(s.url).put(`k${i}`, i)).status).toBe(200);
-      expect(parseLog(readFileSync(path), path).records).toHaveLength(i + 1);
+      // The log's first record says who wrote it (log-meta.ts); then one record a write.
+      expect(parseLog(readFileSync(path), path).records).toHaveLength(i + 2);
     }
   });
 
@@ -142,7 +144,7 @@ describe("node server", () => {
     );
     expect(answers.map((a) => a.status)).toEqual(Array(50).fill(200));
     const path = logPath(join(dir, "n1"), "n1");
-    expect(parseLog(readFileSync(path), path).records).toHaveLength(50);
+    expect(parseLog(readFileSync(path), path).records).toHaveLength(1 + 50);
   });
 
   it("recovers its state from the log after a restart", async () => {
@@ -153,6 +155,41 @@ describe("node server", () => {
     const second = await start(options("n1"));
     expect((await kv(second.url).get("k")).json).toEqual({ values: ["v2"], context: "2" });
     expect(lines).toContain(`n1 recovered 2 records from ${logPath(join(dir, "n1"), "n1")}`);
+  });
+
+  it("refuses a data dir written by another build or strategy, naming it", async () => {
+    const first = await start(options("n1", { build: "leaderless", strategy: "siblings" }));
+    await kv(first.url).put("k", "v1");
+    await first.close();
+    for (const other of [
+      { build: "leader", strategy: "siblings" },
+      { build: "leaderless", strategy: "lww" },
+    ] as const) {
+      const err = await start(options("n1", other)).catch((e: unknown) => e);
+      expect((err as Error).message).toBe(
+        `data dir ${join(dir, "n1")} was written by a leaderless siblings node (the first record ` +
+          `of ${logPath(join(dir, "n1"), "n1")} says so); this node is ${other.build} ` +
+          `${other.strategy}: start it with --build leaderless --strategy siblings, or give it ` +
+          "a fresh --data-dir",
+      );
+    }
+    const again = await start(options("n1", { build: "leaderless", strategy: "siblings" }));
+    expect((await kv(again.url).get("k")).json).toMatchObject({ values: ["v1"] });
+  });
+
+  it("replays a log from before meta records, and names the likely cause when it cannot", async () => {
+    const path = logPath(join(dir, "n1"), "n1");
+    const siblingsState = [["n1.1.abc", 1, ["v"]]];
+    await mkdir(join(dir, "n1"), { recursive: true });
+    await writeFile(path, frameRecord({ t: "key", key: "k", state: siblingsState }));
+    const old = await start(options("n1", { strategy: "siblings" }), createReplica);
+    expect((await kv(old.url).get("k", 1)).json).toMatchObject({ values: ["v"] });
+    await old.close();
+    const err = await start(options("n1", { strategy: "lww" }), createReplica).catch((e) => e);
+    expect((err as Error).message).toContain(`cannot recover ${path}: bad stamped value`);
+    expect((err as Error).message).toContain(
+      "the log does not say which build and strategy wrote it",
+    );
   });
 
   it("passes the admin clock offset to the core's wall clock", async () => {

@@ -19,6 +19,7 @@ import {
   type Route,
   routeRequest,
 } from "./api-request.js";
+import { metaRecord, recoverMeta } from "./log-meta.js";
 import { NodeClock } from "./node-clock.js";
 import { PeerTransport } from "./peer-transport.js";
 
@@ -92,10 +93,19 @@ export async function startNodeServer(
     },
   });
   const wal = opened.log;
+  let recovered: ReturnType<typeof recoverMeta>;
+  try {
+    recovered = recoverMeta(opened.records, options, { dataDir: options.dataDir, logPath: path });
+  } catch (err) {
+    await wal.close();
+    throw err;
+  }
+  // A new log says first who writes it (before the core's own first record).
+  if (opened.records.length === 0) wal.append(metaRecord(options));
   const torn = opened.tornTail
     ? `; dropped a torn last record (${opened.tornTail.bytes} bytes at offset ${opened.tornTail.offset})`
     : "";
-  log(`recovered ${opened.records.length} records from ${path}${torn}`);
+  log(`recovered ${recovered.records.length} records from ${path}${torn}`);
 
   let nodes = [id, ...Object.keys(options.peers)].sort();
   let replica: Replica;
@@ -115,11 +125,17 @@ export async function startNodeServer(
         requestTimeoutMs: options.requestTimeoutMs,
         seed: options.seed,
       },
-      opened.records,
+      recovered.records,
     );
   } catch (err) {
     await wal.close();
-    throw err;
+    const why = err instanceof Error ? err.message : String(err);
+    // Without a meta record the log may well be another build's: say so, not just what broke.
+    const hint = recovered.meta
+      ? ""
+      : " (the log does not say which build and strategy wrote it: if another one did, give " +
+        "this node a fresh --data-dir)";
+    throw new Error(`cannot recover ${path}: ${why}${hint}`, { cause: err });
   }
 
   const clock = new NodeClock();
