@@ -221,12 +221,54 @@ describe("node server", () => {
       body: JSON.stringify({ peers: { n1: a.url, n2: b.url } }),
     });
     expect(set.json).toEqual({ node: "n1", peers: { n2: b.url } });
+    // n2 takes replica traffic only from its own peers.
+    await request(b.url, "POST", "/admin/peers", {
+      body: JSON.stringify({ peers: { n1: a.url } }),
+    });
     for (let i = 0; i < 20; i++) await kv(a.url).put(`k${i}`, i);
     await waitFor(
       async () =>
         Object.keys(((await request(b.url, "GET", "/admin/dump")).json as { keys: object }).keys)
           .length === 20,
     );
+  });
+
+  it("takes replica traffic only from a configured peer: 403 naming the stranger", async () => {
+    const s = await start(options("n1", { peers: { n2: "http://127.0.0.1:1" } }));
+    const post = (from: string) =>
+      request(s.url, "POST", "/internal/messages", {
+        body: JSON.stringify({ from, msgs: [{ type: "copy", key: "k", value: 1, version: 1 }] }),
+      });
+    for (const stranger of ["n9", "n1"]) {
+      const refused = await post(stranger);
+      expect(refused.status).toBe(403);
+      expect((refused.json as { detail: string }).detail).toBe(
+        `"from": ${stranger} is not a peer of n1 (its peers: n2)`,
+      );
+    }
+    expect(s.replica.dump()).toEqual({});
+    expect((await post("n2")).status).toBe(202);
+    expect(s.replica.dump()).toEqual({ k: { values: [1], context: "1" } });
+  });
+
+  it("refuses a batch with a malformed message (the real leaderless core): nothing reaches state", async () => {
+    const o = options("n1", { peers: { n2: "http://127.0.0.1:1" }, w: 1, r: 1 });
+    const s = await start(o, createReplica);
+    const good = { type: "put", id: "n2.1.abc/1", key: "ok", state: [["n2.1.abc", 1, ["v"]]] };
+    const post = (msgs: unknown[]) =>
+      request(s.url, "POST", "/internal/messages", { body: JSON.stringify({ from: "n2", msgs }) });
+    for (const [bad, detail] of [
+      [{ type: "put", id: "x", state: good.state }, 'msgs[1] (put): "key": a key must be a string'],
+      [{ ...good, state: [["n7.1.abc", 1, ["v"]]] }, 'actor "n7.1.abc" is no start of a node'],
+    ] as const) {
+      const answer = await post([good, bad]);
+      expect(answer.status).toBe(400);
+      expect((answer.json as { detail: string }).detail).toContain(detail);
+    }
+    expect((await kv(s.url).get("undefined")).json).toMatchObject({ values: [] });
+    expect(s.replica.dump()).toEqual({});
+    expect((await post([good])).status).toBe(202);
+    expect(Object.keys(s.replica.dump())).toEqual(["ok"]);
   });
 
   it("answers 500 when the core throws, logs it, and keeps serving", async () => {

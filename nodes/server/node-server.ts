@@ -7,7 +7,14 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { NodeOptions } from "../node-options.js";
-import type { Effect, Input, Replica, ReplicaFactory, ReplyBody } from "../core/replica.js";
+import type {
+  Effect,
+  Input,
+  Message,
+  Replica,
+  ReplicaFactory,
+  ReplyBody,
+} from "../core/replica.js";
 import { openAppendLog } from "./append-log.js";
 import {
   BadRequest,
@@ -278,6 +285,7 @@ export async function startNodeServer(
         }
         case "messages": {
           const { from, msgs } = parseMessagesBody(parseJsonBody(body));
+          checkMessages(replica, from, msgs, nodes, id);
           sendJson(res, 202, { accepted: msgs.length });
           for (const msg of msgs) step({ kind: "receive", from, msg });
           return;
@@ -366,6 +374,34 @@ export async function startNodeServer(
   };
 
   return { url, port, replica, close, [Symbol.asyncDispose]: close };
+}
+
+/**
+ * Replica traffic is accepted only from the configured peers (403 otherwise), and only when the
+ * core takes every message of the batch (400 naming the first one it does not): nothing of a
+ * refused batch reaches the replica.
+ */
+function checkMessages(
+  replica: Replica,
+  from: string,
+  msgs: readonly Message[],
+  nodes: readonly string[],
+  self: string,
+): void {
+  if (from === self || !nodes.includes(from)) {
+    const peers = nodes.filter((n) => n !== self).join(", ") || "none yet";
+    throw new BadRequest(403, `"from": ${from} is not a peer of ${self} (its peers: ${peers})`);
+  }
+  for (const [i, msg] of msgs.entries()) {
+    const problem = replica.checkMessage?.(from, msg);
+    if (problem !== undefined) {
+      throw new BadRequest(400, `body: msgs[${i}] (${clip(msg.type)}): ${problem}`);
+    }
+  }
+}
+
+function clip(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
 
 function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
