@@ -51,8 +51,9 @@ it("runs a seeded schedule of every fault kind on real nodes, then heals everyth
     complete: (type, f, _value, error) => ops.push({ type, f, ...(error && { error }) }),
   };
   const active: (string | undefined)[] = [];
+  // Never aborted: the schedule runs to its end however slowly a loaded machine gets through its
+  // steps (a timer aborting at the schedule's last moment would cut off steps that ran late).
   const stop = new AbortController();
-  setTimeout(() => stop.abort(), 5000);
   await runNemesis(schedule, cluster, recorder, stop.signal, (a) => active.push(a));
   await healEverything(cluster, recorder);
 

@@ -166,11 +166,11 @@ describe("local runtime with stand-in nodes (reset links)", () => {
     });
     await using cluster = await runtime.start(spec(runDir(), "reset"));
     await cluster.cutLinks([["n1", "n2"]]);
-    const started = performance.now();
     const cut = await get(`${cluster.url("n1")}/peer/n2?timeoutMs=5000`, 8000);
     expect(cut.status).toBe(504);
-    expect(performance.now() - started).toBeLessThan(4000);
-    expect(JSON.stringify(cut.body)).not.toMatch(/TimeoutError/);
+    // It failed on the reset connection, not on its 5 s timeout (a condition a loaded machine
+    // cannot blur, as it could a measured time).
+    expect(JSON.stringify(cut.body)).not.toMatch(/TimeoutError|aborted/i);
     await cluster.healLinks();
     expect((await get(`${cluster.url("n1")}/peer/n2`)).status).toBe(200);
   });
