@@ -41,7 +41,8 @@ export function setInterruptHandler(handler: (signal: ExitSignal) => void): () =
  * FAULTLINE_DEBUG=1 adds the stack.
  */
 export function exitOnUncaughtError(): void {
-  install();
+  // Not install(): a command with signal handling of its own (serve) keeps it; the hooks run on
+  // 'exit' anyway once any is added.
   if (process.listeners("uncaughtException").includes(onUncaught)) return;
   process.on("uncaughtException", onUncaught);
 }
