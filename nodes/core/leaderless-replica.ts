@@ -44,6 +44,8 @@ import { seededRandom } from "./seeded-random.js";
 import { parseStartId, startId } from "./start-id.js";
 import { stateFingerprint } from "./state-fingerprint.js";
 
+const KNOWN_ACTORS_CACHED_MAX = 10_000;
+
 type Pending<S> =
   | {
       kind: "put";
@@ -72,6 +74,11 @@ export class LeaderlessReplica<S> implements Replica {
   private nodes: NodeId[];
   /** Every node this start has been told of: actors of their starts are accepted in metadata. */
   private readonly knownNodes = new Set<NodeId>();
+  /** Actors already found to be starts of known nodes (parsing every actor of every state from a
+   * peer again would dominate the cost of anti-entropy). */
+  private readonly knownActors = new Set<NodeId>();
+  /** Messages checkMessage accepted, until their receive. */
+  private readonly checked = new WeakMap<Message, { from: NodeId; parsed: LeaderlessMessage<S> }>();
   private readonly pending = new Map<string, Pending<S>>();
   private readonly random: () => number;
   /** This start's count (one more than the last boot record of the log). */
@@ -122,7 +129,7 @@ export class LeaderlessReplica<S> implements Replica {
   /** Why a peer's message would be refused (the shell answers 400 with it), or undefined. */
   checkMessage(from: NodeId, msg: Message): string | undefined {
     try {
-      this.parseMessage(from, msg);
+      this.checked.set(msg, { from, parsed: this.parseMessage(from, msg) });
       return undefined;
     } catch (err) {
       if (err instanceof MessageError) return err.message;
@@ -146,7 +153,7 @@ export class LeaderlessReplica<S> implements Replica {
       case "receive": {
         let msg: LeaderlessMessage<S>;
         try {
-          msg = this.parseMessage(input.from, input.msg);
+          msg = this.takeChecked(input.from, input.msg) ?? this.parseMessage(input.from, input.msg);
         } catch {
           // A malformed message, or one from a stranger, is dropped like a lost one.
           break;
@@ -187,12 +194,30 @@ export class LeaderlessReplica<S> implements Replica {
   private actorCheck(key: string | undefined): ActorCheck {
     let named: Set<NodeId> | undefined;
     return (actor) => {
+      if (this.knownActors.has(actor)) return true;
       const start = parseStartId(actor);
-      if (start !== undefined && this.knownNodes.has(start.node)) return true;
+      if (start !== undefined && this.knownNodes.has(start.node)) {
+        // Known nodes are only ever added: an actor once known stays known.
+        if (this.knownActors.size >= KNOWN_ACTORS_CACHED_MAX) this.knownActors.clear();
+        this.knownActors.add(actor);
+        return true;
+      }
       const local = key === undefined ? undefined : this.keys.get(key);
       named ??= new Set(local === undefined ? [] : this.strategy.actors(local));
       return named.has(actor);
     };
+  }
+
+  /**
+   * The message as checkMessage parsed it, when the shell asked just before stepping it (it does
+   * for every message: validating twice would double the cost of anti-entropy batches). Nothing
+   * between the two can make it invalid: members and known nodes only change by a "peers" input,
+   * which the shell never steps between a check and its receive.
+   */
+  private takeChecked(from: NodeId, msg: Message): LeaderlessMessage<S> | undefined {
+    const checked = this.checked.get(msg);
+    this.checked.delete(msg);
+    return checked?.from === from ? checked.parsed : undefined;
   }
 
   private parseMessage(from: NodeId, msg: Message): LeaderlessMessage<S> {
