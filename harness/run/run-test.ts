@@ -94,16 +94,17 @@ export async function runTest(config: TestConfig, options: RunOptions): Promise<
     const session = system.connect(config.system, cluster, {
       opTimeoutMs: config.clients.opTimeout,
     });
-    const history = openHistoryWriter(paths.history);
+    const stop = new AbortController();
+    const stopNow = () => stop.abort();
+    // Every client's call in flight listens to both signals.
+    setMaxListeners(config.clients.concurrency + 16, stop.signal, interrupt);
+    // A history that cannot be written (a full disk) ends the run: flush() then throws its error.
+    const history = openHistoryWriter(paths.history, { onError: stopNow });
     opened = history;
     status.counts = history.counts;
     status.flushHistory = () => history.flush();
     try {
       if (interrupt.aborted) return { runDir, interrupted: true };
-      const stop = new AbortController();
-      // Every client's call in flight listens to both signals.
-      setMaxListeners(config.clients.concurrency + 16, stop.signal, interrupt);
-      const stopNow = () => stop.abort();
       interrupt.addEventListener("abort", stopNow, { once: true });
       const timer = setTimeout(stopNow, config.timeLimit);
       status.phase = "running";
@@ -127,10 +128,8 @@ export async function runTest(config: TestConfig, options: RunOptions): Promise<
       clearTimeout(timer);
       interrupt.removeEventListener("abort", stopNow);
       status.activeFault = undefined;
-      if (interrupt.aborted) {
-        history.flush();
-        return { runDir, interrupted: true };
-      }
+      history.flush();
+      if (interrupt.aborted) return { runDir, interrupted: true };
 
       status.phase = "healing";
       await healEverything({ ...nemesis, signal: interrupt }, config.nemesis.kinds);
@@ -152,8 +151,8 @@ export async function runTest(config: TestConfig, options: RunOptions): Promise<
       if (interrupt.aborted) return { runDir, interrupted: true };
       await saveDumps(session, nodeIds, paths);
     } finally {
-      history.flush();
       await session.close();
+      history.flush();
     }
   } finally {
     opened?.close();

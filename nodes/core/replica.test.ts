@@ -192,6 +192,8 @@ for (const build of BUILDS) {
                 }
                 s.heal();
                 expect(s.runUntil(() => s.agree(), 5_000)).toBe(true);
+                // Every message a replica sent passed its peer's validation.
+                expect(s.refused).toEqual([]);
                 if (strategy !== "siblings") {
                   for (const state of Object.values(s.dump("n1")))
                     expect(state.values.length).toBe(1);
@@ -473,6 +475,7 @@ for (const build of BUILDS) {
               else return; // no repair mechanism: nothing to converge
             }
             expect(s.runUntil(() => s.agree(), 5_000)).toBe(true);
+            expect(s.refused).toEqual([]);
             // Every write was applied at its coordinator (persisted before any answer), so the
             // survivors are all writes minus those a later write's context had read.
             const superseded = new Set<Json>();

@@ -86,6 +86,13 @@ export interface Replica {
   /** The local state of every key (GET /admin/dump). */
   dump(): Record<string, KeyState>;
   role(): "leader" | "follower" | "peer";
+  /**
+   * Why a message from peer `from` is malformed or not acceptable (named like a 400's detail), or
+   * undefined when `step` would take it. The shell asks before stepping a batch and refuses the
+   * whole batch (400) on the first bad one. Read-only. A core without it drops bad messages in
+   * `step`.
+   */
+  checkMessage?(from: NodeId, msg: Message): string | undefined;
 }
 
 /** Builds a replica; `recovered` are the records of its log, replayed in order. */

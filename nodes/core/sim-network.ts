@@ -2,7 +2,8 @@
 // takes latencyMs and is dropped if its link is cut (at send or at delivery) or its target is
 // down; otherwise each link delivers in order (unless a latency function reorders it). A crash
 // loses the node's in-flight requests and keeps its log; a restart replays the log. Messages and
-// log records go through JSON.
+// log records go through JSON. As the HTTP shell does, a message the receiver's checkMessage
+// refuses is dropped (and listed in `refused`).
 import { createReplica } from "./create-replica.js";
 import type {
   Build,
@@ -54,6 +55,8 @@ export class SimNetwork {
   /** Every effect of every node, as text: two runs with the same inputs have the same trace. */
   readonly trace: string[] = [];
   readonly logs = new Map<NodeId, Json[]>();
+  /** "from>to detail" of every message a receiver's checkMessage refused. */
+  readonly refused: string[] = [];
   private readonly replicas = new Map<NodeId, Replica>();
   private readonly down = new Set<NodeId>();
   private readonly cuts = new Set<string>();
@@ -203,15 +206,19 @@ export class SimNetwork {
       this.nowMs = nextMs;
       if (message !== undefined && message.atMs === nextMs) {
         this.inFlight.shift();
-        if (!this.blocked(message.from, message.to)) {
-          this.step(message.to, { kind: "receive", from: message.from, msg: message.msg });
-        }
+        if (!this.blocked(message.from, message.to)) this.deliver(message);
       } else {
         this.nextTickMs += this.tickMs;
         for (const id of this.ids) if (!this.down.has(id)) this.step(id, { kind: "tick" });
       }
     }
     return true;
+  }
+
+  private deliver({ from, to, msg }: InFlight): void {
+    const problem = this.replica(to).checkMessage?.(from, msg);
+    if (problem === undefined) this.step(to, { kind: "receive", from, msg });
+    else this.refused.push(`${from}>${to} ${problem}`);
   }
 
   private blocked(from: NodeId, to: NodeId): boolean {
