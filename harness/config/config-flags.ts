@@ -103,7 +103,7 @@ export const CONFIG_FLAGS: readonly ConfigFlag[] = [
   { flags: "--r <n>", description: "leaderless read quorum", path: ["node", "r"], kind: "number" },
   {
     flags: "--acks <acks>",
-    description: "leader replication: one | all",
+    description: "leader replication: one | quorum | all (default quorum)",
     path: ["node", "acks"],
     kind: "string",
   },

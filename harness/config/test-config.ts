@@ -48,7 +48,7 @@ export interface TestConfig {
   storeDir: string;
   node: {
     fsync: "always" | "never";
-    acks: "one" | "all";
+    acks: "one" | "quorum" | "all";
     w: number;
     r: number;
     readRepair: boolean;
@@ -116,7 +116,7 @@ export const testFileSchema = z.strictObject({
   node: z
     .strictObject({
       fsync: z.enum(["always", "never"]).optional(),
-      acks: z.enum(["one", "all"]).optional(),
+      acks: z.enum(["one", "quorum", "all"]).optional(),
       w: count(1).optional(),
       r: count(1).optional(),
       readRepair: z.boolean().optional(),
