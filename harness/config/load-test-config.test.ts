@@ -42,7 +42,7 @@ describe("loadTestConfig", () => {
       seed: 7,
       storeDir: "store",
       consistency: "eventual",
-      node: { w: 2, r: 2, fsync: "always", acks: "one", readRepair: true },
+      node: { w: 2, r: 2, fsync: "always", acks: "quorum", readRepair: true },
       nemesis: {
         kinds: [],
         linkFault: "blackhole",
