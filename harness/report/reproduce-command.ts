@@ -76,7 +76,7 @@ export function reproduceCommand(test: TestConfig): Reproduce {
     optional("--w", String(node?.w), node?.w === majority);
     optional("--r", String(node?.r), node?.r === majority);
   } else {
-    optional("--acks", node?.acks, node?.acks === "one");
+    optional("--acks", node?.acks, node?.acks === nodeDefaults.acks);
   }
   optional("--fsync", node?.fsync, node?.fsync === "always");
   if (test.build === "leaderless") {

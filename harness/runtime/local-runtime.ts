@@ -105,6 +105,8 @@ export class LocalCluster implements Cluster {
               peers: Object.fromEntries(
                 ids.filter((to) => to !== id).map((to) => [to, this.#proxy(id, to).url]),
               ),
+              // A cluster of one says so: a node with no peers would wait for POST /admin/peers.
+              ...(ids.length === 1 && { alone: true }),
               dataDir,
             }),
         }),
