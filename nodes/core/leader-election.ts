@@ -16,8 +16,6 @@ export class LeaderElection {
   hint: NodeId | null = null;
   /** Set when term or vote changed: they must be persisted before anything is sent. */
   dirty = false;
-  /** When this node's current candidacy started (its voters' contact dates from then). */
-  campaignStartMs = 0;
   readonly voters = new Set<NodeId>();
   private deadlineMs = 0;
 
@@ -61,7 +59,6 @@ export class LeaderElection {
     this.role = "candidate";
     this.leader = null;
     this.dirty = true;
-    this.campaignStartMs = nowMs;
     this.voters.clear();
     this.voters.add(this.self);
     this.resetTimer(nowMs);

@@ -18,16 +18,18 @@ interface Follower {
 export class LeaderProgress {
   private readonly followers = new Map<NodeId, Follower>();
 
-  /** `voters` granted their vote to a campaign started at `campaignStartMs`: contact from then. */
+  /**
+   * `voters` just granted their vote: the lease starts now for them. (Safe: the lease only decides
+   * when a leader gives up, reads never rely on it; and the votes may take longer than a lease.)
+   */
   constructor(
     ids: readonly NodeId[],
     lastIndex: number,
     nowMs: number,
     voters: ReadonlySet<NodeId>,
-    campaignStartMs: number,
   ) {
     for (const id of ids) {
-      const contactMs = voters.has(id) ? campaignStartMs : Number.NEGATIVE_INFINITY;
+      const contactMs = voters.has(id) ? nowMs : Number.NEGATIVE_INFINITY;
       this.followers.set(id, {
         next: lastIndex + 1,
         match: 0,

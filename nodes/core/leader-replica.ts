@@ -319,15 +319,9 @@ export class LeaderReplica implements Replica {
 
   private takeOffice(): void {
     this.election.takeOffice();
-    const { term, voters, campaignStartMs } = this.election;
+    const { term, voters } = this.election;
     this.stamp = stampOf(term, this.startId);
-    this.progress = new LeaderProgress(
-      this.others(),
-      this.log.lastIndex,
-      this.nowMs,
-      voters,
-      campaignStartMs,
-    );
+    this.progress = new LeaderProgress(this.others(), this.log.lastIndex, this.nowMs, voters);
     // The no-op commits every earlier entry once a majority holds it (Raft §5.4.2, §8).
     this.termStart = this.appendEntry({ term, stamp: this.stamp, key: null, state: null });
     this.logLine(`leader of term ${term} (votes ${[...voters].sort().join(",")})`);
