@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   awaitLeader,
+  eventually,
   type ClusterSpec,
   health,
   killAll,
@@ -36,19 +37,6 @@ function spec(acks: "one" | "quorum"): ClusterSpec {
     dataRoot,
     node: { build: "leader", strategy: "lww", acks, electionTimeoutMs: 300, leader: "n1" },
   };
-}
-
-/** Retries `check` until it passes or `timeoutMs` passes (then its last failure is thrown). */
-async function eventually<T>(timeoutMs: number, check: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
 }
 
 describe("leader build: failover of real nodes", () => {

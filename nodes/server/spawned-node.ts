@@ -179,3 +179,16 @@ function clusterNodeOptions(
 export async function killAll(nodes: Iterable<SpawnedNode>): Promise<void> {
   await Promise.all([...nodes].map((n) => n.kill9()));
 }
+
+/** Retries `check` until it passes or `timeoutMs` passes (then its last failure is thrown). */
+export async function eventually<T>(timeoutMs: number, check: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
