@@ -111,7 +111,7 @@ export async function health(node: SpawnedNode): Promise<NodeHealth | undefined>
  */
 export async function awaitLeader(
   nodes: readonly SpawnedNode[],
-  { timeoutMs = 10_000, afterTerm = 0 } = {},
+  { timeoutMs = 10_000, afterTerm = 0, pollMs = 20 } = {},
 ): Promise<SpawnedNode> {
   const deadline = Date.now() + timeoutMs;
   let last: (NodeHealth | undefined)[] = [];
@@ -123,7 +123,7 @@ export async function awaitLeader(
       last.every((h) => h?.leader === leader.node && h.term === leader.term)
     )
       return nodes.find((n) => n.id === leader.node)!;
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
   throw new Error(`no leader within ${timeoutMs} ms: ${JSON.stringify(last)}`);
 }
