@@ -133,6 +133,9 @@ export interface SystemSession {
   leader?(signal: AbortSignal): Promise<NodeId | undefined>;
   /** Capability "failover". */
   readonly failover?: SystemFailover;
+  /** Resolves once the started cluster can serve clients (a leader is elected); the runner
+   * waits for it before the clients start. Rejects with why it cannot. */
+  settled?(signal: AbortSignal): Promise<void>;
   /** Closes pooled connections. */
   close(): Promise<void>;
 }

@@ -104,6 +104,7 @@ export async function runTest(config: TestConfig, options: RunOptions): Promise<
     status.counts = history.counts;
     status.flushHistory = () => history.flush();
     try {
+      await session.settled?.(interrupt);
       if (interrupt.aborted) return { runDir, interrupted: true };
       interrupt.addEventListener("abort", stopNow, { once: true });
       const timer = setTimeout(stopNow, config.timeLimit);

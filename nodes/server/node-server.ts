@@ -6,7 +6,6 @@ import { mkdir } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import type { NodeOptions } from "../node-options.js";
 import type {
   Effect,
   Input,
@@ -15,6 +14,7 @@ import type {
   ReplicaFactory,
   ReplyBody,
 } from "../core/replica.js";
+import { type NodeOptions, nodeDefaults } from "../node-options.js";
 import { openAppendLog } from "./append-log.js";
 import {
   BadRequest,
@@ -124,7 +124,9 @@ export async function startNodeServer(
         build: options.build,
         strategy: options.strategy,
         ...(options.leader === undefined ? {} : { leader: options.leader }),
+        ...(options.alone ? { alone: true } : {}),
         acks: options.acks,
+        electionTimeoutMs: options.electionTimeoutMs ?? nodeDefaults.electionTimeoutMs,
         w: options.w,
         r: options.r,
         readRepair: options.readRepair,
@@ -176,6 +178,10 @@ export async function startNodeServer(
     for (const effect of effects) {
       if (effect.kind === "persist") {
         wal.append(effect.record);
+        continue;
+      }
+      if (effect.kind === "log") {
+        log(effect.line);
         continue;
       }
       const action =
@@ -263,7 +269,7 @@ export async function startNodeServer(
           return afterDurable(() => sendJson(res, 200, dump));
         }
         case "health":
-          return sendJson(res, 200, { node: id, role: replica.role() });
+          return sendJson(res, 200, { node: id, role: replica.role(), ...replica.health?.() });
         case "clock": {
           clock.offsetMs = parseClockBody(parseJsonBody(body));
           log(`clock offset set to ${clock.offsetMs} ms`);

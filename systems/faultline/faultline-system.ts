@@ -9,7 +9,13 @@ import { BUILDS, STRATEGIES } from "../../nodes/core/replica.js";
 import { type NodeOptions, nodeArgs, nodeDefaults } from "../../nodes/node-options.js";
 import type { KvClient, NodeId } from "../../workloads/kv-client.js";
 import { duration, type FlagSpec, formatDuration } from "../options-schema.js";
-import type { ConfigProblem, NodeAddress, System, SystemSession } from "../system.js";
+import type {
+  ConfigProblem,
+  NodeAddress,
+  System,
+  SystemFailover,
+  SystemSession,
+} from "../system.js";
 import { isHealthy, nodeHealth, postClockOffset, postPeers } from "./admin-client.js";
 import { createNodeClient, faultlineKvClient } from "./faultline-client.js";
 import { NODE_ERRORS } from "./faultline-errors.js";
@@ -23,8 +29,12 @@ const schema = z.strictObject({
   strategy: z.enum(STRATEGIES).default("lww"),
   nodes: z.number().int().min(1).max(NODES_MAX).default(3),
   fsync: z.enum(["always", "never"]).default(nodeDefaults.fsync),
-  /** leader build: "one" replicates asynchronously, "all" waits for every follower. */
-  acks: z.enum(["one", "all"]).optional(),
+  /** leader build: acknowledge a write after the leader's log (asynchronous), a majority, or all. */
+  acks: z.enum(["one", "quorum", "all"]).optional(),
+  /** leader build: the election timeout (randomized up to twice it), also the leader's lease. */
+  electionTimeout: duration(10, 600_000).optional(),
+  /** leader build: reads through the leader (read-index) or from whichever node is asked. */
+  reads: z.enum(["leader", "any"]).optional(),
   /** leaderless: the write and read quorums (default: a majority). */
   w: z.number().int().min(1).max(NODES_MAX).optional(),
   r: z.number().int().min(1).max(NODES_MAX).optional(),
@@ -86,26 +96,37 @@ function problems(o: FaultlineOptions): ConfigProblem[] {
       });
     }
   }
-  if (o.acks !== undefined && o.build === "leaderless") {
-    found.push({
-      path: ["acks"],
-      message: "acks applies to the leader build only; leaderless writes use the quorum w",
-    });
+  for (const key of ["acks", "electionTimeout", "reads"] as const) {
+    if (o[key] !== undefined && o.build === "leaderless") {
+      found.push({
+        path: [key],
+        message: `${key} applies to the leader build only (leaderless writes and reads use the quorums w and r)`,
+      });
+    }
   }
   return found;
 }
 
-/** The build's own settings filled: quorums for leaderless, acks for the leader. */
+/** The build's own settings filled: quorums for leaderless; acks, elections and reads for the
+ * leader build. */
 function resolve(o: FaultlineOptions): FaultlineOptions {
-  if (o.build === "leader") return { ...o, acks: o.acks ?? nodeDefaults.acks };
+  if (o.build === "leader") {
+    return {
+      ...o,
+      acks: o.acks ?? nodeDefaults.acks,
+      electionTimeout: o.electionTimeout ?? nodeDefaults.electionTimeoutMs,
+      reads: o.reads ?? "leader",
+    };
+  }
   return { ...o, w: o.w ?? majority(o.nodes), r: o.r ?? majority(o.nodes) };
 }
 
 const nodeIds = (o: FaultlineOptions): NodeId[] =>
   Array.from({ length: o.nodes }, (_, i) => `n${i + 1}`);
 
-/** The fixed leader of the leader build: the first node. */
-const leaderOf = (o: FaultlineOptions): NodeId | undefined =>
+/** Leader build: the node that stands for election at once on a fresh start (a fast first
+ * election; any node may lead later). */
+const firstCandidate = (o: FaultlineOptions): NodeId | undefined =>
   o.build === "leader" ? nodeIds(o)[0] : undefined;
 
 /** The `faultline node` options for one node (all but where it listens and its peers). */
@@ -113,19 +134,83 @@ function nodeOptions(
   o: FaultlineOptions,
   seed: number,
 ): Omit<NodeOptions, "id" | "listen" | "peers" | "dataDir"> {
-  const leader = leaderOf(o);
+  const leader = firstCandidate(o);
   return {
     build: o.build,
     strategy: o.strategy,
     fsync: o.fsync,
     acks: o.acks ?? nodeDefaults.acks,
+    electionTimeoutMs: o.electionTimeout ?? nodeDefaults.electionTimeoutMs,
     w: o.w ?? majority(o.nodes),
     r: o.r ?? majority(o.nodes),
     readRepair: o.readRepair,
     antiEntropyIntervalMs: o.antiEntropy,
     requestTimeoutMs: o.requestTimeout,
     seed,
+    // A cluster of one leads at once; a larger one learns its peers before any election.
+    ...(o.nodes === 1 && { alone: true }),
     ...(leader !== undefined && { leader }),
+  };
+}
+
+/** The leader of the highest term any node reports (a deposed leader may not know it yet). */
+async function currentLeader(
+  nodes: readonly NodeId[],
+  urlOf: (node: NodeId) => string,
+  signal: AbortSignal,
+): Promise<NodeId | undefined> {
+  const answers = await Promise.all(nodes.map((node) => nodeHealth(urlOf(node), signal)));
+  const leaders = answers.filter((h) => h?.role === "leader");
+  leaders.sort((a, b) => (b?.term ?? 0) - (a?.term ?? 0));
+  return leaders[0]?.node;
+}
+
+/** Polls `until` every 50 ms until it gives a value, the signal aborts, or `timeoutMs` passes. */
+async function poll<T>(
+  until: () => Promise<T | undefined>,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<T | undefined> {
+  const deadline = performance.now() + timeoutMs;
+  while (!signal.aborted && performance.now() < deadline) {
+    const value = await until();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return undefined;
+}
+
+/** The leader build's failover: the election is the promotion; a rejoined node follows. */
+function electionFailover(
+  o: FaultlineOptions,
+  nodes: readonly NodeId[],
+  urlOf: (node: NodeId) => string,
+): SystemFailover {
+  // Raft elects within a few timeouts once a majority hears each other.
+  const waitMs = 20 * (o.electionTimeout ?? nodeDefaults.electionTimeoutMs);
+  return {
+    async promote(fenced, _choice, record, signal) {
+      const started = performance.now();
+      const others = nodes.filter((node) => node !== fenced);
+      const elected = await poll(() => currentLeader(others, urlOf, signal), waitMs, signal);
+      if (elected === undefined) throw new Error(`no other node was elected within ${waitMs} ms`);
+      record({ step: "elected", node: elected, ms: Math.round(performance.now() - started) });
+      return elected;
+    },
+    // A node of an electing cluster rejoins by itself once it runs and hears the others; this
+    // only records whom it follows when it soon does (a partition may keep it from it a while).
+    async rejoin(node, record, signal) {
+      const soonMs = 4 * (o.electionTimeout ?? nodeDefaults.electionTimeoutMs);
+      const health = await poll(
+        async () => {
+          const h = await nodeHealth(urlOf(node), signal);
+          return h?.role === "follower" && h.leader !== undefined ? h : undefined;
+        },
+        soonMs,
+        signal,
+      );
+      record({ step: "follows", node, leader: health?.leader ?? null, term: health?.term ?? null });
+    },
   };
 }
 
@@ -148,7 +233,7 @@ function connect(
     client(node) {
       let client = clients.get(node);
       if (client === undefined) {
-        client = faultlineKvClient(http, node);
+        client = faultlineKvClient(http, node, { localReads: o.reads === "any" });
         clients.set(node, client);
       }
       return client;
@@ -160,14 +245,17 @@ function connect(
     },
     setClockOffset: (node, offsetMs) => postClockOffset(urlOf(node), offsetMs, ADMIN_TIMEOUT_MS),
     ...(o.build === "leader" && {
-      async leader(signal: AbortSignal) {
-        const roles = await Promise.all(
-          cluster.nodes.map(async (node) => ({
-            node,
-            health: await nodeHealth(urlOf(node), signal),
-          })),
+      leader: (signal: AbortSignal) => currentLeader(cluster.nodes, urlOf, signal),
+      failover: electionFailover(o, cluster.nodes, urlOf),
+      async settled(signal: AbortSignal) {
+        const waitMs = 20 * (o.electionTimeout ?? nodeDefaults.electionTimeoutMs);
+        const leader = await poll(
+          () => currentLeader(cluster.nodes, urlOf, signal),
+          waitMs,
+          signal,
         );
-        return roles.find((r) => r.health?.role === "leader")?.node;
+        if (leader === undefined && !signal.aborted)
+          throw new Error(`no leader was elected within ${waitMs} ms of the cluster's start`);
       },
     }),
     async close() {
@@ -186,7 +274,7 @@ export const faultline: System<FaultlineOptions> = {
   problems,
   nodeIds,
   traits: (o) => ({ conflicts: o.strategy }),
-  capabilities: (o) => (o.build === "leader" ? ["clock", "leader"] : ["clock"]),
+  capabilities: (o) => (o.build === "leader" ? ["clock", "leader", "failover"] : ["clock"]),
   describe: (o) => `faultline ${o.build}/${o.strategy}, ${o.nodes} node${o.nodes === 1 ? "" : "s"}`,
   label: (o) => `${o.build}-${o.strategy}`,
   settings: (o) => [
@@ -195,7 +283,8 @@ export const faultline: System<FaultlineOptions> = {
     [
       "replication",
       o.build === "leader"
-        ? `acks ${o.acks}`
+        ? `acks ${o.acks}, reads through ${o.reads === "any" ? "any node" : "the leader"}, ` +
+          `election timeout ${formatDuration(o.electionTimeout ?? nodeDefaults.electionTimeoutMs)}`
         : `w ${o.w}, r ${o.r}, read repair ${o.readRepair ? "on" : "off"}, ` +
           (o.antiEntropy === 0
             ? "no anti-entropy"
