@@ -180,7 +180,8 @@ export function dumpNode(
   );
 }
 
-/** Promotes a standby and waits until it has left recovery. Returns how long it took. */
+/** Promotes a standby, waits until it has left recovery, and checkpoints. Returns how long it
+ * took. */
 export function promote(address: Address, timeoutMs = 30_000): Promise<{ ms: number }> {
   const started = Date.now();
   return withServer(
@@ -191,6 +192,9 @@ export function promote(address: Address, timeoutMs = 30_000): Promise<{ ms: num
       if (!row!.done) throw new Error(`pg_promote did not finish within ${waitSeconds} s`);
       const [state] = await sql<{ r: boolean }[]>`select pg_is_in_recovery() as r`;
       if (state!.r) throw new Error("pg_promote returned, yet the server is still in recovery");
+      // pg_control names the new timeline only after a checkpoint; until then pg_rewind against
+      // this server sees the old timeline and rewinds nothing (Patroni checkpoints here too).
+      await sql`checkpoint`;
       return { ms: Date.now() - started };
     },
     timeoutMs,

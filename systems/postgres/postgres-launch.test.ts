@@ -6,7 +6,7 @@ import {
   postgresLaunchPlan,
   rewindSteps,
   type SetupStep,
-  serverSettings,
+  clusterSettings,
 } from "./postgres-launch.js";
 import {
   type PostgresOptions,
@@ -52,11 +52,15 @@ describe("the launch plan", () => {
       ["n3", "standby", ["n1"]],
     ]);
     expect(plan[0]!.directories).toEqual(["/run/data/n1", "/run/sockets/n1"]);
-    expect(plan[0]!.setup.map((s) => s.name)).toEqual(["initdb", "pg_hba.conf"]);
+    expect(plan[0]!.setup.map((s) => s.name)).toEqual(["initdb", "postgresql.conf", "pg_hba.conf"]);
     expect(argsOf(plan[0]!.setup[0])).toEqual(
       expect.arrayContaining(["-D", "/run/data/n1", "-U", "postgres", "--auth=trust"]),
     );
-    const hba = plan[0]!.setup[1]!;
+    const conf = plan[0]!.setup[1]!;
+    expect(conf).toMatchObject({ kind: "write-file", path: "/run/data/n1/postgresql.conf" });
+    // In the file, not on the command line: pg_rewind's single-user recovery reads only the file.
+    expect(conf.kind === "write-file" && conf.content).toMatch(/^wal_log_hints = 'on'$/m);
+    const hba = plan[0]!.setup[2]!;
     expect(hba).toMatchObject({ kind: "write-file", path: "/run/data/n1/pg_hba.conf" });
     expect(hba.kind === "write-file" && hba.content).toMatch(
       /host replication all 127\.0\.0\.1\/32 trust/,
@@ -79,7 +83,7 @@ describe("the launch plan", () => {
     );
   });
 
-  it("runs every server in the foreground with its own port, sockets and the WAL settings", () => {
+  it("runs every server in the foreground with its own port, sockets and name", () => {
     const plan = postgresLaunchPlan(input({ standbys: 1 }));
     const server = plan[1]!.server;
     expect(server.file).toBe(`${BIN}/postgres`);
@@ -87,18 +91,17 @@ describe("the launch plan", () => {
     const settings = Object.fromEntries(
       server.args.filter((_, i) => server.args[i - 1] === "-c").map((kv) => kv.split(/=(.*)/s)),
     );
-    expect(settings).toMatchObject({
+    expect(settings).toEqual({
       port: "5002",
       listen_addresses: "127.0.0.1",
       unix_socket_directories: "/run/sockets/n2",
-      wal_log_hints: "on",
-      hot_standby: "on",
+      cluster_name: "n2",
     });
     expect(server.env).toEqual({ PATH: `${BIN}:/usr/bin:/bin`, LC_ALL: "C", TZ: "UTC" });
   });
 
   it.each(REPLICATION_MODES)("replication %s sets what a commit waits for", (replication) => {
-    const settings = serverSettings(input({ standbys: 2, replication }), "n1");
+    const settings = clusterSettings(input({ standbys: 2, replication }));
     expect([settings.synchronous_standby_names, settings.synchronous_commit]).toEqual(
       {
         async: ["", "on"],

@@ -116,7 +116,7 @@ function launch(
   };
 }
 
-/** A new cluster in the (empty) data folder, and who may connect to it. */
+/** A new cluster in the (empty) data folder, its settings, and who may connect to it. */
 function initdbSteps(input: PostgresLaunchInput, node: NodeId): SetupStep[] {
   const { dataDir } = input.place(node);
   return [
@@ -132,6 +132,12 @@ function initdbSteps(input: PostgresLaunchInput, node: NodeId): SetupStep[] {
       "--no-sync",
       "--no-instructions",
     ]),
+    {
+      kind: "write-file",
+      name: "postgresql.conf",
+      path: `${dataDir}/postgresql.conf`,
+      content: postgresqlConf(input),
+    },
     {
       kind: "write-file",
       name: "pg_hba.conf",
@@ -190,7 +196,7 @@ export function baseBackupSteps(
 
 function serverCommand(input: PostgresLaunchInput, node: NodeId): ProcessCommand {
   const { dataDir } = input.place(node);
-  const settings = serverSettings(input, node);
+  const settings = nodeSettings(input, node);
   const args = [
     "-D",
     dataDir,
@@ -199,16 +205,24 @@ function serverCommand(input: PostgresLaunchInput, node: NodeId): ProcessCommand
   return command(input, "postgres", args);
 }
 
-/** Every node gets the same replication settings: a promoted standby then behaves as the
- * primary did (synchronous_standby_names is ignored while in recovery). */
-export function serverSettings(input: PostgresLaunchInput, node: NodeId): Record<string, string> {
+/** What differs between nodes, on the server's command line. */
+export function nodeSettings(input: PostgresLaunchInput, node: NodeId): Record<string, string> {
   const place = input.place(node);
-  const { replication } = input.options;
   return {
     listen_addresses: place.listen.host,
     port: String(place.listen.port),
     unix_socket_directories: place.socketDir ?? "",
     cluster_name: node,
+  };
+}
+
+/** What every node shares, in postgresql.conf: pg_rewind's single-user crash recovery reads the
+ * file but no command line, and would record wal_log_hints = off in pg_control otherwise; base
+ * backups and rewinds copy the file. The replication settings are the same everywhere, so a
+ * promoted standby behaves as the primary did (synchronous_standby_names waits in recovery). */
+export function clusterSettings(input: PostgresLaunchInput): Record<string, string> {
+  const { replication } = input.options;
+  return {
     wal_level: "replica",
     // pg_rewind needs every page change after a checkpoint in the WAL.
     wal_log_hints: "on",
@@ -225,9 +239,23 @@ export function serverSettings(input: PostgresLaunchInput, node: NodeId): Record
       replication === "async" ? "" : `ANY 1 (${input.nodes.map((id) => `"${id}"`).join(", ")})`,
     synchronous_commit: replication === "remote-apply" ? "remote_apply" : "on",
     shared_buffers: "32MB",
+    timezone: "UTC",
+    log_timezone: "UTC",
     log_line_prefix: "%m [%p] %q%a ",
     log_checkpoints: "off",
   };
+}
+
+function postgresqlConf(input: PostgresLaunchInput): string {
+  const lines = Object.entries(clusterSettings(input)).map(
+    ([k, v]) => `${k} = '${v.replaceAll("'", "''")}'`,
+  );
+  return [
+    "# Written by faultline; every node has this file (base backups and rewinds copy it).",
+    "# A node's own port, address, socket folder and name are on its command line.",
+    ...lines,
+    "",
+  ].join("\n");
 }
 
 /** libpq's connection string for `address`, as `applicationName` (which names a standby in

@@ -352,11 +352,22 @@ async function runCommand(
   }
 }
 
-/** A port nothing listens on now (the OS's pick; released for the server to take). */
+/** Ports below Linux's ephemeral range (32768…): a port the OS picks for bind(0) may be taken
+ * by any outgoing connection before the server, which needs its port in advance, binds it. */
+const PORT_MIN = 20_000;
+const PORT_SPAN = 12_000;
+
+/** A port nothing listens on now, outside the ephemeral range. */
 async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  for (;;) {
+    const port = PORT_MIN + Math.floor(Math.random() * PORT_SPAN);
+    const server = createServer();
+    const bound = await new Promise<boolean>((resolve) => {
+      server.once("error", () => resolve(false));
+      server.listen(port, HOST, () => resolve(true));
+    });
+    if (!bound) continue;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    return port;
+  }
 }
