@@ -201,6 +201,11 @@ export class SpawnedPostgres {
     for (const link of this.#links.values()) link.heal();
   }
 
+  /** The postmaster's pid (its process group's id), or undefined while the node is down. */
+  pid(node: NodeId): number | undefined {
+    return this.#servers.get(node)?.child.pid;
+  }
+
   isRunning(node: NodeId): boolean {
     return this.#servers.has(node);
   }
