@@ -100,6 +100,15 @@ describe("the launch plan", () => {
     expect(server.env).toEqual({ PATH: `${BIN}:/usr/bin:/bin`, LC_ALL: "C", TZ: "UTC" });
   });
 
+  it("listens on TCP only when the socket's path would not fit (107 bytes)", () => {
+    const deep = `/store/${"a-long-test-name-".repeat(6)}/2026-01-01T00-00-00/sockets/n1`;
+    const base = input({ standbys: 0 });
+    const place = base.place("n1");
+    const plan = postgresLaunchPlan({ ...base, place: () => ({ ...place, socketDir: deep }) });
+    expect(plan[0]!.server.args).toContain("unix_socket_directories=");
+    expect(plan[0]!.directories).toEqual(["/run/data/n1"]);
+  });
+
   it.each(REPLICATION_MODES)("replication %s sets what a commit waits for", (replication) => {
     const settings = clusterSettings(input({ standbys: 2, replication }));
     expect([settings.synchronous_standby_names, settings.synchronous_commit]).toEqual(

@@ -109,7 +109,10 @@ function launch(
     id,
     role,
     dataDir: place.dataDir,
-    directories: [place.dataDir, ...(place.socketDir === undefined ? [] : [place.socketDir])],
+    directories: [
+      place.dataDir,
+      ...(socketDirectory(place) === "" ? [] : [socketDirectory(place)]),
+    ],
     after,
     setup,
     server: serverCommand(input, id),
@@ -211,9 +214,20 @@ export function nodeSettings(input: PostgresLaunchInput, node: NodeId): Record<s
   return {
     listen_addresses: place.listen.host,
     port: String(place.listen.port),
-    unix_socket_directories: place.socketDir ?? "",
+    unix_socket_directories: socketDirectory(place),
     cluster_name: node,
   };
+}
+
+/** A socket's path must fit sockaddr_un (107 bytes), which a deep run folder may not: then the
+ * server listens on TCP only (every faultline connection uses TCP; '' also keeps the server
+ * off /var/run/postgresql, which may not exist). */
+const SOCKET_PATH_MAX = 107;
+
+function socketDirectory(place: NodePlace): string {
+  if (place.socketDir === undefined) return "";
+  const socket = `${place.socketDir}/.s.PGSQL.${place.listen.port}`;
+  return Buffer.byteLength(socket) <= SOCKET_PATH_MAX ? place.socketDir : "";
 }
 
 /** What every node shares, in postgresql.conf: pg_rewind's single-user crash recovery reads the
