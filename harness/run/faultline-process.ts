@@ -140,6 +140,26 @@ export function readStoredRun(out: FinishedProcess): StoredRun {
   return { dir, history: readHistory(dir), valid: stored.valid, results: stored.results };
 }
 
+/**
+ * Runs `faultline run <args> --seed S` for each seed until `shows` holds for a run's results;
+ * that run, or an error listing each seed's verdicts. For anomalies a fault makes likely but not
+ * certain in a few seconds (a kill that lands between two writes): it fails when no seed shows it.
+ */
+export async function firstRunShowing(
+  args: readonly string[],
+  seeds: readonly number[],
+  shows: (run: StoredRun) => boolean,
+  what: string,
+): Promise<StoredRun> {
+  const seen: string[] = [];
+  for (const seed of seeds) {
+    const run = readStoredRun(await faultline(["run", ...args, "--seed", String(seed)]));
+    if (shows(run)) return run;
+    seen.push(`seed ${seed}: ${String(run.valid)}`);
+  }
+  throw new Error(`no seed showed ${what} (${seen.join("; ")})`);
+}
+
 /** Whether a process with this pid exists and is not a zombie (signal 0 checks without sending
  * anything, but a reparented zombie still answers it; Linux /proc tells). */
 export function isAlive(pid: number): boolean {
