@@ -7,7 +7,7 @@
 // is wrong with it).
 import type { History, Op } from "../../checkers/history.js";
 
-/** The f of the reads of every node after the final heal (DESIGN.md, "The history"). */
+/** The f of the reads of every node after the final heal (docs/design.md, "The history"). */
 export const FINAL_READ = "final-read";
 
 /** Client ops as positions into `history`, in invoke order, with their columns; `completes[i]`

@@ -1,4 +1,4 @@
-// Writes history.jsonl as the run happens (DESIGN.md "The history"): one op a line, `index` in
+// Writes history.jsonl as the run happens (docs/design.md, "The history"): one op a line, `index` in
 // file order, `time` in ns since the run began from a monotonic clock. Lines are buffered and
 // written at least every `flushIntervalMs` and by flush()/close() (synchronously, so a signal
 // handler can flush before exiting); a SIGKILL loses at most that interval and tears at most the

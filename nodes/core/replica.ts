@@ -69,7 +69,7 @@ export type Input =
   /** Time passed; the shell ticks every few tens of milliseconds. */
   | { kind: "tick" };
 
-/** A body of the node API (DESIGN.md "Node HTTP API"). */
+/** A body of the node API (README, "The node API"). */
 export type ReplyBody =
   | { values: Json[]; context: string }
   | { context: string }

@@ -1,4 +1,4 @@
-// Parses and validates requests of the node HTTP API (DESIGN.md, "Node HTTP API v1") into typed
+// Parses and validates requests of the node HTTP API (README, "The node API") into typed
 // routes and bodies. Anything malformed throws BadRequest with the HTTP status to answer and a
 // detail naming what is wrong; the server turns it into {"error":"bad-request","detail":…}.
 import { jsonDepth, KEY_LENGTH_MAX, VALUE_DEPTH_MAX } from "../core/api-limits.js";
@@ -55,7 +55,7 @@ export function routeRequest(method: string, url: string, clusterSize: number): 
   }
   const known = STATIC[path];
   if (!known)
-    throw new BadRequest(404, `no such route: ${clip(path)} (see DESIGN.md, Node HTTP API)`);
+    throw new BadRequest(404, `no such route: ${clip(path)} (see the README, "The node API")`);
   if (method !== known.method) {
     throw new BadRequest(405, `method ${method} not allowed on ${path}: use ${known.method}`, [
       known.method,
