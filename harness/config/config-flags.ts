@@ -132,6 +132,12 @@ export const CONFIG_FLAGS: readonly ConfigFlag[] = [
     kind: "number",
   },
   {
+    flags: "--probe-interval <duration>",
+    description: "read every node this often while the clients run, 0 = off (default off)",
+    path: ["probeInterval"],
+    kind: "number",
+  },
+  {
     flags: "--checkers <names>",
     description: "checkers to run (comma-separated)",
     path: ["checkers"],

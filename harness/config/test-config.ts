@@ -58,6 +58,8 @@ export interface TestConfig {
   checkers: string[];
   consistency: (typeof CONSISTENCY_CLAIMS)[number];
   quiescenceTimeoutMs: number;
+  /** Probe reads of every node while the clients run (R1 during the run); 0 = off. */
+  probeIntervalMs: number;
 }
 
 const names = <T extends string>(values: readonly T[]) => values as [T, ...T[]];
@@ -127,6 +129,7 @@ export const testFileSchema = z.strictObject({
   checkers: z.array(z.string()).min(1, "expected at least one checker").optional(),
   consistency: z.enum(CONSISTENCY_CLAIMS).optional(),
   quiescenceTimeout: positiveDurationMs.optional(),
+  probeInterval: durationWithin(0, 3_600_000).optional(),
 });
 
 export type TestFile = z.output<typeof testFileSchema>;
@@ -280,6 +283,7 @@ export function resolve(file: TestFile, seed: number, defaultName: string | unde
     checkers: file.checkers ?? [...workloads[workload]({ keyCount: 1 }).checkers(strategy)],
     consistency: file.consistency ?? defaults.consistency,
     quiescenceTimeoutMs: file.quiescenceTimeout ?? defaults.quiescenceTimeoutMs,
+    probeIntervalMs: file.probeInterval ?? 0,
   };
   return deepFreeze(config);
 }

@@ -92,6 +92,7 @@ export function reproduceCommand(test: TestConfig): Reproduce {
     seconds(test.quiescenceTimeoutMs),
     test.quiescenceTimeoutMs === defaults.quiescenceTimeoutMs,
   );
+  optional("--probe-interval", seconds(test.probeIntervalMs), !(test.probeIntervalMs > 0));
   optional("--checkers", test.checkers?.join(","), sameList(test.checkers, defaultCheckers(test)));
   optional("--consistency", test.consistency, test.consistency === defaults.consistency);
   optional("--store", test.storeDir, test.storeDir === defaults.storeDir);
@@ -186,6 +187,7 @@ function testFileOf(test: TestConfig): string {
     checkers: test.checkers,
     consistency: test.consistency,
     quiescenceTimeout: duration(test.quiescenceTimeoutMs),
+    probeInterval: duration(test.probeIntervalMs ?? 0),
   };
   return stringify(file, { flow: false, lineWidth: 0 });
 }

@@ -14,6 +14,7 @@ import type { Runtime } from "../runtime/runtime.js";
 import { runClients } from "./client-loop.js";
 import { finalReads } from "./final-reads.js";
 import { type HistoryWriter, openHistoryWriter } from "./history-writer.js";
+import { startProbeReads } from "./probe-reads.js";
 import { createRunDir } from "./run-store.js";
 import type { RunStatus } from "./run-status.js";
 
@@ -138,6 +139,14 @@ export async function runTest(config: TestConfig, options: RunOptions): Promise<
           : deps.nemesis.runNemesis(schedule, cluster, history, stop.signal, (active) => {
               status.activeFault = active;
             });
+      const probes = startProbeReads({
+        http,
+        nodes: nodeIds,
+        history,
+        intervalMs: config.probeIntervalMs,
+        stop: stop.signal,
+        interrupt,
+      });
       const clients = await runClients({
         workload,
         http,
@@ -145,11 +154,11 @@ export async function runTest(config: TestConfig, options: RunOptions): Promise<
         concurrency: config.concurrency,
         rate: config.rate,
         seed: config.seed,
-        history,
+        history: probes.history,
         stop: stop.signal,
         interrupt,
       });
-      await nemesisDone;
+      await Promise.all([nemesisDone, probes.done]);
       clearTimeout(timer);
       interrupt.removeEventListener("abort", stopNow);
       status.activeFault = undefined;
