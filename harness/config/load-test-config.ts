@@ -109,7 +109,7 @@ export function loadTestConfig(source: TestSource): TestConfig {
 }
 
 /** What was wrong, with what is allowed, in words a user of the test file understands. */
-function explain(issue: z.core.$ZodIssue): string {
+export function explain(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case "invalid_type":
       return `expected ${issue.expected === "int" ? "an integer" : `a ${issue.expected}`}`;
@@ -151,7 +151,7 @@ function unwrap(schema: z.ZodType): z.ZodType {
 }
 
 /** The YAML node at a path (the key's node for `key`), or the deepest one that exists on the way. */
-function locate(root: unknown, path: Path, key: boolean): Node | undefined {
+export function locate(root: unknown, path: Path, key: boolean): Node | undefined {
   let node = root as Node | undefined;
   for (const [i, segment] of path.entries()) {
     if (isMap(node)) {
@@ -170,7 +170,7 @@ function locate(root: unknown, path: Path, key: boolean): Node | undefined {
   return node;
 }
 
-function getPath(root: unknown, path: Path): unknown {
+export function getPath(root: unknown, path: Path): unknown {
   let value = root;
   for (const segment of path) {
     if (typeof value !== "object" || value === null) return undefined;
@@ -189,7 +189,7 @@ function setPath(root: Record<string, unknown>, path: readonly string[], value: 
   target[path[path.length - 1]!] = value;
 }
 
-function describe(value: unknown): string {
+export function describe(value: unknown): string {
   if (value === undefined) return "(missing)";
   const text = JSON.stringify(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;

@@ -288,7 +288,7 @@ export function resolve(file: TestFile, seed: number, defaultName: string | unde
   return deepFreeze(config);
 }
 
-function deepFreeze<T>(value: T): T {
+export function deepFreeze<T>(value: T): T {
   if (typeof value === "object" && value !== null) {
     for (const inner of Object.values(value)) deepFreeze(inner);
     Object.freeze(value);

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, symlinkSync } from "node:fs"
 import { join, relative } from "node:path";
 
 /** 20261127T145301.123Z: sortable, and a valid folder name everywhere. */
-function runTimestamp(date: Date): string {
+export function runTimestamp(date: Date): string {
   return date.toISOString().replace(/[-:]/g, "");
 }
 
@@ -16,10 +16,15 @@ export function createRunDir(storeDir: string, testName: string, now: Date = new
   for (let n = 2; existsSync(runDir); n++)
     runDir = join(storeDir, testName, `${runTimestamp(now)}-${n}`);
   mkdirSync(join(runDir, "nodes"), { recursive: true });
-  const latest = join(storeDir, "latest");
+  pointLatest(storeDir, runDir);
+  return runDir;
+}
+
+/** Points `<parent>/latest` at `target` (a relative symlink, replaced atomically). */
+export function pointLatest(parent: string, target: string): void {
+  const latest = join(parent, "latest");
   const temporary = `${latest}.${process.pid}.tmp`;
   rmSync(temporary, { force: true });
-  symlinkSync(relative(storeDir, runDir), temporary);
+  symlinkSync(relative(parent, target), temporary);
   renameSync(temporary, latest);
-  return runDir;
 }
