@@ -197,12 +197,14 @@ async function handle(
   template: string,
   req: IncomingMessage,
   res: ServerResponse,
+  routes?: ExtraRoutes,
 ): Promise<void> {
   if (req.method !== "GET" && req.method !== "HEAD") {
     res.setHeader("allow", "GET, HEAD");
     return send(res, 405, TEXT, "only GET and HEAD\n");
   }
   const urlPath = (req.url ?? "/").split("?")[0]!.split("#")[0]!;
+  if (routes !== undefined && (await routes(req, res, urlPath))) return;
   if (urlPath === "/" || urlPath === "/index.html") {
     return send(res, 200, HTML, indexPage(template, root, await listRuns(root)));
   }
@@ -250,12 +252,23 @@ export interface StoreServer {
   close(): Promise<void>;
 }
 
+/** More GET routes (the trend pages of `serve --db`): true when one answered the request. */
+export type ExtraRoutes = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  urlPath: string,
+) => Promise<boolean>;
+
 /** Serves `storeDir` on 127.0.0.1:`port` (0: a free port); resolves once listening. */
-export async function serveStore(storeDir: string, port: number): Promise<StoreServer> {
+export async function serveStore(
+  storeDir: string,
+  port: number,
+  routes?: ExtraRoutes,
+): Promise<StoreServer> {
   const realRoot = await realpath(storeDir);
   const template = await readFile(new URL("./store-index.html", import.meta.url), "utf8");
   const server = createServer((req, res) => {
-    handle(storeDir, realRoot, template, req, res).catch((err: unknown) => {
+    handle(storeDir, realRoot, template, req, res, routes).catch((err: unknown) => {
       if (res.headersSent) res.destroy();
       else send(res, 500, TEXT, `internal error: ${err instanceof Error ? err.message : err}\n`);
     });
