@@ -38,11 +38,13 @@ function describeTest(config: TestConfig): string {
 export async function runMain(
   testPath: string | undefined,
   flags: ReadonlyMap<ConfigFlag, string>,
+  dbFlag?: string,
 ): Promise<number> {
   const config = loadTestConfig({
     ...(testPath !== undefined && { file: readTestFile(testPath) }),
     flags,
   });
+  const trends = await (await import("../trends/trend-store.js")).openRunTrends(dbFlag);
   const out = process.stdout;
   out.write(`faultline run ${describeTest(config)}\n`);
   out.write(`seed ${config.seed} (rerun with --seed ${config.seed})\n`);
@@ -92,6 +94,7 @@ export async function runMain(
     if (existsSync(join(outcome.runDir, "report.html"))) {
       out.write(`report: ${join(outcome.runDir, "report.html")}\n`);
     }
+    if (trends !== undefined) out.write(`${await trends.record(outcome.runDir)}\n`);
     out.write(`verdict: ${verdictWord(check.valid)} (seed ${config.seed})\n`);
     return verdictExitCode(check.valid);
   } finally {

@@ -201,3 +201,27 @@ function fromRecord(r: CellRunRecord): CellRunRow {
     ...(r.error !== null && { error: r.error }),
   };
 }
+
+/** For `faultline run`: the trend store the flag (or FAULTLINE_DATABASE_URL) names, opened before
+ * the run so a bad URL stops it first; `record` stores the finished run and says so. */
+export async function openRunTrends(
+  flag: string | undefined,
+): Promise<{ record(runDir: string): Promise<string> } | undefined> {
+  const { databaseUrl } = await import("./database-url.js");
+  const url = databaseUrl(flag);
+  if (url === undefined) return undefined;
+  const store = await openTrendStore(url);
+  return {
+    async record(runDir) {
+      try {
+        const { readStoredRun, runAsSummary } = await import("../suite/run-as-summary.js");
+        await store.recordRun(runAsSummary(readStoredRun(runDir)), runDir);
+        return `trends: recorded in ${redacted(url)}`;
+      } catch (err) {
+        return `trends: NOT recorded (${err instanceof Error ? err.message : String(err)})`;
+      } finally {
+        await store.close();
+      }
+    },
+  };
+}
