@@ -26,7 +26,9 @@ export function junitXml(summary: SuiteSummary): string {
     const out = [
       ...(cell.skipped !== undefined ? [`skipped: ${cell.skipped}`] : []),
       ...cell.flakiness,
-      ...cell.runs.map((run) => `seed ${run.seed}: ${run.runDir ?? run.error ?? ""}`),
+      ...cell.runs.map((run) =>
+        [`seed ${run.seed}:`, run.runDir, run.error].filter((x) => x !== undefined).join(" "),
+      ),
     ];
     return [
       `  <testsuite${attributes({

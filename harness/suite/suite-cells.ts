@@ -185,7 +185,8 @@ function locateProblem(suite: Suite, cell: Cell, line: string): string {
     const depth = depthIn(normalized(s.test), path);
     if (depth > deepest) [source, deepest] = [s, depth];
   }
-  return `${suite.where([...source.at, ...path])}: ${name}: ${field}${match[2]}`;
+  const key = match[2]!.startsWith(": unknown key");
+  return `${suite.where([...source.at, ...path], key)}: ${name}: ${field}${match[2]}`;
 }
 
 /** How many leading segments of `path` exist in `root`. */

@@ -64,8 +64,9 @@ export interface Suite {
   /** Each cell runs once per seed; undefined: once, with the test's seed (or a random one). */
   seeds?: readonly number[];
   expect: Expectations;
-  /** "suites/x.yaml:12:5" for a path in the suite file (the deepest part of it that exists). */
-  where(path: Path): string;
+  /** "suites/x.yaml:12:5" for a path in the suite file (the deepest part of it that exists;
+   * with `key`, the key's position rather than its value's). */
+  where(path: Path, key?: boolean): string;
 }
 
 const SLUG = /^[A-Za-z][A-Za-z0-9_-]*$/;
@@ -102,10 +103,8 @@ const suiteSchema = z.strictObject({
   name: slug.optional(),
   description: z.string().optional(),
   base: testFragment.optional(),
-  axes: z
-    .record(slug, z.array(axisValueSchema).min(1, "an axis needs at least one value"))
-    .optional(),
-  seeds: z.array(seed).min(1, "expected at least one seed").optional(),
+  axes: z.record(slug, z.array(axisValueSchema).min(1)).optional(),
+  seeds: z.array(seed).min(1).optional(),
   expect: expectSchema.optional(),
 });
 
@@ -187,7 +186,7 @@ export function loadSuite(file: { path: string; text: string }): Suite {
     axes,
     ...(data.seeds !== undefined && { seeds: data.seeds }),
     expect: expectations(data.expect),
-    where: (path: Path) => where(path),
+    where,
   });
 }
 

@@ -210,7 +210,8 @@ function flakiness(runs: readonly RunReport[]): string[] {
   });
 }
 
-/** One unmet expectation in words: what was expected and seen, and the first run that shows it. */
+/** One unmet expectation in words: what was expected and seen, and the runs that show it (the
+ * ones that contradict the expectation first). */
 function failureMessage(
   kind: "checker" | "requirement",
   subject: string,
@@ -218,8 +219,18 @@ function failureMessage(
   measured: string,
   runs: readonly RunReport[],
 ): string {
+  const shows = (run: RunReport) => {
+    if (run.error !== undefined) return true;
+    if (kind === "requirement")
+      return run.requirements?.[subject as Requirement].value !== expected;
+    const verdict = run.verdicts[subject];
+    return expected === "valid" || expected === "not-invalid"
+      ? verdict !== true
+      : verdict !== false;
+  };
+  const ordered = [...runs.filter(shows), ...runs.filter((r) => !shows(r))];
   const lines = [`expected ${subject} ${expected}, measured ${measured}`];
-  for (const run of runs.slice(0, 3)) {
+  for (const run of ordered.slice(0, 3)) {
     if (kind === "checker") {
       const numbers = run.keyNumbers[subject];
       if (numbers !== undefined) lines.push(`seed ${run.seed}: ${numbers}`);
@@ -240,7 +251,12 @@ function checkerExpectations(cell: Cell, runs: readonly RunReport[]): Expectatio
   const names = [...new Set([...ran, ...Object.keys(cell.expect.checkers)])];
   return names.map((subject) => {
     const expected: CheckerExpectation = cell.expect.checkers[subject] ?? "valid";
-    const verdicts = finished.flatMap((r) => (subject in r.verdicts ? [r.verdicts[subject]!] : []));
+    // A run that crashed judged nothing: its verdict is unknown.
+    const crashed = runs.filter((r) => r.valid === undefined && r.interrupted !== true);
+    const verdicts = [
+      ...finished.flatMap((r) => (subject in r.verdicts ? [r.verdicts[subject]!] : [])),
+      ...crashed.map((): Validity => "unknown"),
+    ];
     const { outcome, measured } = judgeChecker(expected, verdicts);
     return {
       subject,
