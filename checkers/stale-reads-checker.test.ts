@@ -214,6 +214,41 @@ describe("stale-reads checker", () => {
     });
   });
 
+  describe("under last-write-wins, whose order (timestamps) the history does not record", () => {
+    // 1 and 2 are added concurrently; a read misses 1 (2's write had the later timestamp); a
+    // later add that had read 1 brought it back, so 1 is not lost.
+    const overwritten = () =>
+      history()
+        .invoke(0, "add", { key: "c", value: 1 })
+        .invoke(1, "add", { key: "c", value: 2 })
+        .ok(0)
+        .ok(1)
+        .read(2, "c", [[2]])
+        .add(3, "c", 3)
+        .read(2, "c", [[1, 2, 3]])
+        .finalRead(8, "c", "n1", 1, [[1, 2, 3]]);
+
+    it("does not hold a read to a value whose write overlapped another write of the key", () => {
+      const lww = { consistency: "linearizable", strategy: "lww" } as const;
+      const r = check(overwritten().ops, lww);
+      expect(r.anomalies).toEqual([]);
+      expect(r.counts.excused).toBe(1);
+      // The same history from a store that keeps concurrent values: that read was stale.
+      expect(check(overwritten().ops, { consistency: "linearizable" }).anomalies).toEqual([
+        "superseded-read",
+      ]);
+    });
+
+    it("still judges a value whose write overlapped none", () => {
+      const h = history()
+        .add(0, "c", 1)
+        .read(2, "c", [[]])
+        .finalRead(8, "c", "n1", 1, [[1]]);
+      const r = check(h.ops, { consistency: "linearizable", strategy: "lww" });
+      expect(r.anomalies).toEqual(["superseded-read"]);
+    });
+  });
+
   it("reports a node whose last final read misses a live value, but leaves the verdict to convergence", () => {
     const h = history()
       .add(0, "c", 1)

@@ -12,9 +12,13 @@
 //   read-your-writes  a read misses a live value the session wrote (acknowledged) before it began
 //                     (judged by the session's first read after the write only: once, not per read).
 // A read sees its siblings (a cart sibling: its items); each read counts at most once per anomaly.
-// Counted with lags (ms since the value was known); `excused` counts reads whose only misses were
-// lost values. Invalid for session violations when the test claims "session" or "linearizable",
-// and for superseded reads when it claims "linearizable"; "eventual", the default, allows them.
+// Under last-write-wins (options.strategy "lww") the store's own order is its timestamps, which
+// the history does not record: a value whose write overlapped another write of the key may have
+// been overwritten by it at any moment (and brought back by a later write that had read it), so
+// it is never held against a read. Counted with lags (ms since the value was known); `excused`
+// counts reads whose only misses were lost (or, under lww, overwritable) values. Invalid for
+// session violations when the test claims "session" or "linearizable", and for superseded reads
+// when it claims "linearizable"; "eventual", the default, allows them.
 import { AnomalyReport } from "./anomaly-report.js";
 import type { CheckOptions, CheckResult, Checker, Validity } from "./checker.js";
 import { finalReadsOf, lastRounds } from "./final-reads.js";
@@ -35,7 +39,7 @@ interface KeyFacts {
   known: Map<ValueId, Known>;
   /** value → earliest invoke (ns) of a write (ok or info) whose basis held it. */
   supersededFrom: Map<ValueId, number>;
-  /** Values R2 counts as lost. */
+  /** Values R2 counts as lost, and (under lww) values a concurrent write may have overwritten. */
   lost: Set<ValueId>;
   /** Client reads (ok), in invoke order. */
   reads: OpPair[];
@@ -59,7 +63,7 @@ export const staleReadsChecker: Checker = {
   name: "stale-reads",
   check(history: History, options: CheckOptions): CheckResult {
     const { pairs } = pairOps(history);
-    const facts = keyFacts(pairs);
+    const facts = keyFacts(pairs, options.strategy === "lww");
     const report = new AnomalyReport();
     const consistency = options.consistency ?? "eventual";
     const judgesSessions = consistency !== "eventual";
@@ -247,8 +251,9 @@ function* supersededReads(
   }
 }
 
-/** Per key: what is known when, what was superseded when, the reads, and what R2 counts lost. */
-function keyFacts(pairs: readonly OpPair[]): Map<string, KeyFacts> {
+/** Per key: what is known when, what was superseded when, the reads, and what R2 counts lost
+ * (with `lww`, also what a concurrent write may have overwritten). */
+function keyFacts(pairs: readonly OpPair[], lww: boolean): Map<string, KeyFacts> {
   const facts = new Map<string, KeyFacts>();
   const factsOf = (key: string) => {
     let keyFact = facts.get(key);
@@ -294,7 +299,45 @@ function keyFacts(pairs: readonly OpPair[]): Map<string, KeyFacts> {
     for (const [node, read] of byNode) keyFact.finals.set(node, read.pair);
   }
   for (const keyFact of facts.values()) keyFact.lost = lostValues(keyFact);
+  if (lww) {
+    for (const [key, ids] of overwritable(pairs)) {
+      const keyFact = facts.get(key);
+      for (const id of ids) keyFact?.lost.add(id);
+    }
+  }
   return facts;
+}
+
+/** Per key, the values whose write (ok or info) overlapped another write of the key in time:
+ * under lww either may carry the later timestamp. Sorted sweep: n log n. */
+function overwritable(pairs: readonly OpPair[]): Map<string, Set<ValueId>> {
+  const byKey = new Map<string, OpPair[]>();
+  for (const pair of pairs) {
+    const f = pair.invoke.f;
+    if ((f !== "write" && f !== "cas" && f !== "add") || pair.type === "fail") continue;
+    const writes = byKey.get(keyOf(pair)) ?? [];
+    writes.push(pair);
+    byKey.set(keyOf(pair), writes);
+  }
+  const result = new Map<string, Set<ValueId>>();
+  for (const [key, writes] of byKey) {
+    writes.sort((a, b) => a.invokeTime - b.invokeTime);
+    const ids = new Set<ValueId>();
+    // A write overlaps another when the next one began before it ended, or an earlier one was
+    // still running when it began.
+    let latestEnd = Number.NEGATIVE_INFINITY;
+    for (const [i, write] of writes.entries()) {
+      const next = writes[i + 1];
+      if (
+        latestEnd > write.invokeTime ||
+        (next !== undefined && next.invokeTime < write.completeTime)
+      )
+        ids.add(valueId(writtenValue(write.invoke)));
+      latestEnd = Math.max(latestEnd, write.completeTime);
+    }
+    result.set(key, ids);
+  }
+  return result;
 }
 
 /** The values R2 counts as lost: known before the key's last read, superseded by nothing, and

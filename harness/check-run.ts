@@ -77,7 +77,11 @@ export async function checkRun(runDir: string): Promise<RunCheckResult> {
   const { history, warnings } = parseHistory(await readText(historyPath), historyPath);
 
   const workload = workloads[test.workload]({ keyCount: test.keyCount });
-  const options: CheckOptions = { ...workload.checkOptions, consistency: test.consistency };
+  const options: CheckOptions = {
+    ...workload.checkOptions,
+    consistency: test.consistency,
+    strategy: test.strategy,
+  };
   const chosen = test.checkers.map((name) =>
     name in registry ? registry[name as keyof typeof registry] : missingChecker(name),
   );
