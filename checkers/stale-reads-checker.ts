@@ -48,7 +48,8 @@ interface KeyFacts {
 }
 
 interface Session {
-  seen: Map<ValueId, Known>;
+  /** The values of the session's previous read of the key, and when it ended. */
+  seen: { ids: ReadonlySet<ValueId>; known: Known };
   ownWrites: Map<ValueId, Known>;
 }
 
@@ -86,7 +87,14 @@ export const staleReadsChecker: Checker = {
         );
       }
       for (const [node, read] of keyFact.finals) {
-        const miss = firstMiss(keyFact, read, liveBefore(keyFact, read));
+        const { known } = keyFact;
+        const miss = firstMiss(
+          keyFact,
+          read,
+          readValues(read),
+          known.keys(),
+          (id) => known.get(id)!,
+        );
         if (miss === undefined) continue;
         finalSuperseded++;
         report.note(
@@ -108,7 +116,7 @@ export const staleReadsChecker: Checker = {
       const sessionId = `${pair.invoke.process} ${JSON.stringify(key)}`;
       let session = sessions.get(sessionId);
       if (session === undefined) {
-        session = { seen: new Map(), ownWrites: new Map() };
+        session = { seen: { ids: new Set(), known: { time: 0, op: -1 } }, ownWrites: new Map() };
         sessions.set(sessionId, session);
       }
       const known = { time: pair.completeTime, op: pair.complete!.index };
@@ -120,13 +128,15 @@ export const staleReadsChecker: Checker = {
       readers.add(pair.invoke.process);
       const keyFact = facts.get(key)!;
       const values = readValues(pair);
-      const monotonic = firstMiss(keyFact, pair, session.seen, values);
+      const { seen } = session;
+      const monotonic = firstMiss(keyFact, pair, values, seen.ids, () => seen.known);
       if (monotonic !== undefined) {
         lags.monotonic.push(monotonic.lagMs);
         const ops = [monotonic.known.op, pair.complete!.index];
         report.note("monotonic-reads", missExample(key, pair, monotonic, ops), judgesSessions);
       }
-      const own = firstMiss(keyFact, pair, session.ownWrites, values);
+      const ownWrites = session.ownWrites;
+      const own = firstMiss(keyFact, pair, values, ownWrites.keys(), (id) => ownWrites.get(id)!);
       // Own writes are judged by the first read after them only: a write missing for good counts
       // once, not on every later read.
       session.ownWrites.clear();
@@ -135,7 +145,7 @@ export const staleReadsChecker: Checker = {
         const ops = [own.known.op, pair.complete!.index];
         report.note("read-your-writes", missExample(key, pair, own, ops), judgesSessions);
       }
-      session.seen = new Map([...values].map((id) => [id, known]));
+      session.seen = { ids: values, known };
     }
 
     const sessionViolations = lags.monotonic.length + lags.own.length;
@@ -186,15 +196,19 @@ function readValues(pair: OpPair): Set<ValueId> {
   return values;
 }
 
-/** The first of `candidates` that is live for `read` and missing from it. */
+/** The first of `candidates` (known since knownOf) that is live for `read` and missing from its
+ * `values`. */
 function firstMiss(
   keyFact: KeyFacts,
   read: OpPair,
-  candidates: ReadonlyMap<ValueId, Known>,
-  values: ReadonlySet<ValueId> = readValues(read),
+  values: ReadonlySet<ValueId>,
+  candidates: Iterable<ValueId>,
+  knownOf: (id: ValueId) => Known,
 ): Miss | undefined {
-  for (const [id, known] of candidates) {
-    if (!values.has(id) && isLive(keyFact, id, known, read)) {
+  for (const id of candidates) {
+    if (values.has(id)) continue;
+    const known = knownOf(id);
+    if (isLive(keyFact, id, known, read)) {
       return { id, known, lagMs: nanosToMs(Math.max(0, read.invokeTime - known.time)) };
     }
   }
@@ -207,14 +221,6 @@ function isLive(keyFact: KeyFacts, id: ValueId, known: Known, read: OpPair): boo
     !((keyFact.supersededFrom.get(id) ?? Number.POSITIVE_INFINITY) < read.completeTime) &&
     !keyFact.lost.has(id)
   );
-}
-
-/** The key's known values, as candidates for one read (the final reads). */
-function liveBefore(keyFact: KeyFacts, read: OpPair): Map<ValueId, Known> {
-  const live = new Map<ValueId, Known>();
-  for (const [id, known] of keyFact.known)
-    if (isLive(keyFact, id, known, read)) live.set(id, known);
-  return live;
 }
 
 /**
@@ -232,9 +238,12 @@ function* supersededReads(
     for (; next < byKnown.length && byKnown[next]![1].time < read.invokeTime; next++) {
       entered.push(byKnown[next]!);
     }
-    entered = entered.filter(
-      ([id]) => !((keyFact.supersededFrom.get(id) ?? Number.POSITIVE_INFINITY) < read.invokeTime),
-    );
+    // Cart items are never superseded: only register keys ever drop an entry.
+    if (keyFact.supersededFrom.size > 0) {
+      entered = entered.filter(
+        ([id]) => !((keyFact.supersededFrom.get(id) ?? Number.POSITIVE_INFINITY) < read.invokeTime),
+      );
+    }
     const values = readValues(read);
     let miss: Miss | undefined;
     let lostMissed = false;
