@@ -121,7 +121,8 @@ export function registerSuiteCommand(program: Command): void {
     .argument("<dirs...>", "the shards' suite folders (each with a summary.json)")
     .option("--out <dir>", "where the merged files go (default: a new folder in the store)")
     .option("--store <dir>", "the store for the default --out")
-    .action(async (dirs: string[], flags: { out?: string; store?: string }) => {
+    .option("--db <url>", "also record the merged summary in this PostgreSQL")
+    .action(async (dirs: string[], flags: { out?: string; store?: string; db?: string }) => {
       const [{ mergeSummaries, readShards }, store, { closingText }, { loadTestConfig }] =
         await Promise.all([
           import("../suite/suite-merge.js"),
@@ -138,6 +139,11 @@ export function registerSuiteCommand(program: Command): void {
       const summary = mergeSummaries(shards, outDir);
       await store.writeSuiteFiles(outDir, summary);
       console.log(closingText(summary, outDir));
+      const url = (await import("../trends/database-url.js")).databaseUrl(flags.db);
+      if (url !== undefined) {
+        await using trends = await (await import("../trends/trend-store.js")).openTrendStore(url);
+        console.log(`trends: recorded as suite run ${await trends.recordSuite(summary, outDir)}`);
+      }
       process.exit(summary.exitCode);
     });
 }
