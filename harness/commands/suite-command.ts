@@ -99,6 +99,7 @@ export function registerSuiteCommand(program: Command): void {
     )
     .argument("<suite>", "the suite file (YAML), e.g. suites/seed-matrix.yaml")
     .option("--parallel <n>", "cells run at once (default 1)")
+    .option("--seeds <list>", "run every cell once per seed (7,8,9), instead of the file's seeds")
     .option(
       "--time-budget <duration>",
       "start no cell after this long (600, 10m); the rest are skipped",
