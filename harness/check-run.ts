@@ -13,7 +13,7 @@ import {
 import { checkers as registry } from "../checkers/checkers.js";
 import { parseJsonl } from "../checkers/formats/jsonl-format.js";
 import { UsageError } from "./cli-error.js";
-import { workloadOf } from "./config/test-config.js";
+import { systemOf, workloadOf } from "./config/test-config.js";
 import { readTestJson } from "./config/test-file.js";
 import { writeReportOrWarn } from "./report/write-report.js";
 import { runPaths } from "./store/run-store.js";
@@ -65,6 +65,7 @@ export async function checkRun(runDir: string): Promise<RunCheckResult> {
   const options: CheckOptions = {
     ...workloadOf(test).checkOptions(test.workload),
     consistency: test.checkers.consistency,
+    strategy: systemOf(test).traits(test.system).conflicts,
   };
   const chosen = test.checkers.names.map((name) =>
     name in registry ? registry[name as keyof typeof registry] : missingChecker(name),

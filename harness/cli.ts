@@ -7,10 +7,13 @@ import { NodeFlagError } from "../nodes/server/node-flags.js";
 import { EXIT, UsageError } from "./cli-error.js";
 import { registerCheckCommand } from "./commands/check-command.js";
 import { registerCleanCommand } from "./commands/clean-command.js";
+import { registerCompareCommand } from "./commands/compare-command.js";
+import { registerMatrixCommand } from "./commands/matrix-command.js";
 import { registerReportCommand } from "./commands/report-command.js";
 import { registerRunCommand } from "./commands/run-command.js";
 import { registerServeCommand } from "./commands/serve-command.js";
 import { exitOnUncaughtError } from "./process-exit.js";
+import { registerSuiteCommand } from "./commands/suite-command.js";
 
 const program = new Command("faultline")
   .description("Jepsen-style consistency testing for a replicated key-value store")
@@ -28,6 +31,9 @@ registerReportCommand(program);
 registerServeCommand(program);
 registerNodeCommand(program);
 registerCleanCommand(program);
+registerSuiteCommand(program);
+registerMatrixCommand(program);
+registerCompareCommand(program);
 
 try {
   await program.parseAsync(process.argv);

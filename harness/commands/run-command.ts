@@ -14,6 +14,10 @@ export function registerRunCommand(program: Command): void {
     byAttribute.set(option.attributeName(), flag);
     command.addOption(option);
   }
+  command.option(
+    "--db <url>",
+    "also record the run in this PostgreSQL (or FAULTLINE_DATABASE_URL)",
+  );
   command.action(async (testPath: string | undefined, options: Record<string, unknown>) => {
     const flags = new Map<ConfigFlag, string>();
     for (const [attribute, value] of Object.entries(options)) {
@@ -21,7 +25,7 @@ export function registerRunCommand(program: Command): void {
       if (flag !== undefined && typeof value === "string") flags.set(flag, value);
     }
     const { runMain } = await import("../run/run-main.js");
-    const code = await runMain(testPath, flags);
+    const code = await runMain(testPath, flags, options.db as string | undefined);
     process.exit(code);
   });
 }

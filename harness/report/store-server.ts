@@ -238,6 +238,8 @@ interface Served {
   realRoot: string;
   template: string;
   runs: StoreRuns;
+  /** More GET routes (serve --db's trend pages), asked first. */
+  routes?: ExtraRoutes;
 }
 
 async function handle(served: Served, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -249,6 +251,7 @@ async function handle(served: Served, req: IncomingMessage, res: ServerResponse)
   const url = (req.url ?? "/").split("#")[0]!;
   const queryAt = url.indexOf("?");
   const urlPath = queryAt < 0 ? url : url.slice(0, queryAt);
+  if (served.routes !== undefined && (await served.routes(req, res, urlPath))) return;
   if (urlPath === "/" || urlPath === "/index.html") {
     const query = parseQuery(queryAt < 0 ? "" : url.slice(queryAt + 1));
     if ("error" in query) return send(res, 400, TEXT, `bad query: ${query.error}\n`);
@@ -298,13 +301,25 @@ export interface StoreServer {
   close(): Promise<void>;
 }
 
+/** More GET routes (the trend pages of `serve --db`): true when one answered the request. */
+export type ExtraRoutes = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  urlPath: string,
+) => Promise<boolean>;
+
 /** Serves `storeDir` on 127.0.0.1:`port` (0: a free port); resolves once listening. */
-export async function serveStore(storeDir: string, port: number): Promise<StoreServer> {
+export async function serveStore(
+  storeDir: string,
+  port: number,
+  routes?: ExtraRoutes,
+): Promise<StoreServer> {
   const served: Served = {
     root: storeDir,
     realRoot: await realpath(storeDir),
     template: await readFile(new URL("./store-index.html", import.meta.url), "utf8"),
     runs: new StoreRuns(storeDir),
+    ...(routes !== undefined && { routes }),
   };
   const server = createServer((req, res) => {
     handle(served, req, res).catch((err: unknown) => {

@@ -30,7 +30,7 @@ export interface HistoryWriter {
   /** NemesisRecorder (contract 6). */
   invoke(f: string, value: unknown): void;
   complete(type: "ok" | "info", f: string, value: unknown, error?: string): void;
-  /** Client ops recorded so far, by type (nemesis ops are not counted). */
+  /** Client ops recorded so far, by type (nemesis ops and probe reads are not counted). */
   readonly counts: Readonly<HistoryCounts>;
   /** Nanoseconds since the run began, on the history's clock. */
   now(): number;
@@ -133,7 +133,8 @@ export function openHistoryWriter(path: string, options: HistoryWriterOptions = 
     const { process, type, ...rest } = fields;
     const op: Op = { index: index++, time: now(), process, type, ...rest };
     if (closed || failed) return op;
-    if (process !== "nemesis") counts[type as OpType]++;
+    // Probe reads (probe-reads.ts) run beside the clients but are the harness's own reads.
+    if (process !== "nemesis" && rest.f !== "probe") counts[type as OpType]++;
     pending.push(`${JSON.stringify(op)}\n`);
     return op;
   };

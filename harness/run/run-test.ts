@@ -20,6 +20,7 @@ import { createRunDir, type RunPaths } from "../store/run-store.js";
 import { runClients } from "./client-loop.js";
 import { finalReads } from "./final-reads.js";
 import { type HistoryWriter, openHistoryWriter } from "./history-writer.js";
+import { startProbeReads } from "./probe-reads.js";
 import type { RunStatus } from "./run-status.js";
 
 export interface RunOptions {
@@ -114,6 +115,14 @@ export async function runTest(config: TestConfig, options: RunOptions): Promise<
       const nemesisDone = runNemesis(schedule, config.nemesis, nemesis, (active) => {
         status.activeFault = active;
       });
+      const probes = startProbeReads({
+        kv: (node) => session.client(node),
+        nodes: nodeIds,
+        history,
+        intervalMs: config.clients.probeInterval,
+        stop: stop.signal,
+        interrupt,
+      });
       const clients = await runClients({
         workload,
         kv: (node) => session.client(node),
@@ -121,11 +130,11 @@ export async function runTest(config: TestConfig, options: RunOptions): Promise<
         concurrency: config.clients.concurrency,
         rate: config.clients.rate,
         seed: config.seed,
-        history,
+        history: probes.history,
         stop: stop.signal,
         interrupt,
       });
-      await nemesisDone;
+      await Promise.all([nemesisDone, probes.done]);
       clearTimeout(timer);
       interrupt.removeEventListener("abort", stopNow);
       status.activeFault = undefined;

@@ -71,11 +71,13 @@ function makeDir(path: string): boolean {
   }
 }
 
-function pointLatest(storeDir: string, runDir: string): void {
-  const latest = latestLink(storeDir);
+/** Points `<parent>/latest` at `target` (a relative symlink, replaced atomically): the store's
+ * newest run, or a suite's newest night. */
+export function pointLatest(parent: string, target: string): void {
+  const latest = latestLink(parent);
   const temporary = `${latest}.${process.pid}.tmp`;
   rmSync(temporary, { force: true });
-  symlinkSync(relative(storeDir, runDir), temporary);
+  symlinkSync(relative(parent, target), temporary);
   renameSync(temporary, latest);
 }
 
