@@ -68,7 +68,7 @@ export function checkLinearizable(
   const maxMemoryBytes = Number(options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY_BYTES);
   const baseline = options.baseline === true;
   const { calls, ignored, warnings } = pairCalls(model, history, dialect);
-  const parts = partitionCalls(model, calls);
+  const parts = partition(model, calls, (c) => c.invoke);
 
   const result: LinearizableResult = {
     valid: true,
@@ -154,7 +154,8 @@ function pairCalls(
     const call = model.prepare(invoke, completion, dialect);
     if (call === undefined) return;
     calls.push({
-      ...call,
+      input: call.input,
+      output: call.output,
       f: invoke.f,
       invoke,
       completion,
@@ -195,15 +196,6 @@ function pairCalls(
   for (const { op, pos } of pending.values()) add(op, pos, undefined, Number.POSITIVE_INFINITY);
   calls.sort((a, b) => a.callPos - b.callPos);
   return { calls, ignored, warnings };
-}
-
-function partitionCalls(model: AnyModel, calls: PreparedCall[]): Map<string, PreparedCall[]> {
-  const byInvoke = new Map<Op, PreparedCall>(calls.map((c) => [c.invoke, c]));
-  const parts = partition(
-    model,
-    calls.map((c) => c.invoke),
-  );
-  return new Map([...parts].map(([key, ops]) => [key, ops.map((op) => byInvoke.get(op)!)]));
 }
 
 function describeFailure(
