@@ -1,7 +1,10 @@
 // checkRun(runDir): judges a stored run (contract 7). Reads test.json (the resolved TestConfig)
-// and history.jsonl, runs the test's checkers from the registry with the options the test implies
-// (the workload's, e.g. the linearizable model, and the consistency claim), writes results.json
-// and returns the composite. `faultline run` calls it at the end; `faultline check` on a run dir.
+// and history.jsonl (streamed, parsed once for every checker and the report; or not at all when
+// the caller hands in the history it recorded), runs the test's checkers from the registry with
+// the options the test implies (the workload's, e.g. the linearizable model, and the consistency
+// claim), writes results.json and returns the composite. A history with no client op is at best
+// "unknown": nothing was tested. `faultline run` calls it at the end
+// with its history; `faultline check` on a run dir.
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
@@ -10,9 +13,11 @@ import {
   type Checker,
   composeCheckers,
   type Validity,
+  worse,
 } from "../checkers/checker.js";
 import { checkers as registry } from "../checkers/checkers.js";
-import { parseJsonl } from "../checkers/formats/jsonl-format.js";
+import { type ParsedHistory, readJsonlFile } from "../checkers/formats/jsonl-format.js";
+import type { History } from "../checkers/history.js";
 import { workloads } from "../workloads/workloads.js";
 import { UsageError } from "./cli-error.js";
 import type { TestConfig } from "./config/test-config.js";
@@ -22,9 +27,15 @@ export interface RunCheckResult {
   valid: Validity;
   /** Checker name → its result. */
   results: Record<string, CheckResult>;
-  /** The reader's warnings (e.g. a torn last line skipped). */
+  /** The reader's warnings (e.g. a torn last line skipped, duplicated indexes), and "no
+   * operations" for an empty history. */
   warnings: string[];
   opCount: number;
+}
+
+export interface CheckRunOptions {
+  /** The history as recorded (the run's own): history.jsonl is then not read. */
+  history?: History;
 }
 
 /** A checker the test names but the registry lacks: judged "unknown", never silently skipped. */
@@ -48,16 +59,22 @@ async function readText(path: string): Promise<string> {
   }
 }
 
-/** A corrupt line (not the torn last one) is bad input: a usage error naming the file and line. */
-function parseHistory(text: string, path: string): ReturnType<typeof parseJsonl> {
+/** Streams history.jsonl: a missing file or a corrupt line (not the torn last one) is bad input,
+ * a usage error naming the file (and the line). */
+async function readHistory(path: string): Promise<ParsedHistory> {
   try {
-    return parseJsonl(text, path);
+    return await readJsonlFile(path);
   } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== undefined) throw new UsageError(`cannot read ${path}: ${code}`);
     throw new UsageError(err instanceof Error ? err.message : `${path}: ${String(err)}`);
   }
 }
 
-export async function checkRun(runDir: string): Promise<RunCheckResult> {
+export async function checkRun(
+  runDir: string,
+  options: CheckRunOptions = {},
+): Promise<RunCheckResult> {
   const testPath = join(runDir, "test.json");
   let test: TestConfig;
   try {
@@ -73,18 +90,26 @@ export async function checkRun(runDir: string): Promise<RunCheckResult> {
       `${testPath}: not a faultline test (workload ${JSON.stringify(test.workload)}, checkers ${JSON.stringify(test.checkers)})`,
     );
   }
-  const historyPath = join(runDir, "history.jsonl");
-  const { history, warnings } = parseHistory(await readText(historyPath), historyPath);
+  const { history, warnings } =
+    options.history === undefined
+      ? await readHistory(join(runDir, "history.jsonl"))
+      : { history: options.history, warnings: [] as string[] };
 
   const workload = workloads[test.workload]({ keyCount: test.keyCount });
-  const options: CheckOptions = { ...workload.checkOptions, consistency: test.consistency };
+  const checkOptions: CheckOptions = { ...workload.checkOptions, consistency: test.consistency };
   const chosen = test.checkers.map((name) =>
     name in registry ? registry[name as keyof typeof registry] : missingChecker(name),
   );
-  const { valid, results } = composeCheckers(chosen).check(history, options) as {
+  const composite = composeCheckers(chosen).check(history, checkOptions) as {
     valid: Validity;
     results: Record<string, CheckResult>;
   };
+  const { results } = composite;
+  let valid = composite.valid;
+  if (!history.some((op) => op.process !== "nemesis")) {
+    warnings.push("the history holds no client operation: nothing was tested");
+    valid = worse(valid, "unknown");
+  }
   const result: RunCheckResult = { valid, results, warnings, opCount: history.length };
   await writeFile(join(runDir, "results.json"), `${JSON.stringify(result, null, 2)}\n`);
   await writeReportOrWarn(runDir, { test, history, results: result });
