@@ -3,6 +3,7 @@
 // written at least every `flushIntervalMs` and by flush()/close() (synchronously, so a signal
 // handler can flush before exiting); a SIGKILL loses at most that interval and tears at most the
 // last line. It is also the nemesis's recorder (contract 6): faults are ops of process "nemesis".
+// It keeps the ops it wrote (`ops`), so the run's checkers need not parse the file back.
 import { closeSync, openSync, writeSync } from "node:fs";
 import type { Op, OpType, Process } from "../../checkers/history.js";
 
@@ -29,6 +30,8 @@ export interface HistoryWriter {
   complete(type: "ok" | "info", f: string, value: unknown, error?: string): void;
   /** Client ops recorded so far, by type (nemesis ops are not counted). */
   readonly counts: Readonly<HistoryCounts>;
+  /** Every op written so far, in file order (what history.jsonl holds once flushed). */
+  readonly ops: readonly Op[];
   /** Nanoseconds since the run began, on the history's clock. */
   now(): number;
   flush(): void;
@@ -47,6 +50,7 @@ export function openHistoryWriter(path: string, options: HistoryWriterOptions = 
   const startNs = clockNs();
   const fd = openSync(path, "a");
   let pending: string[] = [];
+  const ops: Op[] = [];
   let index = 0;
   let closed = false;
   const counts: HistoryCounts = { invoke: 0, ok: 0, fail: 0, info: 0 };
@@ -68,6 +72,7 @@ export function openHistoryWriter(path: string, options: HistoryWriterOptions = 
     if (closed) return op;
     if (process !== "nemesis") counts[type as OpType]++;
     pending.push(`${JSON.stringify(op)}\n`);
+    ops.push(op);
     return op;
   };
   const nemesis: Process = "nemesis";
@@ -78,6 +83,7 @@ export function openHistoryWriter(path: string, options: HistoryWriterOptions = 
     complete: (type, f, value, error) =>
       void record({ process: nemesis, type, f, value, ...(error !== undefined && { error }) }),
     counts,
+    ops,
     now,
     flush,
     close() {
