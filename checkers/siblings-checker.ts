@@ -45,15 +45,14 @@ interface Written {
 
 /** Everything known about one register key. */
 interface KeyFacts {
-  graph: SupersessionGraph;
-  /** value → its last write (any outcome): what dropped and unexpected name. */
-  written: Map<ValueId, Written>;
-  /** node → value → the earliest completion (ns) of a read on that node that returned it. */
+  /** Its values, each with its last write (any outcome): what dropped and unexpected name. */
+  graph: SupersessionGraph<Written>;
+  /** node → value → the earliest completion (ns) of a read on that node that returned it
+   * (filled only for a key with a value read after its supersession: see indexSeen). */
   seenOn: Map<string, Map<ValueId, number>>;
-  /** Memos of the graph's `earliest` queries: acknowledgement, per process, per node. */
-  ackMemo: Map<ValueId, number>;
-  processMemos: Map<unknown, Map<ValueId, number>>;
-  nodeMemos: Map<string, Map<ValueId, number>>;
+  /** The graph's `earliestAll` answers, kept per process and per node. */
+  byProcess: Map<unknown, Map<ValueId, number>>;
+  byNode: Map<string, Map<ValueId, number>>;
 }
 
 /** One read as judged: a client read or a final read. */
@@ -76,12 +75,10 @@ function factsOf(keys: Map<string, KeyFacts>, key: string): KeyFacts {
   let facts = keys.get(key);
   if (facts === undefined) {
     facts = {
-      graph: new SupersessionGraph(),
-      written: new Map(),
+      graph: new SupersessionGraph<Written>(),
       seenOn: new Map(),
-      ackMemo: new Map(),
-      processMemos: new Map(),
-      nodeMemos: new Map(),
+      byProcess: new Map(),
+      byNode: new Map(),
     };
     keys.set(key, facts);
   }
@@ -108,7 +105,7 @@ function collectWrites(pairs: readonly OpPair[], cartKeys: ReadonlySet<string>) 
     const facts = factsOf(keys, key);
     const value = writtenValue(op);
     const id = valueId(value);
-    facts.written.set(id, { value, pair });
+    facts.graph.record(id, { value, pair });
     if (pair.type === "fail") continue;
     const write: SupersedingWrite = {
       value: id,
@@ -118,11 +115,12 @@ function collectWrites(pairs: readonly OpPair[], cartKeys: ReadonlySet<string>) 
     };
     facts.graph.add(write, (pair.basis ?? []).map(valueId), pair.invokeTime);
   }
+  for (const facts of keys.values()) facts.graph.settle();
   return keys;
 }
 
 /** The reads to judge, in history order: client reads, then final reads (with their round's
- * standing); cart keys are left out. Also fills each key's seenOn from all of them. */
+ * standing); cart keys are left out. */
 function collectReads(
   pairs: readonly OpPair[],
   finals: readonly FinalRead[],
@@ -152,10 +150,15 @@ function collectReads(
   return reads;
 }
 
-/** Each key's seenOn, from every read judged. */
-function indexSeen(reads: readonly JudgedRead[], keys: Map<string, KeyFacts>): void {
+/** The seenOn of the given keys, from every read of them. */
+function indexSeen(
+  reads: readonly JudgedRead[],
+  keys: ReadonlySet<string>,
+  facts: Map<string, KeyFacts>,
+): void {
   for (const read of reads) {
-    const seen = memoOf(factsOf(keys, read.key).seenOn, read.node);
+    if (!keys.has(read.key)) continue;
+    const seen = memoOf(facts.get(read.key)!.seenOn, read.node);
     for (const v of siblingsOf(read.pair.complete!)) {
       const id = valueId(v);
       const at = seen.get(id);
@@ -176,11 +179,21 @@ interface Tallies {
   siblingCounts: Record<number, number>;
 }
 
-/** What judging reads needs besides the read and its key: the claim, and where findings go. */
+/** What judging reads needs besides the read and its key: the claim, where findings go, and
+ * the values read after their supersession (judged once every read is indexed). */
 interface Judging {
   consistency: string;
   report: AnomalyReport;
   tallies: Tallies;
+  superseded: Superseded[];
+}
+
+/** A value a read returned after its supersession was acknowledged. */
+interface Superseded {
+  read: JudgedRead;
+  id: ValueId;
+  value: unknown;
+  supersededAt: number;
 }
 
 /** Judges every value of one read (see the header for the order of the questions). */
@@ -196,22 +209,24 @@ function judgeRead(read: JudgedRead, facts: KeyFacts, judging: Judging): void {
     tallies.siblingCounts[distinct] = (tallies.siblingCounts[distinct] ?? 0) + 1;
   }
   const { graph } = facts;
+  const known = ids.map((id) => graph.facts(id));
+  const newerSiblings = graph.newerSiblings(ids, known);
   values.forEach((value, i) => {
     const id = ids[i]!;
-    const firstInvoke = graph.firstInvoke(id);
-    if (firstInvoke === undefined) {
-      const why = facts.written.has(id) ? "its write failed" : "never written";
+    const f = known[i];
+    if (f === undefined || Number.isNaN(f.firstInvoke)) {
+      const why = f?.written !== undefined ? "its write failed" : "never written";
       report.note("unexpected", { key, value, why, ops: [op.index] });
       return;
     }
-    if (firstInvoke > pair.completeTime) {
-      const writeOp = facts.written.get(id)!.pair.invoke.index;
+    if (f.firstInvoke > pair.completeTime) {
+      const writeOp = f.written!.pair.invoke.index;
       report.note("future-read", { key, value, node, ops: [op.index, writeOp] });
       return;
     }
-    const newer = ids.findIndex((other) => other !== id && graph.covers(other, id));
+    const newer = newerSiblings?.[i] ?? -1;
     if (newer >= 0) {
-      const writer = facts.written.get(ids[newer]!)!.pair;
+      const writer = known[newer]!.written!.pair;
       const writeOp = writer.complete?.index ?? writer.invoke.index;
       report.note("false-sibling", {
         key,
@@ -222,35 +237,29 @@ function judgeRead(read: JudgedRead, facts: KeyFacts, judging: Judging): void {
       return;
     }
     if (read.kind === "early") return;
-    judgeSuperseded(read, id, value, facts, judging);
+    const supersededAt = f.supersededAt;
+    if (supersededAt < pair.invokeTime) judging.superseded.push({ read, id, value, supersededAt });
   });
 }
 
 /** A value superseded before the read began: resurrected, or a stale read (see the header). */
 function judgeSuperseded(
-  read: JudgedRead,
-  id: ValueId,
-  value: unknown,
+  { read, id, value, supersededAt }: Superseded,
   facts: KeyFacts,
   { consistency, report, tallies }: Judging,
 ): void {
   const { pair, key, node } = read;
   const began = pair.invokeTime;
-  const supersededAt = facts.graph.earliest(id, (w) => w.ackTime, facts.ackMemo);
-  if (!(supersededAt < began)) return;
   const op = pair.complete!.index;
   // The ops of an example: this read and a write that superseded the value before it began
   // (found only for an example the report keeps: it walks the graph).
   const opsBy = (name: string, test: (w: SupersedingWrite) => boolean) =>
     report.keeps(name) ? [op, supersedingOp(facts, id, test)] : [op];
   const acknowledged = (w: SupersedingWrite) => w.ackTime < began;
-  const seen = facts.seenOn.get(node);
-  const seenPastAt = facts.graph.earliest(
-    id,
-    (w) => seen?.get(w.value) ?? Number.POSITIVE_INFINITY,
-    memoOf(facts.nodeMemos, node),
-  );
-  if (seenPastAt < began || (read.kind === "last" && read.agreed)) {
+  const seenPastAt = answerOf(facts.byNode, node, facts, (w) => {
+    return facts.seenOn.get(node)?.get(w.value) ?? Number.POSITIVE_INFINITY;
+  }).get(id);
+  if ((seenPastAt ?? Number.POSITIVE_INFINITY) < began || (read.kind === "last" && read.agreed)) {
     report.note("resurrected", { key, value, node, ops: opsBy("resurrected", acknowledged) });
     return;
   }
@@ -260,15 +269,15 @@ function judgeSuperseded(
   }
   tallies.staleReads++;
   const process = pair.invoke.process;
+  const ownAt = () =>
+    answerOf(facts.byProcess, process, facts, (w) =>
+      w.process === process ? w.ackTime : Number.POSITIVE_INFINITY,
+    ).get(id) ?? Number.POSITIVE_INFINITY;
   const judgedAt =
     consistency === "linearizable"
       ? supersededAt
       : consistency === "session"
-        ? facts.graph.earliest(
-            id,
-            (w) => (w.process === process ? w.ackTime : Number.POSITIVE_INFINITY),
-            memoOf(facts.processMemos, process),
-          )
+        ? ownAt()
         : Number.POSITIVE_INFINITY;
   if (judgedAt < began) {
     const own = (w: SupersedingWrite) => w.process === process && w.ackTime < began;
@@ -284,9 +293,23 @@ function supersedingOp(
   x: ValueId,
   test: (w: SupersedingWrite) => boolean,
 ): number {
-  const memo = new Map<ValueId, number>();
-  const found = facts.graph.earliest(x, (w) => (test(w) ? w.op : Number.POSITIVE_INFINITY), memo);
-  return Number.isFinite(found) ? found : -1;
+  const found = facts.graph.earliestAll((w) => (test(w) ? w.op : Number.POSITIVE_INFINITY)).get(x);
+  return found ?? -1;
+}
+
+/** The graph's earliestAll(weight) for one process or node, worked out once. */
+function answerOf<K>(
+  answers: Map<K, Map<ValueId, number>>,
+  at: K,
+  facts: KeyFacts,
+  weight: (w: SupersedingWrite) => number,
+): Map<ValueId, number> {
+  let answer = answers.get(at);
+  if (answer === undefined) {
+    answer = facts.graph.earliestAll(weight);
+    answers.set(at, answer);
+  }
+  return answer;
 }
 
 /** Every acknowledged value nothing superseded must survive in some node's last final read. */
@@ -303,8 +326,8 @@ function judgeSurvival(
     for (const read of byNode?.values() ?? []) {
       for (const v of siblingsOf(read.pair.complete!)) survivors.add(valueId(v));
     }
-    for (const [id, w] of facts.written) {
-      if (w.pair.type !== "ok" || facts.graph.isSuperseded(id)) continue;
+    for (const [id, { written: w, firstSupersession }] of facts.graph.entries()) {
+      if (w?.pair.type !== "ok" || firstSupersession < Number.POSITIVE_INFINITY) continue;
       if (byNode === undefined) {
         unverified++;
       } else if (survivors.has(id)) {
@@ -328,7 +351,7 @@ export const siblingsChecker: Checker = {
     const finals = finalReadsOf(pairs);
     const last = lastRounds(finals);
     const reads = collectReads(pairs, finals, last, cartKeys);
-    indexSeen(reads, keys); // also gives keys nothing wrote their (empty) facts
+    for (const read of reads) factsOf(keys, read.key); // keys nothing wrote: every value unexpected
     const report = new AnomalyReport();
     const tallies: Tallies = {
       clientReads: 0,
@@ -336,8 +359,13 @@ export const siblingsChecker: Checker = {
       laggingFinalReads: 0,
       siblingCounts: {},
     };
-    const judging = { consistency: options.consistency ?? "eventual", report, tallies };
+    const consistency = options.consistency ?? "eventual";
+    const judging: Judging = { consistency, report, tallies, superseded: [] };
     for (const read of reads) judgeRead(read, keys.get(read.key)!, judging);
+    // Which replica was read decides between stale and resurrected: index what each node
+    // returned, for the keys that need it only (a correct store's history has none).
+    indexSeen(reads, new Set(judging.superseded.map((s) => s.read.key)), keys);
+    for (const s of judging.superseded) judgeSuperseded(s, keys.get(s.read.key)!, judging);
     const { preserved, unverified } = judgeSurvival(keys, last, report);
 
     let valid: Validity = true;

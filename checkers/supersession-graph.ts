@@ -1,7 +1,9 @@
 // Which values of a register key superseded which (Riak causality): a write that happened or may
 // have happened (ok or info) whose basis held x supersedes x with its own value, and supersession
-// is transitive: if 3's basis held 2 and 2's basis held 1, then 3 superseded 1. Queries walk the
-// graph lazily and iteratively (a chain can be as long as the history), memoised per question.
+// is transitive: if 3's basis held 2 and 2's basis held 1, then 3 superseded 1. Queries are
+// single passes over the writes or iterative walks (a chain can be as long as the history), never
+// recursion. One node object a value (a million-op history has hundreds of thousands of values),
+// which also carries what the caller records of the value's last write (`W`).
 import type { ValueId } from "./read-values.js";
 
 /** One ok or info write, as an edge from each value of its basis to its own value. */
@@ -14,97 +16,165 @@ export interface SupersedingWrite {
   op: number;
 }
 
-export class SupersessionGraph {
-  /** value → the writes whose basis held it. */
-  private readonly successors = new Map<ValueId, SupersedingWrite[]>();
-  /** value → the basis values of its ok or info writes. */
-  private readonly bases = new Map<ValueId, ValueId[]>();
-  /** value → the earliest and the latest invoke (ns) of an ok or info write of it. */
-  private readonly firstInvokes = new Map<ValueId, number>();
-  private readonly lastInvokes = new Map<ValueId, number>();
+/** What the graph knows of one value. */
+export interface ValueFacts<W> {
+  /** The caller's record of its last write, whatever the outcome (undefined: never written). */
+  written: W | undefined;
+  /** The earliest and the latest invoke (ns) of an ok or info write of it (NaN: none). */
+  firstInvoke: number;
+  lastInvoke: number;
+  /** The earliest invoke (ns) of a write whose basis held it (Infinity: none). */
+  firstSupersession: number;
+  /** The basis values of its writes. */
+  bases: ValueId[] | undefined;
+  /** The earliest acknowledgement of a write that superseded it, directly or transitively
+   * (Infinity: none), once `settle` has run. */
+  supersededAt: number;
+}
 
+interface Edge {
+  write: SupersedingWrite;
+  basis: readonly ValueId[];
+}
+
+const INFINITY = Number.POSITIVE_INFINITY;
+
+export class SupersessionGraph<W> {
+  private readonly nodes = new Map<ValueId, ValueFacts<W>>();
+  /** The writes in invoke order (add's order). */
+  private readonly edges: Edge[] = [];
+
+  /** Records a write of any outcome (the last one recorded is kept). */
+  record(value: ValueId, written: W): void {
+    this.node(value).written = written;
+  }
+
+  /** Adds an ok or info write; writes come in invoke order. */
   add(write: SupersedingWrite, basis: readonly ValueId[], invokeTime: number): void {
-    const seen = this.firstInvokes.get(write.value);
-    if (seen === undefined || invokeTime < seen) this.firstInvokes.set(write.value, invokeTime);
-    const last = this.lastInvokes.get(write.value);
-    if (last === undefined || invokeTime > last) this.lastInvokes.set(write.value, invokeTime);
-    for (const id of basis) {
-      if (id === write.value) continue; // a value rewritten over itself supersedes nothing
-      const list = this.successors.get(id);
-      if (list === undefined) this.successors.set(id, [write]);
-      else list.push(write);
-      const own = this.bases.get(write.value);
-      if (own === undefined) this.bases.set(write.value, [id]);
-      else own.push(id);
+    const own = this.node(write.value);
+    if (!(own.firstInvoke <= invokeTime)) own.firstInvoke = invokeTime;
+    if (!(own.lastInvoke >= invokeTime)) own.lastInvoke = invokeTime;
+    const older = basis.filter((id) => id !== write.value); // over itself: supersedes nothing
+    for (const id of older) {
+      const node = this.node(id);
+      if (invokeTime < node.firstSupersession) node.firstSupersession = invokeTime;
+      if (own.bases === undefined) own.bases = [id];
+      else own.bases.push(id);
     }
+    this.edges.push({ write, basis: older });
   }
 
-  /** Whether an ok or info write superseded x (directly). */
-  isSuperseded(x: ValueId): boolean {
-    return this.successors.has(x);
+  /** Works out every value's supersededAt; call once every write is added. */
+  settle(): void {
+    const { nodes } = this;
+    this.pass(
+      (w) => w.ackTime,
+      (id) => nodes.get(id)!.supersededAt,
+      (id, at) => {
+        nodes.get(id)!.supersededAt = at;
+      },
+    );
   }
 
-  /** The earliest invoke of an ok or info write of x; undefined when none wrote it. */
-  firstInvoke(x: ValueId): number | undefined {
-    return this.firstInvokes.get(x);
+  /** The facts of a value (undefined when nothing wrote or superseded it). */
+  facts(value: ValueId): ValueFacts<W> | undefined {
+    return this.nodes.get(value);
+  }
+
+  entries(): IterableIterator<[ValueId, ValueFacts<W>]> {
+    return this.nodes.entries();
   }
 
   /**
-   * The least `weight(w)` over every write w that superseded x, directly or transitively
-   * (Infinity when none did), memoised in `memo` (one memo per weight function).
+   * value → the least `weight(w)` over every write w that superseded it, directly or
+   * transitively (absent: none did). One pass over the writes, latest invoked first: a write
+   * based on y was invoked after y was read, so after y's write, so y's own answer is complete
+   * when its write's turn comes (with a value written twice, a write based on it invoked
+   * between its writes can be missed: only later answers, never wrong ones).
    */
-  earliest(
-    x: ValueId,
+  earliestAll(weight: (w: SupersedingWrite) => number): Map<ValueId, number> {
+    const best = new Map<ValueId, number>();
+    const get = (id: ValueId) => best.get(id) ?? INFINITY;
+    this.pass(weight, get, (id, at) => best.set(id, at));
+    return best;
+  }
+
+  private pass(
     weight: (w: SupersedingWrite) => number,
-    memo: Map<ValueId, number>,
-  ): number {
-    const known = memo.get(x);
-    if (known !== undefined) return known;
-    // Iterative post-order walk; a value on the stack reads as Infinity (a cycle, possible only
-    // in a broken history, adds nothing).
-    const frames = [{ value: x, next: 0, best: Number.POSITIVE_INFINITY }];
-    memo.set(x, Number.POSITIVE_INFINITY);
-    while (frames.length > 0) {
-      const frame = frames[frames.length - 1]!;
-      const writes = this.successors.get(frame.value);
-      if (writes !== undefined && frame.next < writes.length) {
-        const w = writes[frame.next++]!;
-        frame.best = Math.min(frame.best, weight(w));
-        const later = memo.get(w.value);
-        if (later !== undefined) frame.best = Math.min(frame.best, later);
-        else {
-          memo.set(w.value, Number.POSITIVE_INFINITY);
-          frames.push({ value: w.value, next: 0, best: Number.POSITIVE_INFINITY });
-        }
-        continue;
-      }
-      frames.pop();
-      memo.set(frame.value, frame.best);
-      const parent = frames[frames.length - 1];
-      if (parent !== undefined) parent.best = Math.min(parent.best, frame.best);
+    get: (id: ValueId) => number,
+    set: (id: ValueId, at: number) => void,
+  ): void {
+    for (let i = this.edges.length - 1; i >= 0; i--) {
+      const { write, basis } = this.edges[i]!;
+      if (basis.length === 0) continue;
+      const through = Math.min(weight(write), get(write.value));
+      if (through === INFINITY) continue;
+      for (const id of basis) if (through < get(id)) set(id, through);
     }
-    return memo.get(x)!;
   }
 
   /**
-   * Whether v superseded x, directly or transitively: x is in v's basis, or in the basis of a
-   * value of v's basis, and so on. A value is read before a write based on it is invoked, so
-   * invokes only go back in time along a chain: a value whose every write was invoked before
-   * x's first write cannot lead to it.
+   * For the siblings of one read (and their facts): the index of a sibling that superseded
+   * each, directly or transitively (-1: none), or undefined when none superseded another.
+   * A value is read before a write based on it is invoked, so invokes only grow along a chain
+   * from x: x can be covered only by a sibling written after x's first supersession, which
+   * leaves the usual read (live siblings) at one comparison a sibling.
    */
-  covers(v: ValueId, x: ValueId): boolean {
-    if (v === x) return false;
-    const floor = this.firstInvokes.get(x) ?? Number.NEGATIVE_INFINITY;
+  newerSiblings(
+    ids: readonly ValueId[],
+    facts: readonly (ValueFacts<W> | undefined)[],
+  ): number[] | undefined {
+    if (ids.length < 2) return undefined;
+    let latest = Number.NEGATIVE_INFINITY;
+    for (const f of facts) if (f !== undefined && f.lastInvoke > latest) latest = f.lastInvoke;
+    let newer: number[] | undefined;
+    ids.forEach((x, i) => {
+      const floor = facts[i]?.firstSupersession ?? INFINITY;
+      if (floor > latest) return;
+      const j = ids.findIndex((v, k) => v !== x && this.covers(v, facts[k], x, floor));
+      if (j < 0) return;
+      newer ??= ids.map(() => -1);
+      newer[i] = j;
+    });
+    return newer;
+  }
+
+  /** Whether v (with its facts) superseded x, whose first supersession was at `floor`: a walk
+   * back through the bases, skipping values whose every write was invoked before `floor`. */
+  private covers(
+    v: ValueId,
+    vFacts: ValueFacts<W> | undefined,
+    x: ValueId,
+    floor: number,
+  ): boolean {
+    const before = (f: ValueFacts<W> | undefined) => f !== undefined && f.lastInvoke < floor;
+    if (before(vFacts)) return false;
     const visited = new Set<ValueId>([v]);
     const stack = [v];
     while (stack.length > 0) {
-      for (const older of this.bases.get(stack.pop()!) ?? []) {
+      for (const older of this.nodes.get(stack.pop()!)?.bases ?? []) {
         if (older === x) return true;
-        if (visited.has(older) || (this.lastInvokes.get(older) ?? floor) < floor) continue;
+        if (visited.has(older) || before(this.nodes.get(older))) continue;
         visited.add(older);
         stack.push(older);
       }
     }
     return false;
+  }
+
+  private node(value: ValueId): ValueFacts<W> {
+    let node = this.nodes.get(value);
+    if (node === undefined) {
+      node = {
+        written: undefined,
+        firstInvoke: Number.NaN,
+        lastInvoke: Number.NaN,
+        firstSupersession: INFINITY,
+        bases: undefined,
+        supersededAt: INFINITY,
+      };
+      this.nodes.set(value, node);
+    }
+    return node;
   }
 }
