@@ -196,6 +196,14 @@ interface Superseded {
   supersededAt: number;
 }
 
+/** How many different values (a read's siblings are few: no Set for them). */
+function distinctCount(ids: readonly ValueId[]): number {
+  if (ids.length > 16) return new Set(ids).size;
+  let count = 0;
+  for (let i = 0; i < ids.length; i++) if (ids.indexOf(ids[i]!) === i) count++;
+  return count;
+}
+
 /** Judges every value of one read (see the header for the order of the questions). */
 function judgeRead(read: JudgedRead, facts: KeyFacts, judging: Judging): void {
   const { report, tallies } = judging;
@@ -205,7 +213,7 @@ function judgeRead(read: JudgedRead, facts: KeyFacts, judging: Judging): void {
   const ids = values.map(valueId);
   if (read.kind === "client") {
     tallies.clientReads++;
-    const distinct = new Set(ids).size;
+    const distinct = distinctCount(ids);
     tallies.siblingCounts[distinct] = (tallies.siblingCounts[distinct] ?? 0) + 1;
   }
   const { graph } = facts;

@@ -18,6 +18,7 @@ export interface SupersedingWrite {
 
 /** What the graph knows of one value. */
 export interface ValueFacts<W> {
+  readonly id: ValueId;
   /** The caller's record of its last write, whatever the outcome (undefined: never written). */
   written: W | undefined;
   /** The earliest and the latest invoke (ns) of an ok or info write of it (NaN: none). */
@@ -32,9 +33,11 @@ export interface ValueFacts<W> {
   supersededAt: number;
 }
 
-interface Edge {
+/** A write with its value's node and its basis values' nodes (resolved once, when added). */
+interface Edge<W> {
   write: SupersedingWrite;
-  basis: readonly ValueId[];
+  own: ValueFacts<W>;
+  basis: ValueFacts<W>[];
 }
 
 const INFINITY = Number.POSITIVE_INFINITY;
@@ -42,7 +45,7 @@ const INFINITY = Number.POSITIVE_INFINITY;
 export class SupersessionGraph<W> {
   private readonly nodes = new Map<ValueId, ValueFacts<W>>();
   /** The writes in invoke order (add's order). */
-  private readonly edges: Edge[] = [];
+  private readonly edges: Edge<W>[] = [];
 
   /** Records a write of any outcome (the last one recorded is kept). */
   record(value: ValueId, written: W): void {
@@ -54,26 +57,25 @@ export class SupersessionGraph<W> {
     const own = this.node(write.value);
     if (!(own.firstInvoke <= invokeTime)) own.firstInvoke = invokeTime;
     if (!(own.lastInvoke >= invokeTime)) own.lastInvoke = invokeTime;
-    const older = basis.filter((id) => id !== write.value); // over itself: supersedes nothing
-    for (const id of older) {
+    const older: ValueFacts<W>[] = [];
+    for (const id of basis) {
+      if (id === write.value) continue; // a value rewritten over itself supersedes nothing
       const node = this.node(id);
       if (invokeTime < node.firstSupersession) node.firstSupersession = invokeTime;
+      older.push(node);
       if (own.bases === undefined) own.bases = [id];
       else own.bases.push(id);
     }
-    this.edges.push({ write, basis: older });
+    if (older.length > 0) this.edges.push({ write, own, basis: older });
   }
 
   /** Works out every value's supersededAt; call once every write is added. */
   settle(): void {
-    const { nodes } = this;
-    this.pass(
-      (w) => w.ackTime,
-      (id) => nodes.get(id)!.supersededAt,
-      (id, at) => {
-        nodes.get(id)!.supersededAt = at;
-      },
-    );
+    for (let i = this.edges.length - 1; i >= 0; i--) {
+      const { write, own, basis } = this.edges[i]!;
+      const through = Math.min(write.ackTime, own.supersededAt);
+      for (const node of basis) if (through < node.supersededAt) node.supersededAt = through;
+    }
   }
 
   /** The facts of a value (undefined when nothing wrote or superseded it). */
@@ -93,24 +95,14 @@ export class SupersessionGraph<W> {
    * between its writes can be missed: only later answers, never wrong ones).
    */
   earliestAll(weight: (w: SupersedingWrite) => number): Map<ValueId, number> {
-    const best = new Map<ValueId, number>();
-    const get = (id: ValueId) => best.get(id) ?? INFINITY;
-    this.pass(weight, get, (id, at) => best.set(id, at));
-    return best;
-  }
-
-  private pass(
-    weight: (w: SupersedingWrite) => number,
-    get: (id: ValueId) => number,
-    set: (id: ValueId, at: number) => void,
-  ): void {
+    const best = new Map<ValueFacts<W>, number>();
     for (let i = this.edges.length - 1; i >= 0; i--) {
-      const { write, basis } = this.edges[i]!;
-      if (basis.length === 0) continue;
-      const through = Math.min(weight(write), get(write.value));
+      const { write, own, basis } = this.edges[i]!;
+      const through = Math.min(weight(write), best.get(own) ?? INFINITY);
       if (through === INFINITY) continue;
-      for (const id of basis) if (through < get(id)) set(id, through);
+      for (const node of basis) if (through < (best.get(node) ?? INFINITY)) best.set(node, through);
     }
+    return new Map([...best].map(([node, at]) => [node.id, at]));
   }
 
   /**
@@ -166,6 +158,7 @@ export class SupersessionGraph<W> {
     let node = this.nodes.get(value);
     if (node === undefined) {
       node = {
+        id: value,
         written: undefined,
         firstInvoke: Number.NaN,
         lastInvoke: Number.NaN,
