@@ -148,7 +148,8 @@ function pairCalls(
 ): { calls: PreparedCall[]; ignored: number; warnings: string[] } {
   const calls: PreparedCall[] = [];
   const warnings: string[] = [];
-  const pending = new Map<unknown, { op: Op; pos: number }>();
+  // A process's open invoke; undefined once completed (no delete: a Map that shrinks rehashes).
+  const pending = new Map<unknown, { op: Op; pos: number } | undefined>();
   let ignored = 0;
   const add = (invoke: Op, pos: number, completion: Op | undefined, returnPos: number) => {
     const call = model.prepare(invoke, completion, dialect);
@@ -188,12 +189,14 @@ function pairCalls(
         `op ${op.index}: a ${op.type} ${op.f} of process ${op.process} with no pending ${op.f} invoke`,
       );
     }
-    pending.delete(op.process);
+    pending.set(op.process, undefined);
     if (op.type === "fail") continue; // did not happen
     if (op.type === "ok") add(invoke.op, invoke.pos, op, pos);
     else add(invoke.op, invoke.pos, undefined, Number.POSITIVE_INFINITY);
   }
-  for (const { op, pos } of pending.values()) add(op, pos, undefined, Number.POSITIVE_INFINITY);
+  for (const open of pending.values()) {
+    if (open !== undefined) add(open.op, open.pos, undefined, Number.POSITIVE_INFINITY);
+  }
   calls.sort((a, b) => a.callPos - b.callPos);
   return { calls, ignored, warnings };
 }

@@ -7,7 +7,8 @@
 // with the same ok set and state and a SUBSET of the info ops used does at least as much.
 
 export interface Configuration {
-  /** Zobrist hashes of the ok set (and of the info set when it is compared exactly). */
+  /** Zobrist hashes of the ok set (and of the info set when it is compared exactly). The sets'
+   * arrays may be longer than the search needs (the memo reads the words it was told of). */
   hashA: number;
   hashB: number;
   stateId: number;
@@ -36,7 +37,11 @@ const CHAIN = 6;
 export class ConfigurationMemo {
   entries = 0;
   private capacity = INITIAL_CAPACITY;
-  private heads = new Int32Array(INITIAL_CAPACITY).fill(-1);
+  /** Each bucket's first entry, valid when its headEpochs slot holds this search's epoch: a
+   * reset clears nothing. */
+  private heads = new Int32Array(INITIAL_CAPACITY);
+  private headEpochs = new Int32Array(INITIAL_CAPACITY);
+  private epoch = 1;
   private fields = new Int32Array(INITIAL_CAPACITY * STRIDE);
   private okArena = new Int32Array(INITIAL_CAPACITY);
   private okArenaUsed = 0;
@@ -51,11 +56,15 @@ export class ConfigurationMemo {
     if (this.capacity > KEPT_CAPACITY_MAX || this.infoArena.length > KEPT_CAPACITY_MAX * 4) {
       this.capacity = INITIAL_CAPACITY;
       this.heads = new Int32Array(INITIAL_CAPACITY);
+      this.headEpochs = new Int32Array(INITIAL_CAPACITY);
       this.fields = new Int32Array(INITIAL_CAPACITY * STRIDE);
       this.infoArena = new Int32Array(0);
     }
     if (this.okArena.length > KEPT_CAPACITY_MAX) this.okArena = new Int32Array(INITIAL_CAPACITY);
-    this.heads.fill(-1);
+    if (++this.epoch === 0x7fffffff) {
+      this.headEpochs.fill(0);
+      this.epoch = 1;
+    }
     this.entries = 0;
     this.okArenaUsed = 0;
     this.infoWords = infoWords;
@@ -66,7 +75,7 @@ export class ConfigurationMemo {
   }
 
   get bytes(): number {
-    return (this.okArena.length + this.infoArena.length + this.capacity * (STRIDE + 1)) * 4;
+    return (this.okArena.length + this.infoArena.length + this.capacity * (STRIDE + 2)) * 4;
   }
 
   /** Records the configuration; false when it (or one that subsumes it) was seen already. */
@@ -77,7 +86,7 @@ export class ConfigurationMemo {
     const length = c.high >= c.low ? (c.high >>> 5) - first + 1 : 0;
     const fields = this.fields;
     let supersededEntry = -1;
-    for (let e = this.heads[ha & (this.capacity - 1)]!; e >= 0; e = fields[e * STRIDE + CHAIN]!) {
+    for (let e = this.head(ha & (this.capacity - 1)); e >= 0; e = fields[e * STRIDE + CHAIN]!) {
       const f = e * STRIDE;
       if (
         fields[f + HASH_A] !== ha ||
@@ -98,7 +107,7 @@ export class ConfigurationMemo {
     }
     if (supersededEntry >= 0) {
       // This configuration subsumes a seen one (and none subsumes it): it takes its place.
-      this.infoArena.set(c.infoBits, supersededEntry * this.infoWords);
+      this.storeInfo(supersededEntry, c.infoBits);
       return true;
     }
     this.add(ha, hb, c, first, length);
@@ -137,10 +146,17 @@ export class ConfigurationMemo {
     fields[f + LENGTH] = length;
     fields[f + WINDOW] =
       length === 1 ? c.okBits[first]! : this.storeWindow(c.okBits, first, length);
-    if (this.infoWords > 0) this.infoArena.set(c.infoBits, e * this.infoWords);
+    this.storeInfo(e, c.infoBits);
     const h = ha & (this.capacity - 1);
-    fields[f + CHAIN] = this.heads[h]!;
+    fields[f + CHAIN] = this.head(h);
     this.heads[h] = e;
+    this.headEpochs[h] = this.epoch;
+  }
+
+  /** Copies the info set (its first infoWords words) as entry e's. */
+  private storeInfo(e: number, infoBits: Int32Array): void {
+    for (let w = 0, o = e * this.infoWords; w < this.infoWords; w++)
+      this.infoArena[o + w] = infoBits[w]!;
   }
 
   /** Copies a window of two words or more into okArena; where it starts. */
@@ -154,17 +170,24 @@ export class ConfigurationMemo {
     return at;
   }
 
+  /** The first entry of bucket h, or -1. */
+  private head(h: number): number {
+    return this.headEpochs[h] === this.epoch ? this.heads[h]! : -1;
+  }
+
   private grow(): void {
     const bigger = this.capacity * 2;
     const used = this.entries;
     this.fields = widen(this.fields, bigger * STRIDE, used * STRIDE);
     this.infoArena = widen(this.infoArena, bigger * this.infoWords, used * this.infoWords);
-    this.heads = new Int32Array(bigger).fill(-1);
+    this.heads = new Int32Array(bigger);
+    this.headEpochs = new Int32Array(bigger);
     const mask = bigger - 1;
     for (let e = 0; e < used; e++) {
       const h = this.fields[e * STRIDE + HASH_A]! & mask;
-      this.fields[e * STRIDE + CHAIN] = this.heads[h]!;
+      this.fields[e * STRIDE + CHAIN] = this.head(h);
       this.heads[h] = e;
+      this.headEpochs[h] = this.epoch;
     }
     this.capacity = bigger;
   }

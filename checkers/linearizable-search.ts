@@ -74,27 +74,8 @@ function xorshiftWords(count: number, seed: number): Int32Array {
   return words;
 }
 
-/**
- * What one search allocates, kept for the next: searches run one at a time (synchronously),
- * most parts are small, and for a small part allocating its typed arrays costs more than the
- * search. Large arrays are not kept (see the reset methods), so memory goes back after a big part.
- */
-const scratch: { ints: Int32Array; memo: ConfigurationMemo; table: StateTable } = {
-  ints: new Int32Array(1024),
-  memo: new ConfigurationMemo(),
-  table: new StateTable(),
-};
-const KEPT_INTS_MAX = 1 << 16;
-
-/** Zeroed Int32 words, over the scratch buffer (or a fresh one when it is too small). */
-function scratchInts(total: number): Int32Array {
-  if (scratch.ints.length >= total) return scratch.ints.fill(0, 0, total);
-  const ints = new Int32Array(total);
-  if (total <= KEPT_INTS_MAX) scratch.ints = ints;
-  return ints;
-}
-
-/** A search's fixed-size arrays, as views of one buffer (per call, per entry, per word). */
+/** A search's fixed-size arrays (per entry, per call, per word of the linearized sets), as
+ * views of one buffer, for up to `capacity` calls: a search may use a bigger one than it needs. */
 class SearchArrays implements EntryList {
   readonly next: Int32Array;
   readonly prev: Int32Array;
@@ -114,12 +95,14 @@ class SearchArrays implements EntryList {
   readonly stackHigh: Int32Array;
   readonly stackForced: Int32Array;
   readonly bestStack: Int32Array;
+  /** The ok and the info ops placed, one bit a slot (`words` words each). */
   readonly okBits: Int32Array;
   readonly infoBits: Int32Array;
 
-  constructor(n: number, okWords: number, infoWords: number) {
-    const entries = 2 * n + 2;
-    const ints = scratchInts(5 * entries + 13 * n + okWords + infoWords);
+  constructor(readonly capacity: number) {
+    const entries = 2 * capacity + 2;
+    const words = (capacity + 31) >>> 5 || 1;
+    const ints = new Int32Array(5 * entries + 13 * capacity + 2 * words);
     let offset = 0;
     const take = (length: number) => {
       offset += length;
@@ -130,26 +113,50 @@ class SearchArrays implements EntryList {
     this.entryCall = take(entries);
     this.isCall = take(entries);
     this.match = take(entries);
-    this.byCall = take(n);
-    this.byReturn = take(n);
-    this.callEntry = take(n);
-    this.slot = take(n);
-    this.previousInClass = take(n);
-    this.readOnly = take(n);
-    this.resets = take(n);
-    this.stackEntry = take(n);
-    this.stackStateId = take(n);
-    this.stackLow = take(n);
-    this.stackHigh = take(n);
-    this.stackForced = take(n);
-    this.bestStack = take(n);
-    this.okBits = take(okWords);
-    this.infoBits = take(infoWords);
+    this.byCall = take(capacity);
+    this.byReturn = take(capacity);
+    this.callEntry = take(capacity);
+    this.slot = take(capacity);
+    this.previousInClass = take(capacity);
+    this.readOnly = take(capacity);
+    this.resets = take(capacity);
+    this.stackEntry = take(capacity);
+    this.stackStateId = take(capacity);
+    this.stackLow = take(capacity);
+    this.stackHigh = take(capacity);
+    this.stackForced = take(capacity);
+    this.bestStack = take(capacity);
+    this.okBits = take(words);
+    this.infoBits = take(words);
   }
 }
 
-/** Writes into `order` the call indexes sorted by `key`, ties in call order (no sort when the
- * calls come sorted, as they usually do). */
+/**
+ * What one search allocates, kept for the next: searches run one at a time (synchronously),
+ * most parts are small, and for a small part allocating its typed arrays costs more than the
+ * search. Large arrays are not kept (see the reset methods), so memory goes back after a big part.
+ */
+const scratch = {
+  arrays: new SearchArrays(64),
+  memo: new ConfigurationMemo(),
+  table: new StateTable(),
+};
+const KEPT_CALLS_MAX = 1 << 12;
+
+/** Arrays for a search of n calls, with empty linearized sets. */
+function searchArrays(n: number): SearchArrays {
+  let arrays = scratch.arrays;
+  if (arrays.capacity < n) {
+    arrays = new SearchArrays(n);
+    if (n <= KEPT_CALLS_MAX) scratch.arrays = arrays;
+  }
+  arrays.okBits.fill(0);
+  arrays.infoBits.fill(0);
+  return arrays;
+}
+
+/** Writes into `order` (its first calls.length slots) the call indexes sorted by `key`, ties in
+ * call order (no sort when the calls come sorted, as they usually do). */
 function sortCalls(
   calls: readonly SearchCall[],
   key: (c: SearchCall) => number,
@@ -161,7 +168,9 @@ function sortCalls(
     if (c > 0 && key(calls[c]!) < key(calls[c - 1]!)) sorted = false;
   }
   if (!sorted) {
-    order.sort((a, b) => key(calls[a]!) - key(calls[b]!) || calls[a]!.callPos - calls[b]!.callPos);
+    order
+      .subarray(0, calls.length)
+      .sort((a, b) => key(calls[a]!) - key(calls[b]!) || calls[a]!.callPos - calls[b]!.callPos);
   }
 }
 
@@ -201,6 +210,7 @@ function linkEntries(calls: readonly SearchCall[], list: EntryList): void {
     } else {
       const c = byReturn[j++]!;
       list.entryCall[e] = c;
+      list.isCall[e] = 0;
       list.match[callEntry[c]!] = e;
     }
   }
@@ -264,14 +274,14 @@ class PartSearch {
     for (let c = 0; c < n; c++) if (calls[c]!.info) infoCount++;
     this.okCount = n - infoCount;
     const infoWords = Math.max(1, (infoCount + 31) >>> 5);
-    this.a = new SearchArrays(n, Math.max(1, (this.okCount + 31) >>> 5), infoWords);
+    this.a = searchArrays(n);
     linkEntries(calls, this.a);
     this.tail = 2 * n + 1;
     this.assignSlots();
     this.classifyCalls();
     ({ a: this.zA, b: this.zB } = zobrist(n));
     this.hashesInfo = options.baseline;
-    this.table.reset(model, calls, this.a.readOnly);
+    this.table.reset(model, calls, this.a.readOnly, this.a.resets);
     this.memo.reset(infoCount > 0 ? infoWords : 0, this.hashesInfo);
     this.stateId = this.table.intern(model.init(initial));
     this.bestStateId = this.stateId;

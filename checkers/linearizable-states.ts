@@ -11,20 +11,22 @@ export interface StepCall {
   output: unknown;
 }
 
-const EMPTY = -1;
-/** States whose key is longer are not interned (see intern). */
-const SHORT_KEY_MAX = 64;
+/** States reached by an op that does not reset (an append) are interned only when their key is
+ * no longer than this (see intern). */
+const SHORT_KEY_MAX = 16;
 const INITIAL_CAPACITY = 64;
 /** A table reused by the next search keeps its arrays up to this many transitions. */
 const KEPT_CAPACITY_MAX = 1 << 15;
 /** The cached result of a transition the model rejects. */
 export const REJECTED = -1;
 
-// A transition's fields side by side (one probe, one cache line): from-state, call, result.
+// A transition's fields side by side (one probe, one cache line): from-state, call, result, and
+// the search it belongs to: a slot of another search's epoch is empty, so a reset clears nothing.
 const STRIDE = 4;
 const FROM = 0;
 const CALL = 1;
 const RESULT = 2;
+const EPOCH = 3;
 
 export class StateTable {
   /** The state each id stands for. */
@@ -33,21 +35,34 @@ export class StateTable {
   private model!: AnyModel;
   private calls: readonly StepCall[] = [];
   private readOnly: Int32Array = new Int32Array(0);
-  private slots = emptySlots(INITIAL_CAPACITY);
+  private resets: Int32Array = new Int32Array(0);
+  private slots = new Int32Array(INITIAL_CAPACITY * STRIDE);
   private mask = INITIAL_CAPACITY - 1;
   private size = 0;
+  private epoch = 1;
 
   /** `readOnly[c]` is 1 for a call that never changes the state (model.readOnly): its step is
-   * one comparison, cheaper than a lookup, and its result is no new state: it is not cached. */
-  reset(model: AnyModel, calls: readonly StepCall[], readOnly: Int32Array): void {
+   * one comparison, cheaper than a lookup, and its result is no new state: it is not cached.
+   * `resets[c]` is 1 for a call that can leave any state (a put): its states are interned. */
+  reset(
+    model: AnyModel,
+    calls: readonly StepCall[],
+    readOnly: Int32Array,
+    resets: Int32Array,
+  ): void {
     this.model = model;
     this.calls = calls;
     this.readOnly = readOnly;
+    this.resets = resets;
     this.release();
     if (this.mask + 1 > KEPT_CAPACITY_MAX) {
-      this.slots = emptySlots(INITIAL_CAPACITY);
+      this.slots = new Int32Array(INITIAL_CAPACITY * STRIDE);
       this.mask = INITIAL_CAPACITY - 1;
-    } else this.slots.fill(EMPTY);
+    }
+    if (++this.epoch === 0x7fffffff) {
+      this.slots.fill(0);
+      this.epoch = 1;
+    }
     this.size = 0;
   }
 
@@ -58,14 +73,16 @@ export class StateTable {
   }
 
   /**
-   * Interning hashes the state's key: O(its length), for every transition. A state with a long
-   * key (a kv string grown by appends) is rarely reached twice by different transitions (on
-   * Porcupine's c50-ok, 96% of the states interned were new), so it gets a fresh id instead:
-   * the memo stays sound (an id is one state), it only prunes a repeat it does not recognise.
+   * The id of a state. Interning hashes the state's key: O(its length), for every new
+   * transition. A long state reached by an op that does not reset (a kv string grown by an
+   * append) is rarely reached twice by different transitions (on Porcupine's c50-ok, 96% of the
+   * states interned were new), so unless `canonical`, it gets a fresh id instead: the memo stays
+   * sound (an id is one state), it only prunes a repeat it does not recognise. States that
+   * resets lead to (a put's value) are met from many states: always interned.
    */
-  intern(state: unknown): number {
+  intern(state: unknown, canonical = true): number {
     const key = this.model.key(state);
-    if (key.length > SHORT_KEY_MAX) {
+    if (!canonical && key.length > SHORT_KEY_MAX) {
       this.states.push(state);
       return this.states.length - 1;
     }
@@ -84,20 +101,25 @@ export class StateTable {
       const call = this.calls[c]!;
       return this.model.step(this.states[s], call.input, call.output) === undefined ? REJECTED : s;
     }
-    const slots = this.slots;
+    const { slots, epoch } = this;
     let h = slotOf(s, c, this.mask);
     for (;;) {
-      const from = slots[h + FROM]!;
-      if (from === EMPTY) break;
-      if (from === s && slots[h + CALL] === c) return slots[h + RESULT]!;
+      if (slots[h + EPOCH] !== epoch) break;
+      if (slots[h + FROM] === s && slots[h + CALL] === c) return slots[h + RESULT]!;
       h = (h + STRIDE) & (this.mask * STRIDE + STRIDE - 1);
     }
     const call = this.calls[c]!;
     const next = this.model.step(this.states[s], call.input, call.output);
-    const id = next === undefined ? REJECTED : next === this.states[s] ? s : this.intern(next);
+    const id =
+      next === undefined
+        ? REJECTED
+        : next === this.states[s]
+          ? s
+          : this.intern(next, this.resets[c] === 1);
     slots[h + FROM] = s;
     slots[h + CALL] = c;
     slots[h + RESULT] = id;
+    slots[h + EPOCH] = epoch;
     if (++this.size * 2 > this.mask) this.grow();
     return id;
   }
@@ -110,20 +132,15 @@ export class StateTable {
   private grow(): void {
     const old = this.slots;
     this.mask = this.mask * 2 + 1;
-    this.slots = emptySlots(this.mask + 1);
+    this.slots = new Int32Array((this.mask + 1) * STRIDE);
     const wrap = this.mask * STRIDE + STRIDE - 1;
     for (let i = 0; i < old.length; i += STRIDE) {
-      const s = old[i + FROM]!;
-      if (s === EMPTY) continue;
-      let h = slotOf(s, old[i + CALL]!, this.mask);
-      while (this.slots[h + FROM] !== EMPTY) h = (h + STRIDE) & wrap;
-      this.slots.set(old.subarray(i, i + STRIDE), h);
+      if (old[i + EPOCH] !== this.epoch) continue;
+      let h = slotOf(old[i + FROM]!, old[i + CALL]!, this.mask);
+      while (this.slots[h + EPOCH] === this.epoch) h = (h + STRIDE) & wrap;
+      for (let f = 0; f < STRIDE; f++) this.slots[h + f] = old[i + f]!;
     }
   }
-}
-
-function emptySlots(capacity: number): Int32Array {
-  return new Int32Array(capacity * STRIDE).fill(EMPTY);
 }
 
 /** Where (s, c) starts probing: the first field of its slot. */
