@@ -37,10 +37,9 @@ const CHAIN = 6;
 export class ConfigurationMemo {
   entries = 0;
   private capacity = INITIAL_CAPACITY;
-  /** Each bucket's first entry, valid when its headEpochs slot holds this search's epoch: a
-   * reset clears nothing. */
-  private heads = new Int32Array(INITIAL_CAPACITY);
-  private headEpochs = new Int32Array(INITIAL_CAPACITY);
+  /** Each bucket's first entry and epoch, side by side: the entry is valid when the epoch is this
+   * search's, so a reset clears nothing. */
+  private heads = new Int32Array(INITIAL_CAPACITY * 2);
   private epoch = 1;
   private fields = new Int32Array(INITIAL_CAPACITY * STRIDE);
   private okArena = new Int32Array(INITIAL_CAPACITY);
@@ -55,14 +54,13 @@ export class ConfigurationMemo {
   reset(infoWords: number, exactInfo: boolean): void {
     if (this.capacity > KEPT_CAPACITY_MAX || this.infoArena.length > KEPT_CAPACITY_MAX * 4) {
       this.capacity = INITIAL_CAPACITY;
-      this.heads = new Int32Array(INITIAL_CAPACITY);
-      this.headEpochs = new Int32Array(INITIAL_CAPACITY);
+      this.heads = new Int32Array(INITIAL_CAPACITY * 2);
       this.fields = new Int32Array(INITIAL_CAPACITY * STRIDE);
       this.infoArena = new Int32Array(0);
     }
     if (this.okArena.length > KEPT_CAPACITY_MAX) this.okArena = new Int32Array(INITIAL_CAPACITY);
     if (++this.epoch === 0x7fffffff) {
-      this.headEpochs.fill(0);
+      this.heads.fill(0);
       this.epoch = 1;
     }
     this.entries = 0;
@@ -149,8 +147,8 @@ export class ConfigurationMemo {
     this.storeInfo(e, c.infoBits);
     const h = ha & (this.capacity - 1);
     fields[f + CHAIN] = this.head(h);
-    this.heads[h] = e;
-    this.headEpochs[h] = this.epoch;
+    this.heads[2 * h] = e;
+    this.heads[2 * h + 1] = this.epoch;
   }
 
   /** Copies the info set (its first infoWords words) as entry e's. */
@@ -172,7 +170,7 @@ export class ConfigurationMemo {
 
   /** The first entry of bucket h, or -1. */
   private head(h: number): number {
-    return this.headEpochs[h] === this.epoch ? this.heads[h]! : -1;
+    return this.heads[2 * h + 1] === this.epoch ? this.heads[2 * h]! : -1;
   }
 
   private grow(): void {
@@ -180,14 +178,13 @@ export class ConfigurationMemo {
     const used = this.entries;
     this.fields = widen(this.fields, bigger * STRIDE, used * STRIDE);
     this.infoArena = widen(this.infoArena, bigger * this.infoWords, used * this.infoWords);
-    this.heads = new Int32Array(bigger);
-    this.headEpochs = new Int32Array(bigger);
+    this.heads = new Int32Array(bigger * 2);
     const mask = bigger - 1;
     for (let e = 0; e < used; e++) {
       const h = this.fields[e * STRIDE + HASH_A]! & mask;
       this.fields[e * STRIDE + CHAIN] = this.head(h);
-      this.heads[h] = e;
-      this.headEpochs[h] = this.epoch;
+      this.heads[2 * h] = e;
+      this.heads[2 * h + 1] = this.epoch;
     }
     this.capacity = bigger;
   }
