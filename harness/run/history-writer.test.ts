@@ -33,6 +33,18 @@ describe("openHistoryWriter", () => {
     expect(writer.counts).toEqual({ invoke: 1, ok: 0, fail: 0, info: 0 });
   });
 
+  it("keeps the ops it wrote: the file read back, and nothing recorded after close", () => {
+    const writer = openHistoryWriter(join(dir, "h.jsonl"));
+    writer.record({ process: 0, type: "invoke", f: "read", key: "k", value: null, node: "n1" });
+    writer.record({ process: 0, type: "ok", f: "read", key: "k", value: [1, 2], node: "n1" });
+    writer.invoke("partition", { shape: "halves" });
+    writer.close();
+    writer.record({ process: 0, type: "invoke", f: "read", key: "k", value: null });
+    const { history } = parseJsonl(readFileSync(join(dir, "h.jsonl"), "utf8"), "h.jsonl");
+    expect(writer.ops).toHaveLength(3);
+    expect(writer.ops).toEqual(history);
+  });
+
   it("writes buffered ops within the flush interval, without close", async () => {
     const writer = openHistoryWriter(join(dir, "h.jsonl"), { flushIntervalMs: 20 });
     writer.record({ process: 1, type: "invoke", f: "read", key: "k", value: null });

@@ -5,7 +5,8 @@
 // last line. It is also the nemesis's recorder (contract 6): faults are ops of process "nemesis".
 // A write that fails (a full disk) leaves the file cut back to its last whole op, reports once
 // through `onError`, drops every later op, and makes flush() and close() throw: a run must not
-// give a verdict on a history that lost ops.
+// give a verdict on a history that lost ops. It keeps the ops it recorded (`ops`), so the run's
+// checkers need not parse the file back.
 import { closeSync, fstatSync, ftruncateSync, openSync, writeSync } from "node:fs";
 import type { Op, OpType, Process } from "../../checkers/history.js";
 
@@ -32,6 +33,8 @@ export interface HistoryWriter {
   complete(type: "ok" | "info", f: string, value: unknown, error?: string): void;
   /** Client ops recorded so far, by type (nemesis ops and probe reads are not counted). */
   readonly counts: Readonly<HistoryCounts>;
+  /** Every op written so far, in file order (what history.jsonl holds once flushed). */
+  readonly ops: readonly Op[];
   /** Nanoseconds since the run began, on the history's clock. */
   now(): number;
   /** Writes the buffered ops; throws HistoryWriteError once a write has failed. */
@@ -78,6 +81,7 @@ export function openHistoryWriter(path: string, options: HistoryWriterOptions = 
   const startNs = clockNs();
   const fd = openSync(path, "a");
   let pending: string[] = [];
+  const ops: Op[] = [];
   let index = 0;
   let closed = false;
   let failed: HistoryWriteError | undefined;
@@ -136,6 +140,7 @@ export function openHistoryWriter(path: string, options: HistoryWriterOptions = 
     // Probe reads (probe-reads.ts) run beside the clients but are the harness's own reads.
     if (process !== "nemesis" && rest.f !== "probe") counts[type as OpType]++;
     pending.push(`${JSON.stringify(op)}\n`);
+    ops.push(op);
     return op;
   };
   const nemesis: Process = "nemesis";
@@ -146,6 +151,7 @@ export function openHistoryWriter(path: string, options: HistoryWriterOptions = 
     complete: (type, f, value, error) =>
       void record({ process: nemesis, type, f, value, ...(error !== undefined && { error }) }),
     counts,
+    ops,
     now,
     flush,
     close() {

@@ -169,7 +169,8 @@ export async function runTest(config: TestConfig, options: RunOptions): Promise<
   }
 
   status.phase = "checking";
-  const check = await checkRun(runDir);
+  // The ops the writer recorded are the file's: checked without parsing it back.
+  const check = await checkRun(runDir, { history: opened?.ops });
   status.phase = "done";
   return { runDir, interrupted: false, check, ...(finalResult && { finalReads: finalResult }) };
 }

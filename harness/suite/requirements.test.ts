@@ -32,6 +32,10 @@ describe("R1–R3 from checker results", () => {
 
   it("R2: no when lost-writes lost items, siblings dropped values or lost-updates lost updates", () => {
     expect(values({ lost: 4 })[1]).toBe("no");
+    // An item lost to set-full whose add was never acknowledged is no lost acknowledged write.
+    const seenThenGone = results();
+    seenThenGone["lost-writes"] = { valid: false, counts: { lost: 2, lostAcknowledged: 0 } };
+    expect(measureRequirements(seenThenGone).R2.value).toBe("yes");
     for (const [checker, count] of [
       ["siblings", "dropped"],
       ["lost-updates", "unreflected"],

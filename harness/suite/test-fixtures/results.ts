@@ -34,7 +34,7 @@ export function results(shape: RunShape = {}): Record<string, CheckResult> {
     "lost-writes": {
       valid: lost === 0,
       anomalies: lost > 0 ? ["lost"] : [],
-      counts: { added: 100, acknowledged: 100, stable: 100 - lost, lost },
+      counts: { added: 100, acknowledged: 100, stable: 100 - lost, lost, lostAcknowledged: lost },
       examples: lost > 0 ? { lost: [{ key: "k1", item: 7, ops: [3, 40] }] } : {},
       counterexamples: lost > 0 ? [3, 40] : [],
     },
