@@ -2,17 +2,19 @@
 // SIGCONTs and SIGKILLs every live one synchronously, so no way the harness ends leaves one
 // running (process-exit.ts); a SIGKILLed harness runs no hook: the kernel then kills its nodes
 // (their parent-death signal, node-process.ts), and nodes started with --exit-with-parent also
-// see EOF on stdin.
+// see EOF on stdin. A forking server leads its own process group, which is killed whole.
 import { addExitHook } from "../process-exit.js";
 
-const live = new Set<number>();
+/** pid → whether it leads a process group of its own (a forking server: signal the group). */
+const live = new Map<number, boolean>();
 let hooked = false;
 
-/** Registers a live child; from now on no exit path of this process leaves it running. */
-export function trackChild(pid: number): void {
+/** Registers a live child (with `group`: the leader of its own process group, every member of
+ * which is killed with it); from now on no exit path of this process leaves it running. */
+export function trackChild(pid: number, group = false): void {
   if (!hooked) addExitHook(killAllChildren);
   hooked = true;
-  live.add(pid);
+  live.set(pid, group);
 }
 
 /** Forgets a child that has exited (its pid may be reused: never signal it again). */
@@ -22,15 +24,16 @@ export function untrackChild(pid: number): void {
 
 /** The pids of the live children, for tests and diagnostics. */
 export function trackedChildren(): number[] {
-  return [...live];
+  return [...live.keys()];
 }
 
 function killAllChildren(): void {
-  for (const pid of live) {
+  for (const [pid, group] of live) {
     // SIGCONT first: a stopped (paused) process still dies of SIGKILL, but continuing it lets
     // the kernel reap it promptly and keeps the order the same as Cluster.stop.
-    signal(pid, "SIGCONT");
-    signal(pid, "SIGKILL");
+    const target = group ? -pid : pid;
+    signal(target, "SIGCONT");
+    signal(target, "SIGKILL");
   }
   live.clear();
 }

@@ -70,6 +70,13 @@ async function startDockerCluster(spec: ClusterSpec): Promise<Cluster> {
   const network = prefix;
   const labels = { [RUN_LABEL]: spec.name };
   const containerNames = new Map(spec.nodeIds.map((id) => [id, `${prefix}-${dockerName(id)}`]));
+  // Before any container runs, a node reaches the others by name on the run's network.
+  const peersByName = (id: NodeId) =>
+    Object.fromEntries(
+      spec.nodeIds
+        .filter((peer) => peer !== id)
+        .map((peer) => [peer, { host: containerNames.get(peer)!, port: launch.port }]),
+    );
   // A conflict means another live run (or a leftover) owns the name: leave its things alone.
   await docker
     .createNetwork({ Name: network, Labels: labels, CheckDuplicate: true })
@@ -100,7 +107,7 @@ async function startDockerCluster(spec: ClusterSpec): Promise<Cluster> {
           .withNetworkMode(network)
           .withAddedCapabilities("NET_ADMIN")
           .withExposedPorts(launch.port)
-          .withCommand(launch.command({ id, port: launch.port }))
+          .withCommand(launch.command({ id, port: launch.port, peers: peersByName(id) }))
           .withWaitStrategy(readyStrategy(spec, launch.port))
           .withStartupTimeout(STARTUP_TIMEOUT_MS)
           .start()

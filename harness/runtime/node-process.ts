@@ -3,6 +3,8 @@
 // Every live pid is in the process-wide registry (child-processes.ts), so none outlives the
 // harness; the stdin pipe makes a node started with --exit-with-parent die with a SIGKILLed one,
 // and on Linux the kernel's parent-death signal (setpriv --pdeathsig) kills a paused one too.
+// A forking server (PostgreSQL) leads a process group of its own, signalled whole, and runs as
+// its owner when the harness is root (setpriv --reuid/--regid).
 import { type ChildProcess, spawn } from "node:child_process";
 import {
   accessSync,
@@ -16,14 +18,18 @@ import {
 } from "node:fs";
 import { delimiter, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import type { ProcessCommand, ProcessOwner } from "../../systems/system.js";
 import { trackChild, untrackChild } from "./child-processes.js";
+import {
+  awaitGroupGone,
+  awaitGroupStopped,
+  type GroupWatchdog,
+  signalGroup,
+  watchPausedGroup,
+} from "./process-group.js";
 
 /** The executable, arguments and environment that run one node serving on `port`. */
-export type NodeCommand = (port: number) => {
-  file: string;
-  args: string[];
-  env?: Record<string, string>;
-};
+export type NodeCommand = (port: number) => ProcessCommand;
 
 export interface NodeProcessOptions {
   id: string;
@@ -33,6 +39,12 @@ export interface NodeProcessOptions {
   logPath: string;
   /** How long a start may take until the node is ready. */
   startTimeoutMs: number;
+  /** The node forks: it leads a process group of its own, and every signal goes to the group. */
+  processGroup?: boolean;
+  /** The user it runs as (the harness is root). */
+  owner?: ProcessOwner;
+  /** What terminate() sends first (default SIGTERM). */
+  stopSignal?: NodeJS.Signals;
 }
 
 export type NodeState = "down" | "running" | "paused";
@@ -63,6 +75,8 @@ export class NodeProcess {
   #exited: Promise<Exit> = Promise.resolve({ code: null, signal: null });
   #state: NodeState = "down";
   #port: number | undefined;
+  /** While a process group is paused: what kills it if the harness dies meanwhile. */
+  #watchdog: GroupWatchdog | undefined;
 
   constructor(readonly options: NodeProcessOptions) {}
 
@@ -87,18 +101,21 @@ export class NodeProcess {
    * aborts first) it is left down. */
   async start(port: number, signal?: AbortSignal): Promise<void> {
     if (this.#state !== "down") throw new Error(`node ${this.id} is already running`);
-    const { id, logPath, startTimeoutMs } = this.options;
-    const { file, args, env } = this.options.command(port);
+    const { id, logPath, startTimeoutMs, processGroup = false } = this.options;
+    const command = this.options.command(port);
+    const { file } = command;
     const logFd = openSync(logPath, "a");
     const logOffset = fstatSync(logFd).size;
     let child: ChildProcess;
     try {
-      const spawned = withParentDeathSignal(file, args, logFd);
+      const spawned = placedCommand(command, this.options.owner, logFd);
       // Not detached: the node stays in the harness's session and process group, so a
-      // terminal's Ctrl-C reaches it too.
+      // terminal's Ctrl-C reaches it too. A forking server leads a group (and session) of its
+      // own, so that signals reach all its processes; the harness's interrupt stops it.
       child = spawn(spawned.file, spawned.args, {
         stdio: ["pipe", logFd, logFd],
-        ...(env !== undefined && { env: { ...process.env, ...env } }),
+        detached: processGroup,
+        ...(spawned.env !== undefined && { env: spawned.env }),
       });
     } finally {
       closeSync(logFd);
@@ -110,13 +127,21 @@ export class NodeProcess {
       throw new NodeStartError(`node ${id}: cannot run ${file}: ${err.message}`, "");
     }
     const pid = child.pid;
-    trackChild(pid);
+    trackChild(pid, processGroup);
     child.stdin?.on("error", () => {
       // EPIPE once the node has exited: nothing to deliver any more.
     });
     let exit: Exit | undefined;
     this.#exited = new Promise<Exit>((resolve) =>
-      child.once("exit", (code, signal) => {
+      child.once("exit", async (code, signal) => {
+        if (processGroup) {
+          // The leader is gone; its children notice and exit. Reap any straggler, and wait
+          // until none holds the node's port or shared memory (a restart would find them).
+          signalGroup(pid, "SIGKILL");
+          await awaitGroupGone(pid);
+        }
+        this.#watchdog?.stop();
+        this.#watchdog = undefined;
         untrackChild(pid);
         exit = { code, signal };
         if (this.#child === child) this.#state = "down";
@@ -158,11 +183,12 @@ export class NodeProcess {
     }
   }
 
-  /** SIGKILL, and wait until the process is gone; a no-op when it is down. */
+  /** SIGKILL (the whole group of a forking node), and wait until it is gone; a no-op when it
+   * is down. */
   async kill(): Promise<void> {
     const child = this.#child;
     if (this.#state === "down" || child === undefined) return;
-    signal(child, "SIGKILL");
+    this.#signal(child, "SIGKILL");
     await this.#exited;
   }
 
@@ -170,7 +196,16 @@ export class NodeProcess {
   async pause(): Promise<void> {
     if (this.#state === "down") throw new Error(`node ${this.id} is down: cannot pause it`);
     const child = this.#child!;
-    signal(child, "SIGSTOP");
+    if (this.options.processGroup && child.pid !== undefined) {
+      // A stopped group cannot see the harness die (its leader's parent-death signal kills the
+      // leader alone): a watchdog outside it kills it then.
+      this.#watchdog ??= watchPausedGroup(child.pid);
+      this.#signal(child, "SIGSTOP");
+      this.#state = "paused";
+      await awaitGroupStopped(child.pid, STOP_WAIT_MS);
+      return;
+    }
+    this.#signal(child, "SIGSTOP");
     this.#state = "paused";
     // A multi-threaded process stops a moment after the signal; until it has, it may still
     // answer, and the kernel would not treat its group as holding a stopped job.
@@ -184,19 +219,28 @@ export class NodeProcess {
   /** SIGCONT; a no-op unless paused. */
   resume(): void {
     if (this.#state !== "paused") return;
-    signal(this.#child!, "SIGCONT");
+    this.#signal(this.#child!, "SIGCONT");
     this.#state = "running";
+    this.#watchdog?.stop();
+    this.#watchdog = undefined;
   }
 
-  /** Continues it, SIGTERM, and SIGKILL if it has not exited after `graceMs`. */
+  /** Continues it, asks it to stop (SIGTERM, or the launch's signal), and SIGKILLs it if it
+   * has not exited after `graceMs`. */
   async terminate(graceMs: number): Promise<void> {
     const child = this.#child;
     if (this.#state === "down" || child === undefined) return;
-    signal(child, "SIGCONT");
+    this.#signal(child, "SIGCONT");
     this.#state = "running";
-    signal(child, "SIGTERM");
+    // To the leader only: a server's children stop as their leader tells them.
+    signal(child, this.options.stopSignal ?? "SIGTERM");
     const timer = sleep(graceMs, "timeout" as const, { ref: false });
     if ((await Promise.race([this.#exited, timer])) === "timeout") await this.kill();
+  }
+
+  #signal(child: ChildProcess, name: NodeJS.Signals): void {
+    if (this.options.processGroup && child.pid !== undefined) signalGroup(child.pid, name);
+    else signal(child, name);
   }
 }
 
@@ -207,14 +251,31 @@ export class NodeProcess {
 const SETPRIV = process.platform === "linux" ? findExecutable("setpriv") : undefined;
 let warnedNoSetpriv = false;
 
-/** The command that runs `file args` with SIGKILL as its parent-death signal, where possible. */
-function withParentDeathSignal(
-  file: string,
-  args: string[],
+/** What to spawn for `command`: through setpriv, with SIGKILL as its parent-death signal where
+ * possible, and as `owner` when given (setpriv sets the signal after changing the user, which
+ * clears it); the environment the process sees (undefined: the harness's own). */
+export function placedCommand(
+  command: ProcessCommand,
+  owner: ProcessOwner | undefined,
   logFd: number,
-): { file: string; args: string[] } {
-  if (SETPRIV !== undefined)
-    return { file: SETPRIV, args: ["--pdeathsig", "KILL", "--", file, ...args] };
+): { file: string; args: string[]; env?: NodeJS.ProcessEnv } {
+  const { file, args } = command;
+  const env =
+    command.inheritEnv === false
+      ? { ...command.env }
+      : command.env === undefined
+        ? undefined
+        : { ...process.env, ...command.env };
+  const user =
+    owner === undefined ? [] : [`--reuid=${owner.uid}`, `--regid=${owner.gid}`, "--clear-groups"];
+  if (SETPRIV !== undefined) {
+    return { file: SETPRIV, args: [...user, "--pdeathsig", "KILL", "--", file, ...args], env };
+  }
+  if (owner !== undefined) {
+    throw new Error(
+      `cannot run ${file} as uid ${owner.uid}: setpriv not found (install the Debian package util-linux)`,
+    );
+  }
   if (!warnedNoSetpriv) {
     warnedNoSetpriv = true;
     writeSync(
@@ -223,7 +284,7 @@ function withParentDeathSignal(
         "stays stopped\n",
     );
   }
-  return { file, args };
+  return { file, args, env };
 }
 
 function findExecutable(name: string): string | undefined {
