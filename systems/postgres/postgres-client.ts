@@ -3,6 +3,8 @@
 // reads go there too, or with `reads: any` to the client's own node, a standby whose stale reads
 // then show. `update` is the application's read-modify-write in one transaction at the
 // configured isolation — how read committed loses cart items; `append` is the atomic SQL control.
+// Every call in flight has a session (a connection) of its own from the client's pool, so the
+// transactions of concurrent callers interleave on the server as an application's would.
 import type {
   KvCallOptions,
   KvCasResult,
@@ -136,13 +138,15 @@ class PostgresClient implements PostgresKvClient {
   ): Promise<KvResult<T>> {
     let current = phase;
     try {
-      const session = this.#sessions.session(`${target} ${this.#isolation(target)}`, () =>
-        this.#target(target),
+      const value = await this.#sessions.run(
+        `${target} ${this.#isolation(target)}`,
+        () => this.#target(target),
+        (session) =>
+          session.call((scope) => work(scope, (p) => (current = p)), {
+            timeoutMs: this.input.timeoutMs,
+            signal: options.signal,
+          }),
       );
-      const value = await session.call((scope) => work(scope, (p) => (current = p)), {
-        timeoutMs: this.input.timeoutMs,
-        signal: options.signal,
-      });
       return { ok: true, ...value };
     } catch (err) {
       return postgresFailure(err, current);

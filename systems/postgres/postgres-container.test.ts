@@ -13,7 +13,12 @@ const launch: NodeLaunch = {
     {
       kind: "run",
       name: "initdb",
-      command: { file: "/bin/initdb", args: ["-D", "/data/n1"], env: { TZ: "UTC" } },
+      command: {
+        file: "/bin/initdb",
+        args: ["-D", "/data/n1"],
+        env: { TZ: "UTC" },
+        inheritEnv: false,
+      },
       timeoutMs: 1_000,
     },
     { kind: "write-file", name: "hba", path: "/data/n1/pg_hba.conf", content: "it's\n$HOME `x`" },
@@ -23,6 +28,7 @@ const launch: NodeLaunch = {
     file: "/bin/postgres",
     args: ["-c", 'synchronous_standby_names=ANY 1 ("n2")'],
     env: { TZ: "UTC" },
+    inheritEnv: false,
   },
 };
 
@@ -55,7 +61,7 @@ describe("a node's container script", () => {
       // The marker exists: the setup is skipped, the "server" prints its arguments.
       id: "x",
       setup: [],
-      server: { file: "printf", args: ["%s|", ...tricky], env: { LC_ALL: "C" } },
+      server: { file: "printf", args: ["%s|", ...tricky], env: { LC_ALL: "C" }, inheritEnv: false },
     }).replace("/data/.setup-done-x", "/dev/null");
     const run = spawnSync("sh", ["-c", script], { encoding: "utf8" });
     expect(run.stdout).toBe(`${tricky.join("|")}|`);

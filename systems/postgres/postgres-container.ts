@@ -40,7 +40,7 @@ export function containerScript(launch: NodeLaunch): string {
 function stepLine(step: SetupStep): string {
   switch (step.kind) {
     case "run":
-      return `${exportLine(step.command.env)}; ${[step.command.file, ...step.command.args].map(quote).join(" ")}`;
+      return `${exportLine(step.command.env ?? {})}; ${[step.command.file, ...step.command.args].map(quote).join(" ")}`;
     case "write-file":
       return `printf '%s' ${quote(step.content)} > ${quote(step.path)}`;
     case "empty-dir":
