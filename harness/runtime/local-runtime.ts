@@ -14,6 +14,7 @@ import type {
   NodeAddress,
   NodeId,
 } from "../../systems/system.js";
+import { UsageError } from "../cli-error.js";
 import { runPaths } from "../store/run-store.js";
 import { LinkProxy } from "./link-proxy.js";
 import { NodeProcess, NodeStartError } from "./node-process.js";
@@ -153,12 +154,18 @@ export class LocalCluster implements Cluster {
   async startAll(): Promise<void> {
     await Promise.all([...this.#proxies.values()].map((proxy) => proxy.listen()));
     const results = await Promise.allSettled(this.nodes.map((id) => this.#firstStart(id, [])));
-    const errors = results.flatMap((r) => (r.status === "rejected" ? [r.reason] : []));
+    const failed = results.flatMap((r) => (r.status === "rejected" ? [r.reason] : []));
+    // A node that waited for a failed one says so, but the failure is the other node's.
+    const causes = failed.filter((err) => !(err instanceof DependentStartError));
+    const errors = causes.length > 0 ? causes : failed;
     if (errors.length === 1) throw errors[0];
     if (errors.length > 1) {
-      throw new Error(
-        errors.map((err) => (err instanceof Error ? err.message : String(err))).join("\n"),
-      );
+      const message = errors
+        .map((err) => (err instanceof Error ? err.message : String(err)))
+        .join("\n");
+      throw errors.every((err) => err instanceof UsageError)
+        ? new UsageError(message)
+        : new Error(message);
     }
   }
 
@@ -311,7 +318,7 @@ export class LocalCluster implements Cluster {
     );
     const failed = setup.after.filter((_, i) => results[i]!.status === "rejected");
     if (failed.length > 0) {
-      throw new Error(
+      throw new DependentStartError(
         `node ${id} was not set up: it needs ${failed.join(", ")}, which did not start`,
       );
     }
@@ -369,6 +376,9 @@ export class LocalCluster implements Cluster {
     return this.#proxies.get(linkKey(from, to))!;
   }
 }
+
+/** A node that could not start because a node it needs did not. */
+class DependentStartError extends Error {}
 
 function linkKey(from: NodeId, to: NodeId): string {
   return `${from} ${to}`;
