@@ -93,9 +93,9 @@ export interface LocalLaunch {
   /** Jobs a session may run on a node whose server is down (`SystemCluster.runJob`): the steps
    * of `job` for this node, given its arguments (a rewind from `source`). */
   job?(node: LocalNodeSpec, job: string, args: Readonly<Record<string, string>>): SetupStep[];
-  /** The server forks (PostgreSQL's postmaster and its backends): it gets a process group of its
-   * own, and kill, pause and resume signal the whole group. */
-  processGroup?: boolean;
+  /** The server forks (PostgreSQL's postmaster and its backends): kill, pause and resume reach
+   * every process it forked, and a kill is over once all of them are gone. */
+  forks?: boolean;
   /** Every process of the node (setup, jobs, server) runs as this user (the harness as root). */
   owner?: ProcessOwner;
   /** What asks the server to stop before the grace period ends in SIGKILL (default SIGTERM). */

@@ -3,8 +3,8 @@
 // (<runDir>/nodes/<id>.log). Node-to-node traffic goes through one LinkProxy per directed link,
 // so cutting a link really cuts connections; clients talk to the nodes directly. A launch may ask
 // for more: one-shot setup steps before a node's first start (after the nodes it copies are up),
-// jobs run on a down node for its system (a rewind), a process group per node, an owner to run
-// as. No exit path of the harness leaves a node, a step or a job running.
+// jobs run on a down node for its system (a rewind), a server that forks (signalled with every
+// process it forked), an owner to run as. No exit path of the harness leaves a node, a step or a job running.
 import { mkdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import type {
@@ -141,7 +141,7 @@ export class LocalCluster implements Cluster {
           ready: (port, signal) => spec.system.ready({ host: HOST, port }, signal),
           logPath: paths.nodeLog(id),
           startTimeoutMs: settings.startTimeoutMs,
-          ...(launch.processGroup && { processGroup: true }),
+          ...(launch.forks && { forks: true }),
           ...(launch.owner !== undefined && { owner: launch.owner }),
           ...(launch.stopSignal !== undefined && { stopSignal: launch.stopSignal }),
         }),

@@ -3,8 +3,8 @@
 // Every live pid is in the process-wide registry (child-processes.ts), so none outlives the
 // harness; the stdin pipe makes a node started with --exit-with-parent die with a SIGKILLed one,
 // and on Linux the kernel's parent-death signal (setpriv --pdeathsig) kills a paused one too.
-// A forking server (PostgreSQL) leads a process group of its own, signalled whole, and runs as
-// its owner when the harness is root (setpriv --reuid/--regid).
+// A forking server (PostgreSQL) is signalled with every process it forked (process-tree.ts), and
+// runs as its owner when the harness is root (setpriv --reuid/--regid).
 import { type ChildProcess, spawn } from "node:child_process";
 import {
   accessSync,
@@ -21,12 +21,13 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { ProcessCommand, ProcessOwner } from "../../systems/system.js";
 import { trackChild, untrackChild } from "./child-processes.js";
 import {
-  awaitGroupGone,
-  awaitGroupStopped,
-  type GroupWatchdog,
-  signalGroup,
-  watchPausedGroup,
-} from "./process-group.js";
+  continueTree,
+  killTree,
+  stopTree,
+  type TreeWatchdog,
+  treeMembers,
+  watchStoppedTree,
+} from "./process-tree.js";
 
 /** The executable, arguments and environment that run one node serving on `port`. */
 export type NodeCommand = (port: number) => ProcessCommand;
@@ -39,8 +40,8 @@ export interface NodeProcessOptions {
   logPath: string;
   /** How long a start may take until the node is ready. */
   startTimeoutMs: number;
-  /** The node forks: it leads a process group of its own, and every signal goes to the group. */
-  processGroup?: boolean;
+  /** The node forks: kill, pause and resume reach every process it forked. */
+  forks?: boolean;
   /** The user it runs as (the harness is root). */
   owner?: ProcessOwner;
   /** What terminate() sends first (default SIGTERM). */
@@ -75,8 +76,8 @@ export class NodeProcess {
   #exited: Promise<Exit> = Promise.resolve({ code: null, signal: null });
   #state: NodeState = "down";
   #port: number | undefined;
-  /** While a process group is paused: what kills it if the harness dies meanwhile. */
-  #watchdog: GroupWatchdog | undefined;
+  /** While a forking node is paused: what kills its processes if the harness dies meanwhile. */
+  #watchdog: TreeWatchdog | undefined;
 
   constructor(readonly options: NodeProcessOptions) {}
 
@@ -101,7 +102,7 @@ export class NodeProcess {
    * aborts first) it is left down. */
   async start(port: number, signal?: AbortSignal): Promise<void> {
     if (this.#state !== "down") throw new Error(`node ${this.id} is already running`);
-    const { id, logPath, startTimeoutMs, processGroup = false } = this.options;
+    const { id, logPath, startTimeoutMs, forks = false } = this.options;
     const command = this.options.command(port);
     const { file } = command;
     const logFd = openSync(logPath, "a");
@@ -110,11 +111,11 @@ export class NodeProcess {
     try {
       const spawned = placedCommand(command, this.options.owner, logFd);
       // Not detached: the node stays in the harness's session and process group, so a
-      // terminal's Ctrl-C reaches it too. A forking server leads a group (and session) of its
-      // own, so that signals reach all its processes; the harness's interrupt stops it.
+      // terminal's Ctrl-C reaches it too. A forking server gets a session of its own: a
+      // terminal's SIGINT would be its fast shutdown, racing the harness's own stop of it.
       child = spawn(spawned.file, spawned.args, {
         stdio: ["pipe", logFd, logFd],
-        detached: processGroup,
+        detached: forks,
         ...(spawned.env !== undefined && { env: spawned.env }),
       });
     } finally {
@@ -127,21 +128,14 @@ export class NodeProcess {
       throw new NodeStartError(`node ${id}: cannot run ${file}: ${err.message}`, "");
     }
     const pid = child.pid;
-    trackChild(pid, processGroup);
+    trackChild(pid, forks);
     child.stdin?.on("error", () => {
       // EPIPE once the node has exited: nothing to deliver any more.
     });
     let exit: Exit | undefined;
     this.#exited = new Promise<Exit>((resolve) =>
-      child.once("exit", async (code, signal) => {
-        if (processGroup) {
-          // The leader is gone; its children notice and exit. Reap any straggler, and wait
-          // until none holds the node's port or shared memory (a restart would find them).
-          signalGroup(pid, "SIGKILL");
-          await awaitGroupGone(pid);
-        }
-        this.#watchdog?.stop();
-        this.#watchdog = undefined;
+      child.once("exit", (code, signal) => {
+        this.#stopWatchdog();
         untrackChild(pid);
         exit = { code, signal };
         if (this.#child === child) this.#state = "down";
@@ -188,7 +182,9 @@ export class NodeProcess {
   async kill(): Promise<void> {
     const child = this.#child;
     if (this.#state === "down" || child === undefined) return;
-    this.#signal(child, "SIGKILL");
+    // A forking node's processes all die, and are gone, before it counts as down.
+    if (this.options.forks && child.pid !== undefined) await killTree(child.pid);
+    else signal(child, "SIGKILL");
     await this.#exited;
   }
 
@@ -196,16 +192,17 @@ export class NodeProcess {
   async pause(): Promise<void> {
     if (this.#state === "down") throw new Error(`node ${this.id} is down: cannot pause it`);
     const child = this.#child!;
-    if (this.options.processGroup && child.pid !== undefined) {
-      // A stopped group cannot see the harness die (its leader's parent-death signal kills the
-      // leader alone): a watchdog outside it kills it then.
-      this.#watchdog ??= watchPausedGroup(child.pid);
-      this.#signal(child, "SIGSTOP");
+    if (this.options.forks && child.pid !== undefined) {
       this.#state = "paused";
-      await awaitGroupStopped(child.pid, STOP_WAIT_MS);
+      await stopTree(child.pid);
+      // Stopped processes cannot see the harness die (the leader's parent-death signal kills
+      // the leader alone): a watchdog outside them kills them then.
+      this.#stopWatchdog();
+      this.#watchdog = watchStoppedTree(treeMembers(child.pid).map((m) => m.pid));
+      if (this.#watchdog.pid !== undefined) trackChild(this.#watchdog.pid);
       return;
     }
-    this.#signal(child, "SIGSTOP");
+    signal(child, "SIGSTOP");
     this.#state = "paused";
     // A multi-threaded process stops a moment after the signal; until it has, it may still
     // answer, and the kernel would not treat its group as holding a stopped job.
@@ -219,10 +216,9 @@ export class NodeProcess {
   /** SIGCONT; a no-op unless paused. */
   resume(): void {
     if (this.#state !== "paused") return;
-    this.#signal(this.#child!, "SIGCONT");
+    this.#continue(this.#child!);
     this.#state = "running";
-    this.#watchdog?.stop();
-    this.#watchdog = undefined;
+    this.#stopWatchdog();
   }
 
   /** Continues it, asks it to stop (SIGTERM, or the launch's signal), and SIGKILLs it if it
@@ -230,17 +226,26 @@ export class NodeProcess {
   async terminate(graceMs: number): Promise<void> {
     const child = this.#child;
     if (this.#state === "down" || child === undefined) return;
-    this.#signal(child, "SIGCONT");
+    this.#continue(child);
     this.#state = "running";
+    this.#stopWatchdog();
     // To the leader only: a server's children stop as their leader tells them.
     signal(child, this.options.stopSignal ?? "SIGTERM");
     const timer = sleep(graceMs, "timeout" as const, { ref: false });
     if ((await Promise.race([this.#exited, timer])) === "timeout") await this.kill();
   }
 
-  #signal(child: ChildProcess, name: NodeJS.Signals): void {
-    if (this.options.processGroup && child.pid !== undefined) signalGroup(child.pid, name);
-    else signal(child, name);
+  #continue(child: ChildProcess): void {
+    if (this.options.forks && child.pid !== undefined) continueTree(child.pid);
+    else signal(child, "SIGCONT");
+  }
+
+  #stopWatchdog(): void {
+    const watchdog = this.#watchdog;
+    this.#watchdog = undefined;
+    if (watchdog === undefined) return;
+    watchdog.stop();
+    if (watchdog.pid !== undefined) untrackChild(watchdog.pid);
   }
 }
 

@@ -1,7 +1,7 @@
 // One-shot steps of a local node (its setup before the first start, a job such as a rewind):
-// folders made for the node's owner, files written, and commands run to completion in a
-// process group of their own, as the owner, output appended to the node's log, each within its
-// timeout. Every command is tracked, so no exit path leaves one running; a failure names the
+// folders made for the node's owner, files written, and commands run to completion as the
+// owner, output appended to the node's log, each within its timeout (then it is killed with
+// whatever it forked: initdb's and pg_rewind's own servers). Every command is tracked, so no exit path leaves one running; a failure names the
 // node, the step and the end of the log.
 import { spawn } from "node:child_process";
 import {
@@ -22,7 +22,7 @@ import type { NodeId, ProcessOwner, SetupStep } from "../../systems/system.js";
 import { UsageError } from "../cli-error.js";
 import { trackChild, untrackChild } from "./child-processes.js";
 import { placedCommand } from "./node-process.js";
-import { signalGroup } from "./process-group.js";
+import { killTree } from "./process-tree.js";
 
 export interface StepContext {
   node: NodeId;
@@ -62,6 +62,8 @@ export async function runSteps(steps: readonly SetupStep[], context: StepContext
 
 async function runStep(step: SetupStep, context: StepContext): Promise<void> {
   const { owner } = context;
+  if (step.kind !== "run")
+    appendLog(context.logPath, `--- ${step.name}: ${step.kind} ${step.path}\n`);
   switch (step.kind) {
     case "write-file":
       writeFileSync(step.path, step.content, { mode: 0o600 });
@@ -87,7 +89,7 @@ async function runCommand(
   try {
     writeSync(log, `--- ${step.name}: ${step.command.file} ${step.command.args.join(" ")}\n`);
     const placed = placedCommand(step.command, owner, log);
-    // A group of its own: what the step forks (pg_rewind's single-user server) dies with it.
+    // A session of its own: a terminal's Ctrl-C is the harness's to act on, not the step's.
     const child = spawn(placed.file, placed.args, {
       stdio: ["ignore", log, log],
       detached: true,
@@ -104,26 +106,38 @@ async function runCommand(
   if (pid === undefined) {
     throw new Error(`node ${node}: ${step.name}: cannot run ${step.command.file}: ${await exited}`);
   }
-  const group = pid;
-  trackChild(group, true);
-  const kill = () => signalGroup(group, "SIGKILL");
+  const leader = pid;
+  trackChild(leader, true);
+  let killed = false;
+  const kill = () => {
+    killed = true;
+    void killTree(leader);
+  };
   const timer = setTimeout(kill, step.timeoutMs);
   signal?.addEventListener("abort", kill, { once: true });
   const code = await exited;
   clearTimeout(timer);
   signal?.removeEventListener("abort", kill);
-  signalGroup(group, "SIGKILL");
-  untrackChild(group);
+  untrackChild(leader);
   if (code === 0) return;
   const why = signal?.aborted
     ? "interrupted"
-    : code === "SIGKILL"
+    : killed
       ? `killed after its ${step.timeoutMs} ms timeout`
       : `exit ${code}`;
   throw new Error(
     `node ${node}: ${step.name} failed (${why}); the end of its log ${logPath}:\n` +
       tailFrom(logPath, offset),
   );
+}
+
+function appendLog(path: string, line: string): void {
+  const log = openSync(path, "a");
+  try {
+    writeSync(log, line);
+  } finally {
+    closeSync(log);
+  }
 }
 
 function tailFrom(path: string, offset: number): string {

@@ -1,7 +1,7 @@
 // The local runtime's launch of a PostgreSQL node: the library's launch plan for that node, in
 // the terms of the System contract. The runtime gives a node its port, data folder and the link
 // proxies to its peers; the plan turns them into the node's setup (initdb, or a base backup of
-// the primary once it runs), its server (in the foreground, a process group of its own, asked
+// the primary once it runs), its server (in the foreground; it forks a process per session; asked
 // to stop with SIGINT: a fast shutdown), the rejoin jobs a failover needs, and the owner it runs
 // as when the harness is root. Unix sockets live in the run folder and go when the cluster stops.
 import { join } from "node:path";
@@ -61,7 +61,7 @@ export function postgresLocalLaunch(
       };
     },
     job: (node, job, args) => jobSteps(input(node), node.id, job, args),
-    processGroup: true,
+    forks: true,
     ...(owner !== undefined && { owner }),
     stopSignal: "SIGINT",
   };
