@@ -1,6 +1,6 @@
 // A started PostgreSQL cluster as the harness and its clients use it: which node is the primary
-// now (n1 until a failover promotes another), one pooled KvClient per node that writes there and
-// reads there or (reads: any) on its own node, node dumps, leader discovery, the KV table made
+// now (n1 until a failover promotes another), a KvClient per node that writes there and reads
+// there or (reads: any) on its own node, all over one pool of connections, node dumps, leader discovery, the KV table made
 // and replicated before the clients start, and the failover: the library's survey, pick, promote
 // and re-point (clients follow the new primary as soon as it is promoted), then on heal the old
 // primary rewound (or copied afresh) back in as a standby through the runtime's jobs.
@@ -24,6 +24,7 @@ import {
 import { createPostgresClient, type PostgresKvClient } from "./postgres-client.js";
 import { failover, rejoin } from "./postgres-failover.js";
 import { conninfo } from "./postgres-launch.js";
+import { SessionPool } from "./postgres-session.js";
 import type { PostgresOptions } from "./postgres-options.js";
 
 /** How long the standbys may take to replay the KV table before the clients start. */
@@ -37,11 +38,15 @@ export function postgresSession(
   const nodes = cluster.nodes;
   let primary = nodes[0]!;
   const clients = new Map<NodeId, PostgresKvClient>();
+  // One pool for every node's client, as an application has: the writes of all of them go to
+  // the primary, over as many connections as calls are in flight.
+  const sessions = new SessionPool();
   const input = {
     options,
     address: (node: NodeId) => cluster.address(node),
     primary: () => primary,
     timeoutMs: session.opTimeoutMs,
+    sessions,
   };
   const follow = (node: NodeId) => {
     primary = node;
@@ -62,6 +67,7 @@ export function postgresSession(
     settled: (signal) => abortable(settle(cluster, primary), signal),
     async close() {
       await Promise.all([...clients.values()].map((client) => client.close()));
+      await sessions.close();
     },
   };
 }
