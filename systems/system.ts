@@ -141,8 +141,12 @@ export interface DockerLaunch {
   after?(node: NodeId): readonly NodeId[];
   /** Jobs a session may run on a node whose container is down (`SystemCluster.runJob`): a
    * shell script run in a start of its container instead of its command (the image needs
-   * `sh`); its exit status is the job's. */
-  job?(node: DockerNodeSpec, job: string, args: Readonly<Record<string, string>>): string;
+   * `sh`), its exit status the job's, killed after `timeoutMs`. */
+  job?(
+    node: DockerNodeSpec,
+    job: string,
+    args: Readonly<Record<string, string>>,
+  ): { script: string; timeoutMs: number };
   /** Every container runs (or one restarted with a new address): give a node its peers. */
   setPeers?(
     node: NodeAddress,

@@ -1,6 +1,11 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { containerCommand, containerPlace, containerScript } from "./postgres-container.js";
+import {
+  containerCommand,
+  containerPlace,
+  containerScript,
+  jobScript,
+} from "./postgres-container.js";
 import type { NodeLaunch } from "./postgres-launch.js";
 
 const launch: NodeLaunch = {
@@ -46,6 +51,8 @@ describe("a node's container script", () => {
         "  rm -rf '/data/n1 old' && mkdir -m 0700 '/data/n1 old'",
         "  : > '/data/.setup-done-n1'",
         "fi",
+        // A killed server's lock file is stale in its container (its PID may be reused).
+        "rm -f '/data/n1/postmaster.pid'",
         "export TZ='UTC'",
         `exec '/bin/postgres' '-c' 'synchronous_standby_names=ANY 1 ("n2")'`,
         "",
@@ -65,6 +72,17 @@ describe("a node's container script", () => {
     }).replace("/data/.setup-done-x", "/dev/null");
     const run = spawnSync("sh", ["-c", script], { encoding: "utf8" });
     expect(run.stdout).toBe(`${tricky.join("|")}|`);
+  });
+
+  it("runs a job's steps as a script of their own, after the stale lock file goes", () => {
+    const script = jobScript("/data/n1", launch.setup.slice(0, 1));
+    expect(script.split("\n")).toEqual([
+      "set -e",
+      "umask 077",
+      "rm -f '/data/n1/postmaster.pid'",
+      "export TZ='UTC'; '/bin/initdb' '-D' '/data/n1'",
+      "",
+    ]);
   });
 
   it("places the node's data under /data and listens on every interface", () => {

@@ -186,6 +186,21 @@ export function rewindSteps(input: PostgresLaunchInput, node: NodeId, source: No
 export const REJOIN_JOBS = ["rewind", "base-backup"] as const;
 export type RejoinJob = (typeof REJOIN_JOBS)[number];
 
+/** The steps of a job a runtime was asked for by name (`rewind` or `base-backup`, from
+ * `args.source`); an unknown job or a missing source is a programmer's error, named. */
+export function namedJobSteps(
+  input: PostgresLaunchInput,
+  node: NodeId,
+  job: string,
+  args: Readonly<Record<string, string>>,
+): SetupStep[] {
+  if (!(REJOIN_JOBS as readonly string[]).includes(job))
+    throw new Error(`postgres has no job "${job}" (it has: ${REJOIN_JOBS.join(", ")})`);
+  const source = args.source;
+  if (source === undefined) throw new Error(`postgres job ${job} on ${node} needs a source node`);
+  return rejoinJobSteps(input, job as RejoinJob, node, source);
+}
+
 /** The steps of a rejoin job on `node` from `source`. */
 export function rejoinJobSteps(
   input: PostgresLaunchInput,

@@ -6,15 +6,9 @@
 // as when the harness is root. Unix sockets live in the run folder and go when the cluster stops.
 import { join } from "node:path";
 import type { NodeId } from "../../workloads/kv-client.js";
-import type { LocalLaunch, LocalNodeSpec, SetupStep } from "../system.js";
+import type { LocalLaunch, LocalNodeSpec } from "../system.js";
 import { findPostgresBinaries, findSetpriv, localOwner } from "./postgres-binaries.js";
-import {
-  type PostgresLaunchInput,
-  postgresNodeLaunch,
-  REJOIN_JOBS,
-  type RejoinJob,
-  rejoinJobSteps,
-} from "./postgres-launch.js";
+import { namedJobSteps, type PostgresLaunchInput, postgresNodeLaunch } from "./postgres-launch.js";
 import type { PostgresOptions } from "./postgres-options.js";
 
 const HOST = "127.0.0.1";
@@ -60,7 +54,7 @@ export function postgresLocalLaunch(
         removeOnStop: [socketDir(node), join(node.runDir, "sockets")],
       };
     },
-    job: (node, job, args) => jobSteps(input(node), node.id, job, args),
+    job: (node, job, args) => namedJobSteps(input(node), node.id, job, args),
     forks: true,
     ...(owner !== undefined && { owner }),
     stopSignal: "SIGINT",
@@ -69,17 +63,4 @@ export function postgresLocalLaunch(
 
 function socketDir(node: LocalNodeSpec): string {
   return join(node.runDir, "sockets", node.id);
-}
-
-function jobSteps(
-  input: PostgresLaunchInput,
-  node: NodeId,
-  job: string,
-  args: Readonly<Record<string, string>>,
-): SetupStep[] {
-  if (!(REJOIN_JOBS as readonly string[]).includes(job))
-    throw new Error(`postgres has no job "${job}" (it has: ${REJOIN_JOBS.join(", ")})`);
-  const source = args.source;
-  if (source === undefined) throw new Error(`postgres job ${job} on ${node} needs a source node`);
-  return rejoinJobSteps(input, job as RejoinJob, node, source);
 }

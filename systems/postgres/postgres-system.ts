@@ -9,6 +9,7 @@ import type { FlagSpec } from "../options-schema.js";
 import type { System } from "../system.js";
 import { probe } from "./postgres-admin.js";
 import { postgresSession } from "./postgres-cluster-session.js";
+import { postgresDockerLaunch } from "./postgres-docker-launch.js";
 import { POSTGRES_ERRORS } from "./postgres-errors.js";
 import { postgresLocalLaunch } from "./postgres-local-launch.js";
 import {
@@ -91,6 +92,7 @@ export const postgres: System<PostgresOptions> = {
   ],
   launch: {
     local: (o) => postgresLocalLaunch(o, nodeIds(o)),
+    docker: (o) => postgresDockerLaunch(o, nodeIds(o)),
   },
   ready: async (address) => (await probe(address, 1_000)) !== undefined,
   connect: postgresSession,
