@@ -101,12 +101,12 @@ async function startDockerCluster(spec: ClusterSpec): Promise<Cluster> {
   };
   try {
     const starts = new Map<NodeId, Promise<string>>();
-    const startNode = (id: NodeId): Promise<string> => {
+    // `chain`: the nodes waiting on this one (a cycle is an error, not a wait for ever).
+    const startNode = (id: NodeId, chain: readonly NodeId[] = []): Promise<string> => {
       let started = starts.get(id);
       if (started === undefined) {
-        started = startAfter(launch.after?.(id) ?? [], id, startNode).then(() =>
-          startContainer(id),
-        );
+        const after = launch.after?.(id) ?? [];
+        started = startAfter(after, [...chain, id], startNode).then(() => startContainer(id));
         starts.set(id, started);
       }
       return started;
@@ -143,7 +143,7 @@ async function startDockerCluster(spec: ClusterSpec): Promise<Cluster> {
         });
       return container.getHost();
     };
-    const started = await Promise.allSettled(spec.nodeIds.map(startNode));
+    const started = await Promise.allSettled(spec.nodeIds.map((id) => startNode(id)));
     // A node that waited for a failed one says so, but the failure is the other node's.
     const failed =
       started.find((s) => s.status === "rejected" && !(s.reason instanceof DependentStartError)) ??
@@ -504,14 +504,17 @@ class DockerCluster implements Cluster {
 /** A node that could not start because a node it needs did not. */
 class DependentStartError extends Error {}
 
-/** Waits until every node in `after` has started (a cycle is an error). */
+/** Waits until every node in `after` has started; `chain` ends with the node that waits. */
 async function startAfter(
   after: readonly NodeId[],
-  id: NodeId,
-  start: (node: NodeId) => Promise<unknown>,
+  chain: readonly NodeId[],
+  start: (node: NodeId, chain: readonly NodeId[]) => Promise<unknown>,
 ): Promise<void> {
-  if (after.includes(id)) throw new Error(`node ${id}'s start waits for itself`);
-  const results = await Promise.allSettled(after.map(start));
+  const id = chain.at(-1)!;
+  const cycle = after.find((node) => chain.includes(node));
+  if (cycle !== undefined)
+    throw new Error(`node ${id}'s start waits for itself: ${[...chain, cycle].join(" → ")}`);
+  const results = await Promise.allSettled(after.map((node) => start(node, chain)));
   const failed = after.filter((_, i) => results[i]!.status === "rejected");
   if (failed.length > 0) {
     throw new DependentStartError(
