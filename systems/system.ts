@@ -50,12 +50,56 @@ export interface LocalNodeSpec {
 export interface ProcessCommand {
   file: string;
   args: string[];
+  /** Added to the harness's environment, or (with `inheritEnv: false`) the whole of it. */
   env?: Record<string, string>;
+  /** false: the process sees `env` only (a server whose tools read PG* variables). */
+  inheritEnv?: boolean;
 }
 
-/** How the local runtime runs a node of this system: one long-running process per node. */
+/** One action of a node's one-shot setup or of a job (a failover's rewind), executed by the
+ * runtime in the node's place, as its owner; each run step must end within its timeout. */
+export type SetupStep =
+  | { kind: "run"; name: string; command: ProcessCommand; timeoutMs: number }
+  /** Writes a file (mode 0600, the owner's). */
+  | { kind: "write-file"; name: string; path: string; content: string }
+  /** Removes everything inside a folder (made when missing; mode 0700, the owner's). */
+  | { kind: "empty-dir"; name: string; path: string };
+
+/** The user a node's processes run as and its folders belong to (a server that refuses root). */
+export interface ProcessOwner {
+  uid: number;
+  gid: number;
+}
+
+/** What the local runtime does once, before a node's first start. */
+export interface LocalSetup {
+  /** Nodes that must be running (ready) before this node's setup starts (a standby's base
+   * backup copies the running primary). */
+  after: readonly NodeId[];
+  /** Folders made before any step: mode 0700 and the owner's; their parents stay reachable. */
+  directories: readonly string[];
+  steps: readonly SetupStep[];
+  /** Folders removed when the cluster stops (unix sockets: nothing is left listening there). */
+  removeOnStop?: readonly string[];
+}
+
+/** How the local runtime runs a node of this system: one long-running process per node, and
+ * for a server that needs them, one-shot setup steps and named jobs. */
 export interface LocalLaunch {
+  /** The server, in the foreground; started after the setup and on every restart. */
   command(node: LocalNodeSpec): ProcessCommand;
+  /** The node's one-shot setup (initdb; a base backup of the running primary). */
+  setup?(node: LocalNodeSpec): LocalSetup;
+  /** Jobs a session may run on a node whose server is down (`SystemCluster.runJob`): the steps
+   * of `job` for this node, given its arguments (a rewind from `source`). */
+  job?(node: LocalNodeSpec, job: string, args: Readonly<Record<string, string>>): SetupStep[];
+  /** The server forks (PostgreSQL's postmaster and its backends): kill, pause and resume reach
+   * every process it forked, and a kill is over once all of them are gone. */
+  forks?: boolean;
+  /** Every process of the node (setup, jobs, server) runs as this user (the harness as root). */
+  owner?: ProcessOwner;
+  /** What asks the server to stop before the grace period ends in SIGKILL (default SIGTERM). */
+  stopSignal?: NodeJS.Signals;
 }
 
 /** What a launch may depend on besides the system's options. */
@@ -73,6 +117,16 @@ export interface ImageBuilder {
   build(spec: { name: string; files: Record<string, string>; base: string }): Promise<string>;
 }
 
+/** One node as the docker runtime starts it. */
+export interface DockerNodeSpec {
+  id: NodeId;
+  /** The port it serves on inside its container (the launch's `port`). */
+  port: number;
+  /** How it reaches every other node before any runs: the container's name on the run's own
+   * network (Docker's DNS follows a restarted container's new address). */
+  peers: Record<NodeId, NodeAddress>;
+}
+
 /** How the docker runtime runs a node: one container per node, from the system's image. */
 export interface DockerLaunch {
   /** The image's tag, built when missing. It must hold `iptables` and `ip` (links are cut
@@ -80,8 +134,19 @@ export interface DockerLaunch {
   image(builder: ImageBuilder): Promise<string>;
   /** The port the node serves on inside its container. */
   port: number;
-  /** The container's command for a node that does not know its peers yet. */
-  command(node: { id: NodeId; port: number }): string[];
+  /** The container's command (a node that needs its peers' addresses later gets `setPeers`). */
+  command(node: DockerNodeSpec): string[];
+  /** Nodes whose container must be running (ready) before this node's starts (its first
+   * start's setup copies them). */
+  after?(node: NodeId): readonly NodeId[];
+  /** Jobs a session may run on a node whose container is down (`SystemCluster.runJob`): a
+   * shell script run in a start of its container instead of its command (the image needs
+   * `sh`), its exit status the job's, killed after `timeoutMs`. */
+  job?(
+    node: DockerNodeSpec,
+    job: string,
+    args: Readonly<Record<string, string>>,
+  ): { script: string; timeoutMs: number };
   /** Every container runs (or one restarted with a new address): give a node its peers. */
   setPeers?(
     node: NodeAddress,
@@ -95,6 +160,33 @@ export interface ClusterAddresses {
   readonly nodes: readonly NodeId[];
   /** May change after a restart. */
   address(node: NodeId): NodeAddress;
+}
+
+/** A started cluster as a session may act on it (a failover's own repairs). */
+export interface SystemCluster extends ClusterAddresses {
+  state(node: NodeId): "down" | "running" | "paused";
+  /** SIGKILL; resolves once the node is down. */
+  kill(node: NodeId): Promise<void>;
+  /** Starts a down node on its own data and waits until it is ready. */
+  restart(node: NodeId): Promise<void>;
+  /** How `from` reaches `to` (the link proxy of that link; the container's network name), for
+   * addresses a node keeps (a standby's primary); absent where the runtime cannot say. */
+  peer?(from: NodeId, to: NodeId): NodeAddress;
+  /** Runs one of the launch's jobs on a node that is down (a rewind), its output in the node's
+   * log; rejects naming the step that failed. Absent where the runtime or launch has no jobs. */
+  runJob?(
+    node: NodeId,
+    job: string,
+    args: Readonly<Record<string, string>>,
+    signal: AbortSignal,
+  ): Promise<void>;
+}
+
+/** This machine lacks what a system needs to run (a server's programs, the user to run it as):
+ * the user's to fix, like a bad config (the harness exits 254 with the message, which names
+ * what to install). */
+export class SystemPrerequisiteError extends Error {
+  override readonly name: string = "SystemPrerequisiteError";
 }
 
 /** One step of a failover, as the history records it (in the failover op's value). */
@@ -181,7 +273,7 @@ export interface System<O extends SystemOptions = SystemOptions> {
   /** True once the node at `address` serves clients (polled after every start). */
   ready(address: NodeAddress, signal: AbortSignal): Promise<boolean>;
   /** Talks to a started cluster. */
-  connect(options: O, cluster: ClusterAddresses, session: SessionOptions): SystemSession;
+  connect(options: O, cluster: SystemCluster, session: SessionOptions): SystemSession;
   /** Every error its clients can meet: definite (fail) or indeterminate (info), and why. */
   readonly errors: Readonly<Record<string, { outcome: "fail" | "info"; why: string }>>;
 }

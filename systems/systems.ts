@@ -2,8 +2,9 @@
 // this one map. A new system is one folder under systems/ and one line here.
 import { faultline } from "./faultline/faultline-system.js";
 import { memory } from "./memory/memory-system.js";
+import { postgres } from "./postgres/postgres-system.js";
 import type { AnySystem } from "./system.js";
 
-export const systems = { faultline, memory } satisfies Record<string, AnySystem>;
+export const systems = { faultline, memory, postgres } satisfies Record<string, AnySystem>;
 
 export type SystemName = keyof typeof systems;

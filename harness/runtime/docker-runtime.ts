@@ -1,8 +1,10 @@
 // The `docker` runtime: every node in its own container (testcontainers), from the image and
 // command of its system's docker launch, on a network of its own per run; peers addressed by
-// container IP, links cut with iptables inside the containers, kill / pause through the Docker
-// client. Containers and network carry the run's label and are removed on every exit path (stop,
-// exit hook, `faultline clean`).
+// container IP (or, before any runs, by container name), links cut with iptables inside the
+// containers, kill / pause through the Docker client. A node whose launch needs others running
+// starts after them; a launch's jobs run as a script in a start of the down node's container.
+// Containers and network carry the run's label and are removed on every exit path (stop, exit
+// hook, `faultline clean`).
 import { execFile } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { promisify } from "node:util";
@@ -70,6 +72,13 @@ async function startDockerCluster(spec: ClusterSpec): Promise<Cluster> {
   const network = prefix;
   const labels = { [RUN_LABEL]: spec.name };
   const containerNames = new Map(spec.nodeIds.map((id) => [id, `${prefix}-${dockerName(id)}`]));
+  // Before any container runs, a node reaches the others by name on the run's network.
+  const peersByName = (id: NodeId) =>
+    Object.fromEntries(
+      spec.nodeIds
+        .filter((peer) => peer !== id)
+        .map((peer) => [peer, { host: containerNames.get(peer)!, port: launch.port }]),
+    );
   // A conflict means another live run (or a leftover) owns the name: leave its things alone.
   await docker
     .createNetwork({ Name: network, Labels: labels, CheckDuplicate: true })
@@ -91,40 +100,54 @@ async function startDockerCluster(spec: ClusterSpec): Promise<Cluster> {
     untrack();
   };
   try {
-    const started = await Promise.allSettled(
-      spec.nodeIds.map(async (id) => {
-        const name = containerNames.get(id)!;
-        const container = await new NodeContainer(image)
-          .withName(name)
-          .withLabels({ ...labels, [NODE_LABEL]: id })
-          .withNetworkMode(network)
-          .withAddedCapabilities("NET_ADMIN")
-          .withExposedPorts(launch.port)
-          .withCommand(launch.command({ id, port: launch.port }))
-          .withWaitStrategy(readyStrategy(spec, launch.port))
-          .withStartupTimeout(STARTUP_TIMEOUT_MS)
-          .start()
-          .catch(async (err) => {
-            // testcontainers removes a container that failed its wait strategy; its message carries
-            // the container's last log lines, which become the node's log. A container that exited
-            // before its port was bound gives only a timeout: its output is read from Docker then.
-            let message = err instanceof Error ? err.message : String(err);
-            if (!message.trim().includes("\n")) {
-              const output = await containerOutput(name);
-              if (output !== "") message = `${output}\n${message}`;
-            }
-            await mkdir(logDir, { recursive: true });
-            await writeFile(paths.nodeLog(id), `${message}\n`).catch(() => {});
-            const lines = message.trim().split("\n");
-            throw new Error(
-              `node ${id} (container ${name}) did not start: ${lines[0]}` +
-                (lines.length > 1 ? `\n${lines.slice(-10).join("\n")}` : ""),
-            );
-          });
-        return container.getHost();
-      }),
-    );
-    const failed = started.find((s) => s.status === "rejected");
+    const starts = new Map<NodeId, Promise<string>>();
+    // `chain`: the nodes waiting on this one (a cycle is an error, not a wait for ever).
+    const startNode = (id: NodeId, chain: readonly NodeId[] = []): Promise<string> => {
+      let started = starts.get(id);
+      if (started === undefined) {
+        const after = launch.after?.(id) ?? [];
+        started = startAfter(after, [...chain, id], startNode).then(() => startContainer(id));
+        starts.set(id, started);
+      }
+      return started;
+    };
+    const startContainer = async (id: NodeId): Promise<string> => {
+      const name = containerNames.get(id)!;
+      const command = launch.command({ id, port: launch.port, peers: peersByName(id) });
+      const container = await new NodeContainer(image)
+        .withName(name)
+        .withLabels({ ...labels, [NODE_LABEL]: id })
+        .withNetworkMode(network)
+        .withAddedCapabilities("NET_ADMIN")
+        .withExposedPorts(launch.port)
+        .withCommand(launch.job === undefined ? command : withJobs(command))
+        .withWaitStrategy(readyStrategy(spec, launch.port))
+        .withStartupTimeout(STARTUP_TIMEOUT_MS)
+        .start()
+        .catch(async (err) => {
+          // testcontainers removes a container that failed its wait strategy; its message carries
+          // the container's last log lines, which become the node's log. A container that exited
+          // before its port was bound gives only a timeout: its output is read from Docker then.
+          let message = err instanceof Error ? err.message : String(err);
+          if (!message.trim().includes("\n")) {
+            const output = await containerOutput(name);
+            if (output !== "") message = `${output}\n${message}`;
+          }
+          await mkdir(logDir, { recursive: true });
+          await writeFile(paths.nodeLog(id), `${message}\n`).catch(() => {});
+          const lines = message.trim().split("\n");
+          throw new Error(
+            `node ${id} (container ${name}) did not start: ${lines[0]}` +
+              (lines.length > 1 ? `\n${lines.slice(-10).join("\n")}` : ""),
+          );
+        });
+      return container.getHost();
+    };
+    const started = await Promise.allSettled(spec.nodeIds.map((id) => startNode(id)));
+    // A node that waited for a failed one says so, but the failure is the other node's.
+    const failed =
+      started.find((s) => s.status === "rejected" && !(s.reason instanceof DependentStartError)) ??
+      started.find((s) => s.status === "rejected");
     if (failed) throw (failed as PromiseRejectedResult).reason;
     // Where the mapped ports are published: 127.0.0.1 unless TESTCONTAINERS_HOST_OVERRIDE says.
     const host = (started[0] as PromiseFulfilledResult<string>).value;
@@ -146,7 +169,11 @@ async function startDockerCluster(spec: ClusterSpec): Promise<Cluster> {
         queue: Promise.resolve(),
       });
     }
-    const cluster = new DockerCluster(spec, launch, client, network, host, nodes, untrack);
+    const cluster = new DockerCluster(
+      { spec, launch, client, network, host, containerNames },
+      nodes,
+      untrack,
+    );
     await cluster.setAllPeers();
     return cluster;
   } catch (err) {
@@ -155,25 +182,80 @@ async function startDockerCluster(spec: ClusterSpec): Promise<Cluster> {
   }
 }
 
+/** What a started cluster knows of its run. */
+interface DockerRun {
+  spec: ClusterSpec;
+  launch: DockerLaunch;
+  client: ContainerRuntimeClient;
+  network: string;
+  /** Where the mapped ports are published. */
+  host: string;
+  containerNames: ReadonlyMap<NodeId, string>;
+}
+
 class DockerCluster implements Cluster {
   readonly nodes: readonly NodeId[];
   private readonly cut: Link[] = [];
   private stopping: Promise<void> | undefined;
+  private readonly spec: ClusterSpec;
+  private readonly launch: DockerLaunch;
+  private readonly client: ContainerRuntimeClient;
+  private readonly network: string;
+  private readonly host: string;
 
   constructor(
-    private readonly spec: ClusterSpec,
-    private readonly launch: DockerLaunch,
-    private readonly client: ContainerRuntimeClient,
-    private readonly network: string,
-    private readonly host: string,
+    private readonly run: DockerRun,
     private readonly byId: Map<NodeId, DockerNode>,
     private readonly untrack: () => void,
   ) {
-    this.nodes = [...spec.nodeIds];
+    ({
+      spec: this.spec,
+      launch: this.launch,
+      client: this.client,
+      network: this.network,
+      host: this.host,
+    } = run);
+    this.nodes = [...this.spec.nodeIds];
   }
 
   address(node: NodeId): NodeAddress {
     return { host: this.host, port: this.node(node).hostPort };
+  }
+
+  /** `to` by its container's name on the run's network (Docker's DNS follows a restart). */
+  peer(from: NodeId, to: NodeId): NodeAddress {
+    this.node(from);
+    this.node(to);
+    return { host: this.run.containerNames.get(to)!, port: this.launch.port };
+  }
+
+  /** Runs the launch's `job` in a start of the down node's container (instead of its command):
+   * resolves once the script exited 0; the container is down again either way. */
+  runJob(
+    node: NodeId,
+    job: string,
+    args: Readonly<Record<string, string>>,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const make = this.launch.job;
+    if (make === undefined) {
+      return Promise.reject(
+        new Error(`system ${this.spec.system.name} has no jobs (asked for ${job} on ${node})`),
+      );
+    }
+    return this.locked(this.node(node), async (n) => {
+      if (this.stopping) throw new Error(`cannot run ${job} on ${node}: the cluster is stopped`);
+      if (n.state !== "killed") throw new Error(`node ${node} is ${n.state}: kill it first`);
+      const peers = Object.fromEntries(
+        this.nodes.filter((p) => p !== node).map((p) => [p, this.peer(node, p)]),
+      );
+      const { script, timeoutMs } = make({ id: node, port: this.launch.port, peers }, job, args);
+      await runContainerJob(n, script, timeoutMs, signal).catch((err: unknown) => {
+        throw new Error(
+          `node ${node}: job ${job} failed: ${err instanceof Error ? err.message : err}`,
+        );
+      });
+    });
   }
 
   state(node: NodeId): NodeState {
@@ -389,11 +471,13 @@ class DockerCluster implements Cluster {
     n.rulesStale = false;
   }
 
-  /** Runs iptables commands in the node's container. One that stopped or froze behind our back
-   * (a crash, `docker pause` by hand) is marked so, not failed: restart and resume rebuild. */
+  /** Runs iptables commands in the node's container (as root: the node may run as another
+   * user). One that stopped or froze behind our back (a crash, `docker pause` by hand) is marked
+   * so, not failed: restart and resume rebuild. */
   private async execRules(n: DockerNode, commands: string[][]): Promise<void> {
     for (const cmd of commands) {
-      const result = await this.client.container.exec(n.container, cmd).catch(async (err) => {
+      const exec = this.client.container.exec(n.container, cmd, { user: "root" });
+      const result = await exec.catch(async (err) => {
         const state = (await n.container.inspect()).State;
         if (state.Running && !state.Paused) throw err;
         return undefined;
@@ -415,6 +499,92 @@ class DockerCluster implements Cluster {
       }
     }
   }
+}
+
+/** A node that could not start because a node it needs did not. */
+class DependentStartError extends Error {}
+
+/** Waits until every node in `after` has started; `chain` ends with the node that waits. */
+async function startAfter(
+  after: readonly NodeId[],
+  chain: readonly NodeId[],
+  start: (node: NodeId, chain: readonly NodeId[]) => Promise<unknown>,
+): Promise<void> {
+  const id = chain.at(-1)!;
+  const cycle = after.find((node) => chain.includes(node));
+  if (cycle !== undefined)
+    throw new Error(`node ${id}'s start waits for itself: ${[...chain, cycle].join(" → ")}`);
+  const results = await Promise.allSettled(after.map((node) => start(node, chain)));
+  const failed = after.filter((_, i) => results[i]!.status === "rejected");
+  if (failed.length > 0) {
+    throw new DependentStartError(
+      `node ${id} was not started: it needs ${failed.join(", ")}, which did not start`,
+    );
+  }
+}
+
+/** Where a job's script goes in a node's container: /tmp is in every image, writable by all. */
+const JOB_FILE = "/tmp/faultline-job";
+
+/** The container's command with jobs: a non-empty job file runs instead of the command (and is
+ * emptied), its status the container's exit status. */
+function withJobs(command: string[]): string[] {
+  const wrapper =
+    `if [ -s ${JOB_FILE} ]; then sh ${JOB_FILE}; status=$?; : > ${JOB_FILE}; exit $status; fi; ` +
+    'exec "$@"';
+  return ["sh", "-c", wrapper, "sh", ...command];
+}
+
+/** Puts `script` in the (stopped) container, starts it, and waits for its exit: 0 resolves, any
+ * other status rejects with the end of the job's output. The container is stopped after. */
+async function runContainerJob(
+  n: DockerNode,
+  script: string,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<void> {
+  await n.container.putArchive(tarOfOneFile(JOB_FILE.slice(1), script), { path: "/" });
+  const since = Math.floor(Date.now() / 1000);
+  await n.container.start();
+  const kill = () => n.container.kill({ signal: "SIGKILL" }).catch(() => {});
+  const timer = setTimeout(kill, timeoutMs);
+  signal.addEventListener("abort", kill, { once: true });
+  let status: number;
+  try {
+    status = ((await n.container.wait()) as { StatusCode: number }).StatusCode;
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener("abort", kill);
+  }
+  // Emptied by the script's wrapper; emptied here too, in case the job was killed.
+  await n.container.putArchive(tarOfOneFile(JOB_FILE.slice(1), ""), { path: "/" });
+  if (status === 0) return;
+  const logs = (await containerLogs(n.container, since).catch(() => "")).trim();
+  const tail = logs.split("\n").slice(-10).join("\n");
+  throw new Error(`exit ${status}${signal.aborted ? " (interrupted)" : ""}:\n${tail}`);
+}
+
+/** A tar archive (ustar) holding one file, mode 0666 (any container user may empty it). */
+function tarOfOneFile(path: string, content: string): Buffer {
+  const body = Buffer.from(content, "utf8");
+  const header = Buffer.alloc(512);
+  const field = (text: string, offset: number, length: number) =>
+    header.write(text, offset, length, "utf8");
+  const octal = (value: number, length: number) => value.toString(8).padStart(length - 1, "0");
+  field(path, 0, 100);
+  field(octal(0o666, 8), 100, 8);
+  field(octal(0, 8), 108, 8);
+  field(octal(0, 8), 116, 8);
+  field(octal(body.length, 12), 124, 12);
+  field(octal(Math.floor(Date.now() / 1000), 12), 136, 12);
+  header.fill(" ", 148, 156);
+  field("0", 156, 1);
+  field("ustar\u000000", 257, 8);
+  let sum = 0;
+  for (const byte of header) sum += byte;
+  field(`${octal(sum, 7)}\u0000 `, 148, 8);
+  const padding = Buffer.alloc((512 - (body.length % 512)) % 512);
+  return Buffer.concat([header, body, padding, Buffer.alloc(1024)]);
 }
 
 /** testcontainers' wait for a started container: its system's readiness probe, through the
@@ -468,9 +638,14 @@ async function addresses(
   return { ip, hostPort: Number(binding.HostPort) };
 }
 
-/** A container's stdout and stderr, demultiplexed, in order. */
-async function containerLogs(container: Dockerode.Container): Promise<string> {
-  const raw = (await container.logs({ stdout: true, stderr: true, follow: false })) as Buffer;
+/** A container's stdout and stderr (since a unix time, in seconds), demultiplexed, in order. */
+async function containerLogs(container: Dockerode.Container, since = 0): Promise<string> {
+  const raw = (await container.logs({
+    stdout: true,
+    stderr: true,
+    follow: false,
+    since,
+  })) as Buffer;
   const chunks: Buffer[] = [];
   let at = 0;
   // Without a TTY each frame is an 8-byte header (stream, 0, 0, 0, size as uint32 BE) + payload.

@@ -1,14 +1,23 @@
 // The `local` runtime: every node is a child process on 127.0.0.1 — the command its system's
 // local launch gives — with its own port, data directory (<runDir>/data/<id>) and log
 // (<runDir>/nodes/<id>.log). Node-to-node traffic goes through one LinkProxy per directed link,
-// so cutting a link really cuts connections; clients talk to the nodes directly. No exit path of
-// the harness leaves a node running.
-import { mkdirSync } from "node:fs";
+// so cutting a link really cuts connections; clients talk to the nodes directly. A launch may ask
+// for more: one-shot setup steps before a node's first start (after the nodes it copies are up),
+// jobs run on a down node for its system (a rewind), a server that forks (signalled with every
+// process it forked), an owner to run as. No exit path of the harness leaves a node, a step or a job running.
+import { mkdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
-import type { LocalLaunch, NodeAddress, NodeId } from "../../systems/system.js";
+import type {
+  LocalLaunch,
+  LocalNodeSpec,
+  LocalSetup,
+  NodeAddress,
+  NodeId,
+} from "../../systems/system.js";
+import { UsageError } from "../cli-error.js";
 import { runPaths } from "../store/run-store.js";
 import { LinkProxy } from "./link-proxy.js";
-import { type NodeCommand, NodeProcess, NodeStartError } from "./node-process.js";
+import { NodeProcess, NodeStartError } from "./node-process.js";
 import {
   type Cluster,
   type ClusterSpec,
@@ -17,6 +26,7 @@ import {
   type NodeState,
   type Runtime,
 } from "./runtime.js";
+import { makeNodeDirectories, runSteps } from "./setup-steps.js";
 
 export interface LocalRuntimeOptions {
   /** Replaces the system's command for every node (the runtime's own tests use a stand-in). */
@@ -33,15 +43,29 @@ export interface LocalRuntime extends Runtime {
 
 const HOST = "127.0.0.1";
 
+/** Ports below Linux's ephemeral range (32768 …): one the kernel hands out for bind(0) may be
+ * taken by any outgoing connection before a node, which gets its port in advance, binds it. */
+const PORT_MIN = 20_000;
+const PORT_SPAN = 12_000;
+/** Ports handed out lately, not offered again so soon (two nodes starting at once). */
+const recentPorts = new Set<number>();
+
 /** A port of 127.0.0.1 that was free a moment ago (a node that finds it taken gets another). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = PORT_MIN + Math.floor(Math.random() * PORT_SPAN);
+    if (recentPorts.has(port) || !(await canBind(port))) continue;
+    recentPorts.add(port);
+    if (recentPorts.size > 256) recentPorts.delete(recentPorts.values().next().value!);
+    return port;
+  }
+}
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.on("error", reject);
-    server.listen(0, HOST, () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
+    server.once("error", () => resolve(false));
+    server.listen(port, HOST, () => server.close(() => resolve(true)));
   });
 }
 
@@ -53,9 +77,9 @@ export function createLocalRuntime(options: LocalRuntimeOptions = {}): LocalRunt
   return {
     name: "local",
     async start(spec) {
-      const launch = launchOf(spec, "local");
-      const command = options.command ?? launch.command;
-      const cluster = new LocalCluster(spec, { ...settings, command });
+      const system = launchOf(spec, "local");
+      const launch = options.command ? { ...system, command: options.command } : system;
+      const cluster = new LocalCluster(spec, { ...settings, launch });
       try {
         await cluster.startAll();
       } catch (err) {
@@ -70,7 +94,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions = {}): LocalRunt
 export const localRuntime: LocalRuntime = createLocalRuntime();
 
 interface Settings {
-  command: LocalLaunch["command"];
+  launch: LocalLaunch;
   startTimeoutMs: number;
   stopGraceMs: number;
 }
@@ -80,6 +104,12 @@ export class LocalCluster implements Cluster {
   readonly #processes = new Map<NodeId, NodeProcess>();
   /** "from to" → the proxy of that directed link. */
   readonly #proxies = new Map<string, LinkProxy>();
+  /** Each node's first start (its setup, then its server), once. */
+  readonly #firstStarts = new Map<NodeId, Promise<void>>();
+  /** Folders the setups asked to remove when the cluster stops. */
+  readonly #removeOnStop = new Set<string>();
+  /** Aborted by stop(): a setup step under way is killed. */
+  readonly #stopping = new AbortController();
   #stopped: Promise<void> | undefined;
 
   constructor(
@@ -99,45 +129,43 @@ export class LocalCluster implements Cluster {
     }
     const paths = runPaths(spec.runDir);
     mkdirSync(paths.nodesDir, { recursive: true });
+    const { launch } = settings;
     for (const id of ids) {
-      const dataDir = paths.dataDir(id);
-      mkdirSync(dataDir, { recursive: true });
-      // Peer addresses are read when the node is spawned: the proxies listen by then.
-      const command: NodeCommand = (port) =>
-        settings.command({
-          id,
-          port,
-          dataDir,
-          runDir: spec.runDir,
-          peers: Object.fromEntries(
-            ids.filter((to) => to !== id).map((to) => [to, this.#proxy(id, to).address]),
-          ),
-        });
+      mkdirSync(paths.dataDir(id), { recursive: true });
       this.#processes.set(
         id,
         new NodeProcess({
           id,
-          command,
+          // Peer addresses are read when the node is spawned: the proxies listen by then.
+          command: (port) => launch.command(this.#nodeSpec(id, port)),
           ready: (port, signal) => spec.system.ready({ host: HOST, port }, signal),
           logPath: paths.nodeLog(id),
           startTimeoutMs: settings.startTimeoutMs,
+          ...(launch.forks && { forks: true }),
+          ...(launch.owner !== undefined && { owner: launch.owner }),
+          ...(launch.stopSignal !== undefined && { stopSignal: launch.stopSignal }),
         }),
       );
     }
   }
 
-  /** Opens the proxies and starts every node; reports every node that failed. */
+  /** Opens the proxies and starts every node (each after the nodes its setup needs); reports
+   * every node that failed. */
   async startAll(): Promise<void> {
     await Promise.all([...this.#proxies.values()].map((proxy) => proxy.listen()));
-    const results = await Promise.allSettled(
-      this.nodes.map(async (id) => this.#startNode(id, await freePort())),
-    );
-    const errors = results.flatMap((r) => (r.status === "rejected" ? [r.reason] : []));
+    const results = await Promise.allSettled(this.nodes.map((id) => this.#firstStart(id, [])));
+    const failed = results.flatMap((r) => (r.status === "rejected" ? [r.reason] : []));
+    // A node that waited for a failed one says so, but the failure is the other node's.
+    const causes = failed.filter((err) => !(err instanceof DependentStartError));
+    const errors = causes.length > 0 ? causes : failed;
     if (errors.length === 1) throw errors[0];
     if (errors.length > 1) {
-      throw new Error(
-        errors.map((err) => (err instanceof Error ? err.message : String(err))).join("\n"),
-      );
+      const message = errors
+        .map((err) => (err instanceof Error ? err.message : String(err)))
+        .join("\n");
+      throw errors.every((err) => err instanceof UsageError)
+        ? new UsageError(message)
+        : new Error(message);
     }
   }
 
@@ -145,6 +173,37 @@ export class LocalCluster implements Cluster {
     const port = this.#process(node).port;
     if (port === undefined) throw new Error(`node ${node} has not started`);
     return { host: HOST, port };
+  }
+
+  /** The link proxy `from` reaches `to` through. */
+  peer(from: NodeId, to: NodeId): NodeAddress {
+    this.#process(from);
+    this.#process(to);
+    if (from === to) throw new Error(`node ${from} has no link to itself`);
+    return this.#proxy(from, to).address;
+  }
+
+  /** Runs the launch's `job` on a down node, as at setup (its owner, its log). */
+  async runJob(
+    node: NodeId,
+    job: string,
+    args: Readonly<Record<string, string>>,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const child = this.#process(node);
+    const { launch } = this.settings;
+    if (launch.job === undefined) {
+      throw new Error(`system ${this.spec.system.name} has no jobs (asked for ${job} on ${node})`);
+    }
+    if (this.#stopped) throw new Error(`cannot run ${job} on ${node}: the cluster is stopped`);
+    if (child.state !== "down") throw new Error(`node ${node} is ${child.state}: kill it first`);
+    const port = child.port ?? (await freePort());
+    await runSteps(launch.job(this.#nodeSpec(node, port), job, args), {
+      node,
+      owner: launch.owner,
+      logPath: runPaths(this.spec.runDir).nodeLog(node),
+      signal: this.#stepSignal(signal),
+    });
   }
 
   /** The pid of a node's live process (undefined when it is down); for tests and diagnostics. */
@@ -197,16 +256,91 @@ export class LocalCluster implements Cluster {
 
   stop(): Promise<void> {
     this.#stopped ??= (async () => {
+      // A setup under way ends first (its step killed): no node may start after the others
+      // were stopped.
+      this.#stopping.abort();
+      await Promise.allSettled(this.#firstStarts.values());
       await Promise.all(
         [...this.#processes.values()].map((p) => p.terminate(this.settings.stopGraceMs)),
       );
       await Promise.all([...this.#proxies.values()].map((proxy) => proxy.close()));
+      for (const dir of this.#removeOnStop) rmSync(dir, { recursive: true, force: true });
     })();
     return this.#stopped;
   }
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.stop();
+  }
+
+  /** What the launch sees of a node: its port now, data, run folder and peers' proxies. */
+  #nodeSpec(id: NodeId, port: number): LocalNodeSpec {
+    return {
+      id,
+      port,
+      dataDir: runPaths(this.spec.runDir).dataDir(id),
+      runDir: this.spec.runDir,
+      peers: Object.fromEntries(
+        this.nodes.filter((to) => to !== id).map((to) => [to, this.#proxy(id, to).address]),
+      ),
+    };
+  }
+
+  /** A node's first start, once: after the nodes its setup needs are up, its setup, then its
+   * server. `waiting` is the chain of nodes waiting on this one (a cycle is an error). */
+  #firstStart(id: NodeId, waiting: readonly NodeId[]): Promise<void> {
+    let started = this.#firstStarts.get(id);
+    if (started === undefined) {
+      started = this.#setUpAndStart(id, waiting);
+      this.#firstStarts.set(id, started);
+    }
+    return started;
+  }
+
+  async #setUpAndStart(id: NodeId, waiting: readonly NodeId[]): Promise<void> {
+    const port = await freePort();
+    const setup = this.settings.launch.setup?.(this.#nodeSpec(id, port));
+    if (setup !== undefined) {
+      await this.#awaitNodes(id, setup, [...waiting, id]);
+      await this.#setUp(id, setup);
+    }
+    await this.#startNode(id, port);
+  }
+
+  async #awaitNodes(id: NodeId, setup: LocalSetup, chain: readonly NodeId[]): Promise<void> {
+    for (const before of setup.after) {
+      this.#process(before);
+      if (chain.includes(before))
+        throw new Error(`node ${id}'s setup waits for itself: ${[...chain, before].join(" → ")}`);
+    }
+    const results = await Promise.allSettled(
+      setup.after.map((before) => this.#firstStart(before, chain)),
+    );
+    const failed = setup.after.filter((_, i) => results[i]!.status === "rejected");
+    if (failed.length > 0) {
+      throw new DependentStartError(
+        `node ${id} was not set up: it needs ${failed.join(", ")}, which did not start`,
+      );
+    }
+  }
+
+  async #setUp(id: NodeId, setup: LocalSetup): Promise<void> {
+    if (this.#stopped) throw new Error(`cannot set node ${id} up: the cluster is stopped`);
+    const { owner } = this.settings.launch;
+    for (const dir of setup.removeOnStop ?? []) this.#removeOnStop.add(dir);
+    makeNodeDirectories(id, setup.directories, owner);
+    await runSteps(setup.steps, {
+      node: id,
+      owner,
+      logPath: runPaths(this.spec.runDir).nodeLog(id),
+      signal: this.#stepSignal(),
+    });
+  }
+
+  /** Steps end on Ctrl-C and when the cluster stops. */
+  #stepSignal(signal?: AbortSignal): AbortSignal {
+    const signals = [this.#stopping.signal, this.spec.signal, signal];
+    return AbortSignal.any(signals.filter((s) => s !== undefined));
   }
 
   async #startNode(id: NodeId, port: number): Promise<void> {
@@ -242,6 +376,9 @@ export class LocalCluster implements Cluster {
     return this.#proxies.get(linkKey(from, to))!;
   }
 }
+
+/** A node that could not start because a node it needs did not. */
+class DependentStartError extends Error {}
 
 function linkKey(from: NodeId, to: NodeId): string {
   return `${from} ${to}`;

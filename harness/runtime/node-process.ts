@@ -3,6 +3,8 @@
 // Every live pid is in the process-wide registry (child-processes.ts), so none outlives the
 // harness; the stdin pipe makes a node started with --exit-with-parent die with a SIGKILLed one,
 // and on Linux the kernel's parent-death signal (setpriv --pdeathsig) kills a paused one too.
+// A forking server (PostgreSQL) is signalled with every process it forked (process-tree.ts), and
+// runs as its owner when the harness is root (setpriv --reuid/--regid).
 import { type ChildProcess, spawn } from "node:child_process";
 import {
   accessSync,
@@ -16,14 +18,19 @@ import {
 } from "node:fs";
 import { delimiter, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import type { ProcessCommand, ProcessOwner } from "../../systems/system.js";
 import { trackChild, untrackChild } from "./child-processes.js";
+import {
+  continueTree,
+  killTree,
+  stopTree,
+  type TreeWatchdog,
+  treeMembers,
+  watchStoppedTree,
+} from "./process-tree.js";
 
 /** The executable, arguments and environment that run one node serving on `port`. */
-export type NodeCommand = (port: number) => {
-  file: string;
-  args: string[];
-  env?: Record<string, string>;
-};
+export type NodeCommand = (port: number) => ProcessCommand;
 
 export interface NodeProcessOptions {
   id: string;
@@ -33,6 +40,12 @@ export interface NodeProcessOptions {
   logPath: string;
   /** How long a start may take until the node is ready. */
   startTimeoutMs: number;
+  /** The node forks: kill, pause and resume reach every process it forked. */
+  forks?: boolean;
+  /** The user it runs as (the harness is root). */
+  owner?: ProcessOwner;
+  /** What terminate() sends first (default SIGTERM). */
+  stopSignal?: NodeJS.Signals;
 }
 
 export type NodeState = "down" | "running" | "paused";
@@ -63,6 +76,8 @@ export class NodeProcess {
   #exited: Promise<Exit> = Promise.resolve({ code: null, signal: null });
   #state: NodeState = "down";
   #port: number | undefined;
+  /** While a forking node is paused: what kills its processes if the harness dies meanwhile. */
+  #watchdog: TreeWatchdog | undefined;
 
   constructor(readonly options: NodeProcessOptions) {}
 
@@ -87,18 +102,21 @@ export class NodeProcess {
    * aborts first) it is left down. */
   async start(port: number, signal?: AbortSignal): Promise<void> {
     if (this.#state !== "down") throw new Error(`node ${this.id} is already running`);
-    const { id, logPath, startTimeoutMs } = this.options;
-    const { file, args, env } = this.options.command(port);
+    const { id, logPath, startTimeoutMs, forks = false } = this.options;
+    const command = this.options.command(port);
+    const { file } = command;
     const logFd = openSync(logPath, "a");
     const logOffset = fstatSync(logFd).size;
     let child: ChildProcess;
     try {
-      const spawned = withParentDeathSignal(file, args, logFd);
+      const spawned = placedCommand(command, this.options.owner, logFd);
       // Not detached: the node stays in the harness's session and process group, so a
-      // terminal's Ctrl-C reaches it too.
+      // terminal's Ctrl-C reaches it too. A forking server gets a session of its own: a
+      // terminal's SIGINT would be its fast shutdown, racing the harness's own stop of it.
       child = spawn(spawned.file, spawned.args, {
         stdio: ["pipe", logFd, logFd],
-        ...(env !== undefined && { env: { ...process.env, ...env } }),
+        detached: forks,
+        ...(spawned.env !== undefined && { env: spawned.env }),
       });
     } finally {
       closeSync(logFd);
@@ -110,13 +128,14 @@ export class NodeProcess {
       throw new NodeStartError(`node ${id}: cannot run ${file}: ${err.message}`, "");
     }
     const pid = child.pid;
-    trackChild(pid);
+    trackChild(pid, forks);
     child.stdin?.on("error", () => {
       // EPIPE once the node has exited: nothing to deliver any more.
     });
     let exit: Exit | undefined;
     this.#exited = new Promise<Exit>((resolve) =>
       child.once("exit", (code, signal) => {
+        this.#stopWatchdog();
         untrackChild(pid);
         exit = { code, signal };
         if (this.#child === child) this.#state = "down";
@@ -158,11 +177,14 @@ export class NodeProcess {
     }
   }
 
-  /** SIGKILL, and wait until the process is gone; a no-op when it is down. */
+  /** SIGKILL (the whole group of a forking node), and wait until it is gone; a no-op when it
+   * is down. */
   async kill(): Promise<void> {
     const child = this.#child;
     if (this.#state === "down" || child === undefined) return;
-    signal(child, "SIGKILL");
+    // A forking node's processes all die, and are gone, before it counts as down.
+    if (this.options.forks && child.pid !== undefined) await killTree(child.pid);
+    else signal(child, "SIGKILL");
     await this.#exited;
   }
 
@@ -170,6 +192,16 @@ export class NodeProcess {
   async pause(): Promise<void> {
     if (this.#state === "down") throw new Error(`node ${this.id} is down: cannot pause it`);
     const child = this.#child!;
+    if (this.options.forks && child.pid !== undefined) {
+      this.#state = "paused";
+      await stopTree(child.pid);
+      // Stopped processes cannot see the harness die (the leader's parent-death signal kills
+      // the leader alone): a watchdog outside them kills them then.
+      this.#stopWatchdog();
+      this.#watchdog = watchStoppedTree(treeMembers(child.pid).map((m) => m.pid));
+      if (this.#watchdog.pid !== undefined) trackChild(this.#watchdog.pid);
+      return;
+    }
     signal(child, "SIGSTOP");
     this.#state = "paused";
     // A multi-threaded process stops a moment after the signal; until it has, it may still
@@ -184,19 +216,36 @@ export class NodeProcess {
   /** SIGCONT; a no-op unless paused. */
   resume(): void {
     if (this.#state !== "paused") return;
-    signal(this.#child!, "SIGCONT");
+    this.#continue(this.#child!);
     this.#state = "running";
+    this.#stopWatchdog();
   }
 
-  /** Continues it, SIGTERM, and SIGKILL if it has not exited after `graceMs`. */
+  /** Continues it, asks it to stop (SIGTERM, or the launch's signal), and SIGKILLs it if it
+   * has not exited after `graceMs`. */
   async terminate(graceMs: number): Promise<void> {
     const child = this.#child;
     if (this.#state === "down" || child === undefined) return;
-    signal(child, "SIGCONT");
+    this.#continue(child);
     this.#state = "running";
-    signal(child, "SIGTERM");
+    this.#stopWatchdog();
+    // To the leader only: a server's children stop as their leader tells them.
+    signal(child, this.options.stopSignal ?? "SIGTERM");
     const timer = sleep(graceMs, "timeout" as const, { ref: false });
     if ((await Promise.race([this.#exited, timer])) === "timeout") await this.kill();
+  }
+
+  #continue(child: ChildProcess): void {
+    if (this.options.forks && child.pid !== undefined) continueTree(child.pid);
+    else signal(child, "SIGCONT");
+  }
+
+  #stopWatchdog(): void {
+    const watchdog = this.#watchdog;
+    this.#watchdog = undefined;
+    if (watchdog === undefined) return;
+    watchdog.stop();
+    if (watchdog.pid !== undefined) untrackChild(watchdog.pid);
   }
 }
 
@@ -207,14 +256,31 @@ export class NodeProcess {
 const SETPRIV = process.platform === "linux" ? findExecutable("setpriv") : undefined;
 let warnedNoSetpriv = false;
 
-/** The command that runs `file args` with SIGKILL as its parent-death signal, where possible. */
-function withParentDeathSignal(
-  file: string,
-  args: string[],
+/** What to spawn for `command`: through setpriv, with SIGKILL as its parent-death signal where
+ * possible, and as `owner` when given (setpriv sets the signal after changing the user, which
+ * clears it); the environment the process sees (undefined: the harness's own). */
+export function placedCommand(
+  command: ProcessCommand,
+  owner: ProcessOwner | undefined,
   logFd: number,
-): { file: string; args: string[] } {
-  if (SETPRIV !== undefined)
-    return { file: SETPRIV, args: ["--pdeathsig", "KILL", "--", file, ...args] };
+): { file: string; args: string[]; env?: NodeJS.ProcessEnv } {
+  const { file, args } = command;
+  const env =
+    command.inheritEnv === false
+      ? { ...command.env }
+      : command.env === undefined
+        ? undefined
+        : { ...process.env, ...command.env };
+  const user =
+    owner === undefined ? [] : [`--reuid=${owner.uid}`, `--regid=${owner.gid}`, "--clear-groups"];
+  if (SETPRIV !== undefined) {
+    return { file: SETPRIV, args: [...user, "--pdeathsig", "KILL", "--", file, ...args], env };
+  }
+  if (owner !== undefined) {
+    throw new Error(
+      `cannot run ${file} as uid ${owner.uid}: setpriv not found (install the Debian package util-linux)`,
+    );
+  }
   if (!warnedNoSetpriv) {
     warnedNoSetpriv = true;
     writeSync(
@@ -223,7 +289,7 @@ function withParentDeathSignal(
         "stays stopped\n",
     );
   }
-  return { file, args };
+  return { file, args, env };
 }
 
 function findExecutable(name: string): string | undefined {

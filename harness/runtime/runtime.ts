@@ -3,7 +3,14 @@
 // runtime (systems/system.ts); how it is faulted (SIGKILL, SIGSTOP, cut links) is the runtime's.
 // `start` returns a started cluster that is AsyncDisposable, so `await using cluster = await
 // runtime.start(spec)` cleans up on every path.
-import type { AnySystem, ClusterAddresses, NodeAddress, NodeId } from "../../systems/system.js";
+import {
+  type AnySystem,
+  type NodeAddress,
+  type NodeId,
+  type SystemCluster,
+  SystemPrerequisiteError,
+} from "../../systems/system.js";
+import { UsageError } from "../cli-error.js";
 
 export interface ClusterSpec {
   /** The run's name (test name + timestamp): names networks and containers. */
@@ -27,7 +34,7 @@ export type Link = readonly [from: NodeId, to: NodeId];
 
 export type NodeState = "down" | "running" | "paused";
 
-export interface Cluster extends AsyncDisposable, ClusterAddresses {
+export interface Cluster extends AsyncDisposable, SystemCluster {
   readonly nodes: readonly NodeId[];
   /** Where a node serves clients (127.0.0.1 and a port); may change after a restart. */
   address(node: NodeId): NodeAddress;
@@ -60,7 +67,13 @@ export function launchOf<K extends "local" | "docker">(spec: ClusterSpec, runtim
     const has = Object.keys(spec.system.launch).join(", ") || "none";
     throw new Error(`system ${spec.system.name} has no ${runtime} launch (it has: ${has})`);
   }
-  return launch(spec.options, { seed: spec.seed }) as ReturnType<
-    NonNullable<AnySystem["launch"][K]>
-  >;
+  try {
+    return launch(spec.options, { seed: spec.seed }) as ReturnType<
+      NonNullable<AnySystem["launch"][K]>
+    >;
+  } catch (err) {
+    // A missing server program is the user's to fix (exit 254), not a bug of ours.
+    if (err instanceof SystemPrerequisiteError) throw new UsageError(err.message);
+    throw err;
+  }
 }

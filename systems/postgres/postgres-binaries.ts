@@ -4,6 +4,7 @@
 import { spawnSync } from "node:child_process";
 import { accessSync, constants, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { SystemPrerequisiteError } from "../system.js";
 
 /** The programs a cluster needs: the server, a new cluster, a standby's copy, a rewind. */
 export const POSTGRES_PROGRAMS = ["postgres", "initdb", "pg_basebackup", "pg_rewind"] as const;
@@ -20,7 +21,7 @@ export interface PostgresBinaries {
 export const POSTGRES_PACKAGE = "postgresql";
 
 /** No server programs here: like a bad config, the user's to fix (the harness exits 254). */
-export class PostgresNotInstalledError extends Error {
+export class PostgresNotInstalledError extends SystemPrerequisiteError {
   override readonly name = "PostgresNotInstalledError";
 }
 

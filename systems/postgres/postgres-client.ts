@@ -3,6 +3,9 @@
 // reads go there too, or with `reads: any` to the client's own node, a standby whose stale reads
 // then show. `update` is the application's read-modify-write in one transaction at the
 // configured isolation — how read committed loses cart items; `append` is the atomic SQL control.
+// Every call in flight has a session (a connection) of its own from the client's pool (or one it
+// shares with other clients), so the transactions of concurrent callers interleave on the server
+// as an application's would.
 import type {
   KvCallOptions,
   KvCasResult,
@@ -37,6 +40,10 @@ export interface PostgresClientInput {
   primary(): NodeId;
   /** How long one call may take, queueing and connecting included. */
   timeoutMs: number;
+  /** A pool shared with other clients (an application's pool: a session of the harness shares
+   * one among its node clients, whose writes all go to the primary); the client's own when
+   * absent. A shared pool's sessions are named `faultline-clients`, and close() leaves it open. */
+  sessions?: SessionPool;
 }
 
 export interface PostgresKvClient extends KvClient {
@@ -54,12 +61,16 @@ export function createPostgresClient(input: PostgresClientInput, node: NodeId): 
 }
 
 class PostgresClient implements PostgresKvClient {
-  readonly #sessions = new SessionPool();
+  readonly #sessions: SessionPool;
+  readonly #ownPool: boolean;
 
   constructor(
     readonly input: PostgresClientInput,
     readonly node: NodeId,
-  ) {}
+  ) {
+    this.#ownPool = input.sessions === undefined;
+    this.#sessions = input.sessions ?? new SessionPool();
+  }
 
   read(key: string, options: KvReadOptions = {}): Promise<KvResult<KvRead>> {
     const target =
@@ -123,7 +134,7 @@ class PostgresClient implements PostgresKvClient {
   }
 
   close(): Promise<void> {
-    return this.#sessions.close();
+    return this.#ownPool ? this.#sessions.close() : Promise.resolve();
   }
 
   /** Runs `work` on a session with `target`; any error becomes the failure its phase means.
@@ -136,13 +147,15 @@ class PostgresClient implements PostgresKvClient {
   ): Promise<KvResult<T>> {
     let current = phase;
     try {
-      const session = this.#sessions.session(`${target} ${this.#isolation(target)}`, () =>
-        this.#target(target),
+      const value = await this.#sessions.run(
+        `${target} ${this.#isolation(target)}`,
+        () => this.#target(target),
+        (session) =>
+          session.call((scope) => work(scope, (p) => (current = p)), {
+            timeoutMs: this.input.timeoutMs,
+            signal: options.signal,
+          }),
       );
-      const value = await session.call((scope) => work(scope, (p) => (current = p)), {
-        timeoutMs: this.input.timeoutMs,
-        signal: options.signal,
-      });
       return { ok: true, ...value };
     } catch (err) {
       return postgresFailure(err, current);
@@ -159,7 +172,7 @@ class PostgresClient implements PostgresKvClient {
   #target(target: NodeId): SessionTarget {
     return {
       address: this.input.address(target),
-      applicationName: `faultline-client-${this.node}`,
+      applicationName: this.#ownPool ? `faultline-client-${this.node}` : "faultline-clients",
       isolation: this.#isolation(target),
       connectTimeoutMs: Math.min(2_000, this.input.timeoutMs),
     };

@@ -1,6 +1,11 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { containerCommand, containerPlace, containerScript } from "./postgres-container.js";
+import {
+  containerCommand,
+  containerPlace,
+  containerScript,
+  jobScript,
+} from "./postgres-container.js";
 import type { NodeLaunch } from "./postgres-launch.js";
 
 const launch: NodeLaunch = {
@@ -13,7 +18,12 @@ const launch: NodeLaunch = {
     {
       kind: "run",
       name: "initdb",
-      command: { file: "/bin/initdb", args: ["-D", "/data/n1"], env: { TZ: "UTC" } },
+      command: {
+        file: "/bin/initdb",
+        args: ["-D", "/data/n1"],
+        env: { TZ: "UTC" },
+        inheritEnv: false,
+      },
       timeoutMs: 1_000,
     },
     { kind: "write-file", name: "hba", path: "/data/n1/pg_hba.conf", content: "it's\n$HOME `x`" },
@@ -23,6 +33,7 @@ const launch: NodeLaunch = {
     file: "/bin/postgres",
     args: ["-c", 'synchronous_standby_names=ANY 1 ("n2")'],
     env: { TZ: "UTC" },
+    inheritEnv: false,
   },
 };
 
@@ -40,6 +51,8 @@ describe("a node's container script", () => {
         "  rm -rf '/data/n1 old' && mkdir -m 0700 '/data/n1 old'",
         "  : > '/data/.setup-done-n1'",
         "fi",
+        // A killed server's lock file is stale in its container (its PID may be reused).
+        "rm -f '/data/n1/postmaster.pid'",
         "export TZ='UTC'",
         `exec '/bin/postgres' '-c' 'synchronous_standby_names=ANY 1 ("n2")'`,
         "",
@@ -55,10 +68,21 @@ describe("a node's container script", () => {
       // The marker exists: the setup is skipped, the "server" prints its arguments.
       id: "x",
       setup: [],
-      server: { file: "printf", args: ["%s|", ...tricky], env: { LC_ALL: "C" } },
+      server: { file: "printf", args: ["%s|", ...tricky], env: { LC_ALL: "C" }, inheritEnv: false },
     }).replace("/data/.setup-done-x", "/dev/null");
     const run = spawnSync("sh", ["-c", script], { encoding: "utf8" });
     expect(run.stdout).toBe(`${tricky.join("|")}|`);
+  });
+
+  it("runs a job's steps as a script of their own, after the stale lock file goes", () => {
+    const script = jobScript("/data/n1", launch.setup.slice(0, 1));
+    expect(script.split("\n")).toEqual([
+      "set -e",
+      "umask 077",
+      "rm -f '/data/n1/postmaster.pid'",
+      "export TZ='UTC'; '/bin/initdb' '-D' '/data/n1'",
+      "",
+    ]);
   });
 
   it("places the node's data under /data and listens on every interface", () => {

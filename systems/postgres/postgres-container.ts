@@ -1,7 +1,8 @@
 // A PostgreSQL node in a container of the postgres image: where it lives inside (its data under
 // /data, port 5432 on every interface) and its launch as one sh script — the setup steps once
 // (a marker beside the data folder says they ran), then `exec` of the server, so the server is
-// the container's main process and a kill or pause of the container reaches it.
+// the container's main process and a kill or pause of the container reaches it; and a job's
+// steps (a rewind) as a script of their own.
 import type { NodeId } from "../../workloads/kv-client.js";
 import type { NodeLaunch, NodePlace, SetupStep } from "./postgres-launch.js";
 
@@ -31,16 +32,29 @@ export function containerScript(launch: NodeLaunch): string {
     `if [ ! -e ${quote(marker)} ]; then`,
     ...setup.map((line) => `  ${line}`),
     "fi",
+    staleLockLine(launch.dataDir),
     exportLine(server.env),
     `exec ${[server.file, ...server.args].map(quote).join(" ")}`,
     "",
   ].join("\n");
 }
 
+/** A job's steps on a node's data, as one sh script (a rewind in a start of its container). */
+export function jobScript(dataDir: string, steps: readonly SetupStep[]): string {
+  return ["set -e", "umask 077", staleLockLine(dataDir), ...steps.map(stepLine), ""].join("\n");
+}
+
+/** A container runs nothing else on its data: a lock file a killed server left is stale, and
+ * its PID (small numbers, reused by every start) may be a live process of this start, which the
+ * server, pg_rewind's single-user recovery included, would take for another postmaster. */
+function staleLockLine(dataDir: string): string {
+  return `rm -f ${quote(`${dataDir}/postmaster.pid`)}`;
+}
+
 function stepLine(step: SetupStep): string {
   switch (step.kind) {
     case "run":
-      return `${exportLine(step.command.env)}; ${[step.command.file, ...step.command.args].map(quote).join(" ")}`;
+      return `${exportLine(step.command.env ?? {})}; ${[step.command.file, ...step.command.args].map(quote).join(" ")}`;
     case "write-file":
       return `printf '%s' ${quote(step.content)} > ${quote(step.path)}`;
     case "empty-dir":

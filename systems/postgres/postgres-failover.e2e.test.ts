@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { NodeId } from "../../workloads/kv-client.js";
 import { serverPosition } from "./postgres-admin.js";
 import { awaitStreaming, type FailoverStep, failover, rejoin } from "./postgres-failover.js";
+import { type RejoinJob, rejoinJobSteps } from "./postgres-launch.js";
 import { SpawnedPostgres } from "./spawned-postgres.js";
 import { eventually, localValues } from "./test-support.js";
 
@@ -45,12 +46,12 @@ function rejoinInput(c: SpawnedPostgres, node: NodeId, primary: NodeId) {
   return {
     node,
     primary,
-    launch: c.launch,
     admin: (n: NodeId) => c.address(n),
+    peer: (from: NodeId, to: NodeId) => c.launch.peer(from, to),
     runtime: {
       stopServer: (n: NodeId) => c.kill(n),
-      runSteps: (n: NodeId, steps: Parameters<SpawnedPostgres["runSteps"]>[1]) =>
-        c.runSteps(n, steps),
+      runJob: (n: NodeId, job: RejoinJob, source: NodeId) =>
+        c.runSteps(n, rejoinJobSteps(c.launch, job, n, source)),
       startServer: (n: NodeId) => c.startServer(n),
     },
   };

@@ -13,17 +13,10 @@ import {
   serverPosition,
   walReceiver,
 } from "./postgres-admin.js";
-import {
-  type Address,
-  baseBackupSteps,
-  conninfo,
-  type PostgresLaunchInput,
-  rewindSteps,
-  type SetupStep,
-} from "./postgres-launch.js";
-import type { PostgresOptions } from "./postgres-options.js";
+import { type Address, conninfo, type RejoinJob } from "./postgres-launch.js";
+import type { FAILOVER_PICKS } from "./postgres-options.js";
 
-export type FailoverPick = PostgresOptions["failover"]["pick"];
+export type FailoverPick = (typeof FAILOVER_PICKS)[number];
 
 /** One standby as the survey found it: its WAL positions, or why it did not answer. */
 export type Candidate =
@@ -148,12 +141,13 @@ async function repointStep(
   }
 }
 
-/** What rejoin needs of the harness runtime: the node's process and its one-shot steps. */
+/** What rejoin needs of the harness runtime: the node's process and its one-shot jobs. */
 export interface RejoinRuntime {
   /** Makes sure the node's server is down (an isolated old primary still runs). */
   stopServer(node: NodeId): Promise<void>;
-  /** Runs setup steps for the node in order; rejects with the first failure. */
-  runSteps(node: NodeId, steps: SetupStep[]): Promise<void>;
+  /** Runs a rejoin job's steps (rejoinJobSteps) on the down node, from `source`; rejects with
+   * the first failure. */
+  runJob(node: NodeId, job: RejoinJob, source: NodeId): Promise<void>;
   /** Starts the node's server and waits until it answers. */
   startServer(node: NodeId): Promise<void>;
 }
@@ -161,8 +155,9 @@ export interface RejoinRuntime {
 export interface RejoinInput {
   node: NodeId;
   primary: NodeId;
-  launch: PostgresLaunchInput;
   admin(node: NodeId): Address;
+  /** The address `from` reaches `to` at (where the rejoined standby streams from). */
+  peer(from: NodeId, to: NodeId): Address;
   runtime: RejoinRuntime;
   /** How long the rejoined standby may take to stream from the primary. */
   streamTimeoutMs?: number;
@@ -174,17 +169,17 @@ export async function rejoin(
   input: RejoinInput,
   record: RecordStep,
 ): Promise<"rewind" | "base-backup"> {
-  const { node, primary, launch, runtime } = input;
+  const { node, primary, runtime } = input;
   await runtime.stopServer(node);
   record({ step: "stop", node });
-  let via: "rewind" | "base-backup" = "rewind";
+  let via: RejoinJob = "rewind";
   try {
-    await runtime.runSteps(node, rewindSteps(launch, node, primary));
+    await runtime.runJob(node, "rewind", primary);
     record({ step: "rewind", node, source: primary });
   } catch (err) {
     record({ step: "rewind", node, source: primary, error: message(err) });
     via = "base-backup";
-    await runtime.runSteps(node, baseBackupSteps(launch, node, primary));
+    await runtime.runJob(node, "base-backup", primary);
     record({ step: "base-backup", node, source: primary });
   }
   await runtime.startServer(node);
@@ -193,7 +188,7 @@ export async function rejoin(
   const { timeline: current } = await serverPosition(input.admin(primary));
   const timeline = await awaitStreaming(
     input.admin(node),
-    launch.peer(node, primary),
+    input.peer(node, primary),
     input.streamTimeoutMs ?? 30_000,
     current ?? undefined,
   );

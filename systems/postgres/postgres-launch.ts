@@ -4,28 +4,20 @@
 // the foreground so the runtime owns it. Addresses come from the runtime: a standby reaches the
 // primary at `peer(standby, primary)`, which may be a link proxy, so partitions cut replication.
 import type { NodeId } from "../../workloads/kv-client.js";
+import type { NodeAddress, SetupStep } from "../system.js";
 import { type PostgresBinaries, type PostgresProgram, programPath } from "./postgres-binaries.js";
 import type { PostgresOptions } from "./postgres-options.js";
 
-export interface Address {
-  host: string;
-  port: number;
-}
+export type { SetupStep };
+export type Address = NodeAddress;
 
 /** A process to run: the exact argv and the whole environment (nothing is inherited). */
 export interface ProcessCommand {
   file: string;
   args: string[];
   env: Record<string, string>;
+  inheritEnv: false;
 }
-
-/** One setup action; each must finish within its timeout, else the launch fails. */
-export type SetupStep =
-  | { kind: "run"; name: string; command: ProcessCommand; timeoutMs: number }
-  /** Writes a file, owned by the node's owner (mode 0600). */
-  | { kind: "write-file"; name: string; path: string; content: string }
-  /** Removes everything inside a directory (made when missing), owned by the owner, mode 0700. */
-  | { kind: "empty-dir"; name: string; path: string };
 
 export interface NodeLaunch {
   id: NodeId;
@@ -68,7 +60,8 @@ export interface PostgresLaunchInput {
   /** The network the clients and standbys connect from, trusted without a password. */
   trustedNetwork: string;
   /** Every command runs through setpriv: as `owner` when given, and killed when the harness
-   * dies (its parent-death signal). Undefined: commands run as they are (in a container). */
+   * dies (its parent-death signal). Undefined: commands run as they are (in a container, or
+   * under a runtime that places them itself). */
   setpriv?: { path: string; owner?: Owner };
 }
 
@@ -82,19 +75,24 @@ const REWIND_TIMEOUT_MS = 120_000;
 
 /** The launch of every node, primary first. */
 export function postgresLaunchPlan(input: PostgresLaunchInput): NodeLaunch[] {
+  return input.nodes.map((id) => postgresNodeLaunch(input, id));
+}
+
+/** One node's launch: nodes[0] starts as the primary (initdb), the others as its standbys (a
+ * base backup of it). Reads `place` and `peer` of this node only. */
+export function postgresNodeLaunch(input: PostgresLaunchInput, id: NodeId): NodeLaunch {
   const expected = input.options.standbys + 1;
   if (input.nodes.length !== expected) {
     throw new Error(
       `postgres with standbys: ${input.options.standbys} runs ${expected} nodes, got ${input.nodes.length} (${input.nodes.join(", ")})`,
     );
   }
-  const [primary, ...standbys] = input.nodes as [NodeId, ...NodeId[]];
-  return [
-    launch(input, primary, "primary", [], initdbSteps(input, primary)),
-    ...standbys.map((id) =>
-      launch(input, id, "standby", [primary], standbySteps(input, id, primary)),
-    ),
-  ];
+  if (!input.nodes.includes(id))
+    throw new Error(`unknown node ${id} (have ${input.nodes.join(", ")})`);
+  const primary = input.nodes[0]!;
+  return id === primary
+    ? launch(input, primary, "primary", [], initdbSteps(input, primary))
+    : launch(input, id, "standby", [primary], standbySteps(input, id, primary));
 }
 
 function launch(
@@ -182,6 +180,35 @@ export function rewindSteps(input: PostgresLaunchInput, node: NodeId, source: No
       "--no-sync",
     ]),
   ];
+}
+
+/** How a diverged node comes back: rewound, or copied afresh when the rewind fails. */
+export const REJOIN_JOBS = ["rewind", "base-backup"] as const;
+export type RejoinJob = (typeof REJOIN_JOBS)[number];
+
+/** The steps of a job a runtime was asked for by name (`rewind` or `base-backup`, from
+ * `args.source`); an unknown job or a missing source is a programmer's error, named. */
+export function namedJobSteps(
+  input: PostgresLaunchInput,
+  node: NodeId,
+  job: string,
+  args: Readonly<Record<string, string>>,
+): SetupStep[] {
+  if (!(REJOIN_JOBS as readonly string[]).includes(job))
+    throw new Error(`postgres has no job "${job}" (it has: ${REJOIN_JOBS.join(", ")})`);
+  const source = args.source;
+  if (source === undefined) throw new Error(`postgres job ${job} on ${node} needs a source node`);
+  return rejoinJobSteps(input, job as RejoinJob, node, source);
+}
+
+/** The steps of a rejoin job on `node` from `source`. */
+export function rejoinJobSteps(
+  input: PostgresLaunchInput,
+  job: RejoinJob,
+  node: NodeId,
+  source: NodeId,
+): SetupStep[] {
+  return job === "rewind" ? rewindSteps(input, node, source) : baseBackupSteps(input, node, source);
 }
 
 /** The fallback when a rewind fails: the node's data replaced by a fresh copy of `source`. */
@@ -316,11 +343,16 @@ function command(
   const file = programPath(input.binaries, program);
   const env = { PATH: `${input.binaries.binDir}:/usr/bin:/bin`, LC_ALL: "C", TZ: "UTC" };
   const setpriv = input.setpriv;
-  if (setpriv === undefined) return { file, args, env };
+  if (setpriv === undefined) return { file, args, env, inheritEnv: false };
   const user =
     setpriv.owner === undefined
       ? []
       : [`--reuid=${setpriv.owner.uid}`, `--regid=${setpriv.owner.gid}`, "--clear-groups"];
   // setpriv sets the parent-death signal after changing user (a change of user clears it).
-  return { file: setpriv.path, args: [...user, "--pdeathsig", "KILL", "--", file, ...args], env };
+  return {
+    file: setpriv.path,
+    args: [...user, "--pdeathsig", "KILL", "--", file, ...args],
+    env,
+    inheritEnv: false,
+  };
 }

@@ -1,11 +1,13 @@
 // The `system:` section of a PostgreSQL test: how many streaming standbys, how a commit
-// replicates, the isolation of every transaction, where reads go and how a failover picks the new
-// primary. Parsed once at the edge; every impossible combination is a problem naming its field.
+// replicates, the isolation of every transaction and where reads go. Parsed once at the edge;
+// every impossible combination is a problem naming its field. How a failover picks the new
+// primary belongs to the fault (`nemesis: {failover: {pick}}`), not to the system.
 import { z } from "zod";
 
 export const REPLICATION_MODES = ["async", "sync", "remote-apply"] as const;
 export const ISOLATION_LEVELS = ["read-committed", "repeatable-read", "serializable"] as const;
 export const READ_TARGETS = ["primary", "any"] as const;
+/** How a failover picks the standby to promote (the failover fault's `pick`). */
 export const FAILOVER_PICKS = ["most-advanced", "random"] as const;
 
 export type ReplicationMode = (typeof REPLICATION_MODES)[number];
@@ -19,7 +21,6 @@ export const postgresDefaults = {
   replication: "async",
   isolation: "read-committed",
   reads: "primary",
-  failover: { pick: "most-advanced" },
 } as const;
 
 /** A combination the schema's types cannot see: the path to blame (inside `system:`) and why. */
@@ -34,9 +35,6 @@ const fields = z.strictObject({
   replication: z.enum(REPLICATION_MODES).default(postgresDefaults.replication),
   isolation: z.enum(ISOLATION_LEVELS).default(postgresDefaults.isolation),
   reads: z.enum(READ_TARGETS).default(postgresDefaults.reads),
-  failover: z
-    .strictObject({ pick: z.enum(FAILOVER_PICKS).default(postgresDefaults.failover.pick) })
-    .default({ ...postgresDefaults.failover }),
 });
 
 export type PostgresOptions = z.output<typeof fields>;
@@ -87,11 +85,7 @@ export function parsePostgresOptions(
   | { ok: true; options: Readonly<PostgresOptions> }
   | { ok: false; problems: PostgresOptionProblem[] } {
   const result = postgresOptionsSchema.safeParse(input);
-  if (result.success) {
-    const options = result.data;
-    Object.freeze(options.failover);
-    return { ok: true, options: Object.freeze(options) };
-  }
+  if (result.success) return { ok: true, options: Object.freeze(result.data) };
   return {
     ok: false,
     problems: result.error.issues.map((issue) => ({

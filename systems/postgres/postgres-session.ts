@@ -128,23 +128,74 @@ export class PostgresSession {
   }
 }
 
-/** Keeps one live session per key, opening a fresh one when the last died. */
+/** Sessions per key (a server and isolation), each lent to one call at a time: concurrent
+ * calls get sessions of their own (opened as needed, kept idle after), so their transactions
+ * really run concurrently; a session that died is ended and dropped. */
 export class SessionPool {
-  readonly #sessions = new Map<string, PostgresSession>();
+  readonly #idle = new Map<string, PostgresSession[]>();
+  readonly #open = new Set<PostgresSession>();
+  #closed = false;
 
-  session(key: string, target: () => SessionTarget): PostgresSession {
-    const current = this.#sessions.get(key);
-    if (current !== undefined && !current.dead) return current;
-    // A session whose connection the server closed would reconnect on its own: end it.
-    void current?.close();
-    const fresh = new PostgresSession(target());
-    this.#sessions.set(key, fresh);
-    return fresh;
+  /** Runs `work` on an idle session of `key`, or a fresh one with `target`. */
+  async run<T>(
+    key: string,
+    target: () => SessionTarget,
+    work: (session: PostgresSession) => Promise<T>,
+  ): Promise<T> {
+    if (this.#closed) throw new PostgresCallError("session-closed");
+    const session = this.#take(key) ?? this.#fresh(target());
+    try {
+      return await work(session);
+    } finally {
+      this.#giveBack(key, session);
+    }
+  }
+
+  /** The sessions open now (busy or idle). */
+  get size(): number {
+    return this.#open.size;
   }
 
   async close(): Promise<void> {
-    const sessions = [...this.#sessions.values()];
-    this.#sessions.clear();
+    this.#closed = true;
+    const sessions = [...this.#open];
+    this.#open.clear();
+    this.#idle.clear();
     await Promise.all(sessions.map((s) => s.close()));
+  }
+
+  #take(key: string): PostgresSession | undefined {
+    const idle = this.#idle.get(key);
+    while (idle !== undefined && idle.length > 0) {
+      const session = idle.pop()!;
+      if (!session.dead) return session;
+      this.#drop(session);
+    }
+    return undefined;
+  }
+
+  #fresh(target: SessionTarget): PostgresSession {
+    const session = new PostgresSession(target);
+    this.#open.add(session);
+    return session;
+  }
+
+  #giveBack(key: string, session: PostgresSession): void {
+    if (this.#closed || session.dead) {
+      // A session whose connection the server closed would reconnect on its own: end it.
+      this.#drop(session);
+      return;
+    }
+    let idle = this.#idle.get(key);
+    if (idle === undefined) {
+      idle = [];
+      this.#idle.set(key, idle);
+    }
+    idle.push(session);
+  }
+
+  #drop(session: PostgresSession): void {
+    this.#open.delete(session);
+    void session.close();
   }
 }
