@@ -20,7 +20,9 @@ import { createRunDir, type RunPaths } from "../store/run-store.js";
 import { runClients } from "./client-loop.js";
 import { finalReads } from "./final-reads.js";
 import { type HistoryWriter, openHistoryWriter } from "./history-writer.js";
+import { clockNs, realClock } from "./run-clock.js";
 import type { RunStatus } from "./run-status.js";
+import { scriptedSchedule } from "./test-script.js";
 
 export interface RunOptions {
   /** Aborted on Ctrl-C / SIGTERM. */
@@ -70,7 +72,10 @@ export async function runTest(config: TestConfig, options: RunOptions): Promise<
   const nodeIds = nodeIdsOf(config);
   const workload = workloadOf(config).create(config.workload);
   // Planned before anything exists on disk: a plan that cannot be made leaves no empty run.
-  const schedule = planFaults(config.nemesis, nodeIds, config.seed, config.timeLimit);
+  const scripted = config.script?.faults;
+  const schedule = scripted
+    ? scriptedSchedule(scripted)
+    : planFaults(config.nemesis, nodeIds, config.seed, config.timeLimit);
   const paths = createRunDir(config.store, config.name);
   const { runDir } = paths;
   status.runDir = runDir;
@@ -90,11 +95,17 @@ export async function runTest(config: TestConfig, options: RunOptions): Promise<
       nodeIds,
       linkFault: config.nemesis.partition.linkFault,
       signal: interrupt,
+      runtime: config.runtime,
     });
-    const session = system.connect(config.system, cluster, {
-      opTimeoutMs: config.clients.opTimeout,
-    });
-    const history = openHistoryWriter(paths.history);
+    const sessionOptions = { opTimeoutMs: config.clients.opTimeout };
+    const session =
+      cluster.connect?.(sessionOptions) ?? system.connect(config.system, cluster, sessionOptions);
+    // The sim keeps virtual time: every loop of the run reads and waits on it.
+    const clock = cluster.clock ?? realClock;
+    const history = openHistoryWriter(
+      paths.history,
+      cluster.clock ? { clockNs: clockNs(cluster.clock) } : {},
+    );
     opened = history;
     status.counts = history.counts;
     status.flushHistory = () => history.flush();
@@ -105,13 +116,19 @@ export async function runTest(config: TestConfig, options: RunOptions): Promise<
       setMaxListeners(config.clients.concurrency + 16, stop.signal, interrupt);
       const stopNow = () => stop.abort();
       interrupt.addEventListener("abort", stopNow, { once: true });
-      const timer = setTimeout(stopNow, config.timeLimit);
+      void clock.sleep(config.timeLimit, stop.signal).then(stopNow);
       status.phase = "running";
       status.clientsStartedAtMs = performance.now();
       const nemesis = { cluster, session, recorder: history, signal: stop.signal };
-      const nemesisDone = runNemesis(schedule, config.nemesis, nemesis, (active) => {
-        status.activeFault = active;
-      });
+      const nemesisDone = runNemesis(
+        schedule,
+        config.nemesis,
+        nemesis,
+        (active) => {
+          status.activeFault = active;
+        },
+        clock,
+      );
       const clients = await runClients({
         workload,
         kv: (node) => session.client(node),
@@ -122,9 +139,12 @@ export async function runTest(config: TestConfig, options: RunOptions): Promise<
         history,
         stop: stop.signal,
         interrupt,
+        clock,
+        ...(config.script?.ops && { script: config.script.ops }),
       });
       await nemesisDone;
-      clearTimeout(timer);
+      // A script may end before the time limit: its wait ends too.
+      stopNow();
       interrupt.removeEventListener("abort", stopNow);
       status.activeFault = undefined;
       if (interrupt.aborted) {
@@ -143,6 +163,7 @@ export async function runTest(config: TestConfig, options: RunOptions): Promise<
         processFirst: clients.processMax + 1,
         quiescenceTimeoutMs: config.quiescenceTimeout,
         signal: interrupt,
+        clock,
         ...(options.finalReadIntervalMs !== undefined && {
           roundIntervalMs: options.finalReadIntervalMs,
         }),

@@ -3,7 +3,15 @@
 // runtime (systems/system.ts); how it is faulted (SIGKILL, SIGSTOP, cut links) is the runtime's.
 // `start` returns a started cluster that is AsyncDisposable, so `await using cluster = await
 // runtime.start(spec)` cleans up on every path.
-import type { AnySystem, ClusterAddresses, NodeAddress, NodeId } from "../../systems/system.js";
+import type {
+  AnySystem,
+  ClusterAddresses,
+  NodeAddress,
+  NodeId,
+  SessionOptions,
+  SystemSession,
+} from "../../systems/system.js";
+import type { RunClock } from "../run/run-clock.js";
 
 export interface ClusterSpec {
   /** The run's name (test name + timestamp): names networks and containers. */
@@ -20,6 +28,8 @@ export interface ClusterSpec {
   linkFault: "blackhole" | "reset";
   /** Aborted on Ctrl-C: a start under way gives up at once. */
   signal?: AbortSignal;
+  /** The test's `runtime:` section (a runtime's own settings, e.g. the sim's latency). */
+  runtime?: { name: string; [setting: string]: unknown };
 }
 
 /** A directed link: messages from [0] to [1]. */
@@ -46,6 +56,10 @@ export interface Cluster extends AsyncDisposable, ClusterAddresses {
   healLinks(): Promise<void>;
   /** Stops every node (resumed and SIGTERMed, SIGKILLed after a grace period); idempotent. */
   stop(): Promise<void>;
+  /** The run's clock when the cluster keeps its own time (the sim: virtual time). */
+  readonly clock?: RunClock;
+  /** The session when the cluster is not reached over addresses (the sim: in-process). */
+  connect?(session: SessionOptions): SystemSession;
 }
 
 export interface Runtime {

@@ -1,19 +1,20 @@
 // faultline's own replicated store as a system under test: the `system:` section
 // (`{name: faultline, build, strategy, nodes, w, r, acks, fsync, …}`), its shorthand flags, how
 // each runtime starts a `faultline node` (nodes/ stays the binary; this file only maps options
-// onto its flags), and the session the harness and clients use: the node API over HTTP, the
+// onto its flags; the sim runtime steps the same core in process, faultline-sim.ts), and the session the harness and clients use: the node API over HTTP, the
 // admin calls (dump, clock), and leader discovery through /health.
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { BUILDS, STRATEGIES } from "../../nodes/core/replica.js";
 import { type NodeOptions, nodeArgs, nodeDefaults } from "../../nodes/node-options.js";
-import type { KvClient, NodeId } from "../../workloads/kv-client.js";
+import type { NodeId } from "../../workloads/kv-client.js";
 import { duration, type FlagSpec, formatDuration } from "../options-schema.js";
 import type { ConfigProblem, NodeAddress, System, SystemSession } from "../system.js";
 import { isHealthy, nodeHealth, postClockOffset, postPeers } from "./admin-client.js";
-import { createNodeClient, faultlineKvClient } from "./faultline-client.js";
+import { createNodeClient, kvSession } from "./faultline-client.js";
 import { NODE_ERRORS } from "./faultline-errors.js";
 import { faultlineNodeImage } from "./faultline-image.js";
+import { faultlineSimLaunch } from "./faultline-sim.js";
 
 const NODES_MAX = 15;
 
@@ -143,21 +144,8 @@ function connect(
 ): SystemSession {
   const urlOf = (node: NodeId) => baseUrl(cluster.address(node));
   const http = createNodeClient({ urlOf, timeoutMs: session.opTimeoutMs });
-  const clients = new Map<NodeId, KvClient>();
   return {
-    client(node) {
-      let client = clients.get(node);
-      if (client === undefined) {
-        client = faultlineKvClient(http, node);
-        clients.set(node, client);
-      }
-      return client;
-    },
-    async dump(node, signal) {
-      const result = await http.dump(node, { signal });
-      if (!result.ok) throw new Error(`GET /admin/dump: ${result.error}`);
-      return result.body;
-    },
+    ...kvSession(http),
     setClockOffset: (node, offsetMs) => postClockOffset(urlOf(node), offsetMs, ADMIN_TIMEOUT_MS),
     ...(o.build === "leader" && {
       async leader(signal: AbortSignal) {
@@ -244,6 +232,7 @@ export const faultline: System<FaultlineOptions> = {
           signal,
         ),
     }),
+    sim: (o, run) => faultlineSimLaunch(nodeOptions(o, run.seed), run.plantedBug),
   },
   ready: (address) => isHealthy(baseUrl(address), 1000),
   connect,

@@ -1,0 +1,198 @@
+// A simulated cluster: the nodes of a system's sim launch, each in its shell (sim-node-shell.ts),
+// on the simulated network (sim-network.ts), in virtual time (sim-scheduler.ts), all in the
+// harness process. It is a Cluster like the local one — the nemesis bundles call the same
+// methods — plus the run's clock (virtual time) and a session over the simulated wire. A client
+// request travels to its node and its reply back like any trip; a node that is down refuses it,
+// a kill resets it, the client's own timeout and the interrupt end it. Every random choice comes
+// from the run's seed. Each node's lifecycle (starts, kills with the records they lost, pauses,
+// clock offsets) is written to nodes/<id>.log when the cluster stops.
+import { mkdirSync, writeFileSync } from "node:fs";
+import type {
+  NodeAddress,
+  NodeId,
+  SessionOptions,
+  SimLaunch,
+  SimNode,
+  SimResponse,
+  SimWire,
+  SystemSession,
+} from "../../../systems/system.js";
+import { runPaths } from "../../store/run-store.js";
+import type { Cluster, ClusterSpec, Link, NodeState } from "../runtime.js";
+import { SimNetwork } from "./sim-network.js";
+import { SimNodeShell } from "./sim-node-shell.js";
+import type { SimSettings } from "./sim-options.js";
+import { SimRandom } from "./sim-random.js";
+import { SimScheduler } from "./sim-scheduler.js";
+
+/** How long a killed node takes to start again (a node process starts in about that here). */
+export const RESTART_MS = 500;
+
+const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+const same = <T>(value: T): T => value;
+
+export class SimCluster implements Cluster, SimWire {
+  readonly nodes: readonly NodeId[];
+  readonly clock = new SimScheduler();
+  readonly network: SimNetwork;
+  readonly #shells = new Map<NodeId, SimNodeShell>();
+  readonly #clone: <T>(value: T) => T;
+  #nextReq = 1;
+  #stopped = false;
+
+  constructor(
+    readonly spec: ClusterSpec,
+    readonly launch: SimLaunch,
+    readonly settings: SimSettings,
+  ) {
+    this.nodes = [...spec.nodeIds];
+    this.#clone = settings.copy ? clone : same;
+    this.network = new SimNetwork({
+      scheduler: this.clock,
+      random: new SimRandom(spec.seed, "network"),
+      latencyMs: settings.latencyMs,
+      jitterMs: settings.jitterMs,
+      linkFault: spec.linkFault,
+      arrive: (from, to, msgs) => this.#arrive(from, to, msgs),
+    });
+    const deps = {
+      scheduler: this.clock,
+      launch,
+      nodes: this.nodes,
+      random: new SimRandom(spec.seed, "ticks"),
+      post: (from: NodeId, to: NodeId, msgs: unknown[]) =>
+        this.network.post(from, to, this.#clone(msgs)),
+      clone: this.#clone,
+    };
+    for (const id of this.nodes) this.#shells.set(id, new SimNodeShell(id, deps));
+  }
+
+  startAll(): void {
+    for (const shell of this.#shells.values()) shell.start();
+  }
+
+  /** The session of the system's sim launch over this cluster's wire. */
+  connect(session: SessionOptions): SystemSession {
+    return this.launch.connect(this, session);
+  }
+
+  /** Sim nodes serve no port; the system's sim session does not ask. */
+  address(node: NodeId): NodeAddress {
+    throw new Error(
+      `sim node ${this.#shell(node).id} has no address: its session talks to it in-process`,
+    );
+  }
+
+  state(node: NodeId): NodeState {
+    return this.#shell(node).state;
+  }
+
+  running(node: NodeId): SimNode | undefined {
+    const shell = this.#shell(node);
+    return shell.state === "running" ? shell.node : undefined;
+  }
+
+  setClockOffset(node: NodeId, offsetMs: number): void {
+    const shell = this.#shell(node);
+    if (shell.state !== "running") throw new Error(`node ${node} is ${shell.state}`);
+    shell.offsetMs = offsetMs;
+    shell.note(`clock offset set to ${offsetMs} ms`);
+  }
+
+  request(
+    node: NodeId,
+    request: unknown,
+    options: { timeoutMs: number; signal?: AbortSignal },
+  ): Promise<SimResponse> {
+    const shell = this.#shell(node);
+    const { signal } = options;
+    return this.clock.wait<SimResponse>((settle) => {
+      if (signal?.aborted) return settle({ ok: false, error: "interrupted" });
+      const done = (response: SimResponse) => {
+        timer.cancel();
+        signal?.removeEventListener("abort", onAbort);
+        settle(response);
+      };
+      const onAbort = () => done({ ok: false, error: "interrupted" });
+      const timer = this.clock.after(options.timeoutMs, () =>
+        done({ ok: false, error: "client-timeout" }),
+      );
+      signal?.addEventListener("abort", onAbort, { once: true });
+      const back = (response: SimResponse) =>
+        this.clock.after(this.network.delayMs(), () => done(this.#clone(response)));
+      this.clock.after(this.network.delayMs(), () => {
+        const input = {
+          kind: "request" as const,
+          req: this.#nextReq++,
+          request: this.#clone(request),
+        };
+        if (!shell.deliver(input, back)) back({ ok: false, error: "connection-refused" });
+      });
+    });
+  }
+
+  async kill(node: NodeId): Promise<void> {
+    this.#shell(node).kill();
+  }
+
+  async restart(node: NodeId): Promise<void> {
+    const shell = this.#shell(node);
+    if (shell.state !== "down")
+      throw new Error(`node ${node} is ${shell.state}: kill it before restarting`);
+    await this.clock.sleep(RESTART_MS);
+    if (this.#stopped) throw new Error(`cannot start node ${node}: the cluster is stopped`);
+    shell.start();
+  }
+
+  async pause(node: NodeId): Promise<void> {
+    this.#shell(node).pause();
+  }
+
+  async resume(node: NodeId): Promise<void> {
+    this.#shell(node).resume();
+  }
+
+  async cutLinks(links: readonly Link[]): Promise<void> {
+    for (const [from, to] of links) {
+      this.#shell(from);
+      this.#shell(to);
+      if (from === to) throw new Error(`cannot cut the link from ${from} to itself`);
+    }
+    this.network.cutLinks(links);
+  }
+
+  async healLinks(): Promise<void> {
+    this.network.heal();
+  }
+
+  /** Stops every node and writes their logs; idempotent. */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    const paths = runPaths(this.spec.runDir);
+    mkdirSync(paths.nodesDir, { recursive: true });
+    for (const shell of this.#shells.values()) {
+      shell.stop();
+      writeFileSync(
+        paths.nodeLog(shell.id),
+        `${shell.log.map((line) => `${shell.id} ${line}`).join("\n")}\n`,
+      );
+    }
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
+
+  #arrive(from: NodeId, to: NodeId, msgs: unknown[]): void {
+    const shell = this.#shell(to);
+    for (const msg of msgs) if (!shell.deliver({ kind: "receive", from, msg })) return;
+  }
+
+  #shell(node: NodeId): SimNodeShell {
+    const shell = this.#shells.get(node);
+    if (shell === undefined)
+      throw new Error(`unknown node "${node}" (the cluster has ${this.nodes.join(", ")})`);
+    return shell;
+  }
+}
