@@ -13,7 +13,8 @@ import {
 import { checkers as registry } from "../checkers/checkers.js";
 import { parseJsonl } from "../checkers/formats/jsonl-format.js";
 import { UsageError } from "./cli-error.js";
-import { workloadOf } from "./config/test-config.js";
+import type { History } from "../checkers/history.js";
+import { type TestConfig, workloadOf } from "./config/test-config.js";
 import { readTestJson } from "./config/test-file.js";
 import { writeReportOrWarn } from "./report/write-report.js";
 import { runPaths } from "./store/run-store.js";
@@ -57,11 +58,11 @@ function parseHistory(text: string, path: string): ReturnType<typeof parseJsonl>
   }
 }
 
-export async function checkRun(runDir: string): Promise<RunCheckResult> {
-  const paths = runPaths(runDir);
-  const test = readTestJson(paths.test, await readText(paths.test));
-  const { history, warnings } = parseHistory(await readText(paths.history), paths.history);
-
+/** The test's checkers on a history, with the options the test implies (pure: no files). */
+export function checkHistory(
+  test: TestConfig,
+  history: History,
+): { valid: Validity; results: Record<string, CheckResult> } {
   const options: CheckOptions = {
     ...workloadOf(test).checkOptions(test.workload),
     consistency: test.checkers.consistency,
@@ -69,10 +70,17 @@ export async function checkRun(runDir: string): Promise<RunCheckResult> {
   const chosen = test.checkers.names.map((name) =>
     name in registry ? registry[name as keyof typeof registry] : missingChecker(name),
   );
-  const { valid, results } = composeCheckers(chosen).check(history, options) as {
+  return composeCheckers(chosen).check(history, options) as {
     valid: Validity;
     results: Record<string, CheckResult>;
   };
+}
+
+export async function checkRun(runDir: string): Promise<RunCheckResult> {
+  const paths = runPaths(runDir);
+  const test = readTestJson(paths.test, await readText(paths.test));
+  const { history, warnings } = parseHistory(await readText(paths.history), paths.history);
+  const { valid, results } = checkHistory(test, history);
   const result: RunCheckResult = { valid, results, warnings, opCount: history.length };
   await writeFile(paths.results, `${JSON.stringify(result, null, 2)}\n`);
   await writeReportOrWarn(runDir, { test, history, results: result });

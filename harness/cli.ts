@@ -7,6 +7,7 @@ import { NodeFlagError } from "../nodes/server/node-flags.js";
 import { EXIT, UsageError } from "./cli-error.js";
 import { registerCheckCommand } from "./commands/check-command.js";
 import { registerCleanCommand } from "./commands/clean-command.js";
+import { registerExploreCommand } from "./commands/explore-command.js";
 import { registerReportCommand } from "./commands/report-command.js";
 import { registerRunCommand } from "./commands/run-command.js";
 import { registerServeCommand } from "./commands/serve-command.js";
@@ -17,6 +18,7 @@ const program = new Command("faultline")
   .exitOverride();
 
 registerRunCommand(program);
+registerExploreCommand(program);
 registerCheckCommand(program);
 registerReportCommand(program);
 registerServeCommand(program);

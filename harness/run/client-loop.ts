@@ -62,16 +62,24 @@ function pacedOps(options: ClientLoopOptions, clock: RunClock, startMs: number, 
   };
 }
 
-/** The thread's scripted ops, each at its time. */
+/** The thread's scripted ops, each at its time; then it idles until the clients stop, as a
+ * seeded thread would (so a run replayed from its script ends as it did). */
 function scriptedOps(
   ops: readonly ScriptOp[],
   options: ClientLoopOptions,
   clock: RunClock,
   startMs: number,
 ): NextOp {
+  const stopped = new Promise<void>((resolve) => {
+    if (options.stop.aborted) resolve();
+    else options.stop.addEventListener("abort", () => resolve(), { once: true });
+  });
   return async (seq) => {
     const op = ops[seq];
-    if (op === undefined) return undefined;
+    if (op === undefined) {
+      await stopped;
+      return undefined;
+    }
     await clock.sleep(startMs + op.atMs - clock.nowMs(), options.stop);
     if (options.stop.aborted) return undefined;
     const plan = { f: op.f, key: op.key, nodeIndex: options.nodes.indexOf(op.node) };

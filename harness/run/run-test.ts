@@ -32,6 +32,8 @@ export interface RunOptions {
   runtime?: Runtime;
   /** Pause between final-read rounds that did not agree. */
   finalReadIntervalMs?: number;
+  /** Judges the stored run (default checkRun: results.json and the report too). */
+  check?: (runDir: string) => Promise<RunCheckResult>;
 }
 
 export interface RunOutcome {
@@ -143,7 +145,7 @@ export async function runTest(config: TestConfig, options: RunOptions): Promise<
         ...(config.script?.ops && { script: config.script.ops }),
       });
       await nemesisDone;
-      // A script may end before the time limit: its wait ends too.
+      // The clients stopped (the time limit or an interrupt): the time limit's wait ends too.
       stopNow();
       interrupt.removeEventListener("abort", stopNow);
       status.activeFault = undefined;
@@ -181,7 +183,7 @@ export async function runTest(config: TestConfig, options: RunOptions): Promise<
   }
 
   status.phase = "checking";
-  const check = await checkRun(runDir);
+  const check = await (options.check ?? checkRun)(runDir);
   status.phase = "done";
   return { runDir, interrupted: false, check, ...(finalResult && { finalReads: finalResult }) };
 }

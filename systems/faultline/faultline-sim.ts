@@ -30,11 +30,15 @@ const WRITE_BEHIND_MS = 200;
 
 export const PLANTED_BUGS = {
   "drop-sibling":
-    "a client read that returns three or more siblings leaves out the oldest; its context still " +
+    "a client read that returns five or more siblings leaves out the oldest; its context still " +
     "covers it, so a write back through that context deletes it",
 } as const;
 
 type PlantedBug = keyof typeof PLANTED_BUGS;
+
+/** drop-sibling strikes a read that returns at least this many siblings: a rare race (five
+ * writes that saw the same version), so most runs pass and explore must search for one. */
+const SIBLINGS_DROPPED_FROM = 5;
 
 /** A client request as the sim carries it: the node API's GET and PUT. */
 type ClientRequest =
@@ -70,7 +74,7 @@ function coreInput(input: Parameters<SimNode["step"]>[0]): Input {
   return { ...(input.request as ClientRequest), req: input.req };
 }
 
-/** The drop-sibling bug: a client's (quorum) read answered with three or more siblings loses
+/** The drop-sibling bug: a client's (quorum) read answered with five or more siblings loses
  * the oldest. The answer may come from a later step than the request (it waits for peers). */
 function siblingDropper(): (input: Input, effects: Effect[]) => Effect[] {
   const reads = new Set<number>();
@@ -81,7 +85,7 @@ function siblingDropper(): (input: Input, effects: Effect[]) => Effect[] {
       if (effect.kind !== "reply" || !reads.delete(effect.req)) return effect;
       if (effect.status !== 200 || !("values" in effect.body)) return effect;
       const { values } = effect.body;
-      if (values.length < 3) return effect;
+      if (values.length < SIBLINGS_DROPPED_FROM) return effect;
       return { ...effect, body: { ...effect.body, values: values.slice(1) } };
     });
   };

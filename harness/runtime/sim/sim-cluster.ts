@@ -23,7 +23,7 @@ import { SimNetwork } from "./sim-network.js";
 import { SimNodeShell } from "./sim-node-shell.js";
 import type { SimSettings } from "./sim-options.js";
 import { SimRandom } from "./sim-random.js";
-import { SimScheduler } from "./sim-scheduler.js";
+import { type Abortable, SimScheduler, type SimTimer, type SimWaiter } from "./sim-scheduler.js";
 
 /** How long a killed node takes to start again (a node process starts in about that here). */
 export const RESTART_MS = 500;
@@ -104,31 +104,23 @@ export class SimCluster implements Cluster, SimWire {
     request: unknown,
     options: { timeoutMs: number; signal?: AbortSignal },
   ): Promise<SimResponse> {
-    const shell = this.#shell(node);
-    const { signal } = options;
-    return this.clock.wait<SimResponse>((settle) => {
-      if (signal?.aborted) return settle({ ok: false, error: "interrupted" });
-      const done = (response: SimResponse) => {
-        timer.cancel();
-        signal?.removeEventListener("abort", onAbort);
-        settle(response);
-      };
-      const onAbort = () => done({ ok: false, error: "interrupted" });
-      const timer = this.clock.after(options.timeoutMs, () =>
-        done({ ok: false, error: "client-timeout" }),
-      );
-      signal?.addEventListener("abort", onAbort, { once: true });
-      const back = (response: SimResponse) =>
-        this.clock.after(this.network.delayMs(), () => done(this.#clone(response)));
-      this.clock.after(this.network.delayMs(), () => {
-        const input = {
-          kind: "request" as const,
-          req: this.#nextReq++,
-          request: this.#clone(request),
-        };
-        if (!shell.deliver(input, back)) back({ ok: false, error: "connection-refused" });
-      });
-    });
+    const call = new ClientCall(this, this.#shell(node), request, options.signal);
+    if (options.signal?.aborted) call.respond({ ok: false, error: "interrupted" });
+    else call.send(options.timeoutMs);
+    return call.waiter.promise;
+  }
+
+  /** A trip's delay on the wire between the clients and `node`, either way. */
+  tripMs(link: string): number {
+    return this.network.delayMs(link);
+  }
+
+  nextReq(): number {
+    return this.#nextReq++;
+  }
+
+  clone<T>(value: T): T {
+    return this.#clone(value);
   }
 
   async kill(node: NodeId): Promise<void> {
@@ -194,5 +186,59 @@ export class SimCluster implements Cluster, SimWire {
     if (shell === undefined)
       throw new Error(`unknown node "${node}" (the cluster has ${this.nodes.join(", ")})`);
     return shell;
+  }
+}
+
+/** One client request: to its node and back over the client wire, until its reply, a transport
+ * failure, its timeout or the interrupt, whichever comes first. */
+class ClientCall implements Abortable {
+  readonly waiter: SimWaiter<SimResponse>;
+  #timer: SimTimer | undefined;
+
+  constructor(
+    readonly cluster: SimCluster,
+    readonly shell: SimNodeShell,
+    readonly request: unknown,
+    readonly signal: AbortSignal | undefined,
+  ) {
+    this.waiter = cluster.clock.waiter<SimResponse>();
+  }
+
+  send(timeoutMs: number): void {
+    const { clock } = this.cluster;
+    this.#timer = clock.after(timeoutMs, this);
+    if (this.signal) clock.listen(this.signal, this);
+    clock.after(this.cluster.tripMs(`client>${this.shell.id}`), () => this.arrive());
+  }
+
+  arrive(): void {
+    const input = {
+      kind: "request" as const,
+      req: this.cluster.nextReq(),
+      request: this.cluster.clone(this.request),
+    };
+    if (!this.shell.deliver(input, this)) this.answer({ ok: false, error: "connection-refused" });
+  }
+
+  /** The node's answer (or its kill's reset): it travels back. */
+  answer(response: SimResponse): void {
+    const back = this.cluster.tripMs(`${this.shell.id}>client`);
+    this.cluster.clock.after(back, () => this.respond(this.cluster.clone(response)));
+  }
+
+  /** The timeout. */
+  fire(): void {
+    this.respond({ ok: false, error: "client-timeout" });
+  }
+
+  aborted(): void {
+    this.respond({ ok: false, error: "interrupted" });
+  }
+
+  respond(response: SimResponse): void {
+    if (this.waiter.done) return;
+    this.#timer?.cancel();
+    if (this.signal) this.cluster.clock.unlisten(this.signal, this);
+    this.waiter.settle(response);
   }
 }

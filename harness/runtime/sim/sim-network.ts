@@ -37,9 +37,10 @@ export class SimNetwork {
 
   constructor(readonly deps: NetworkDeps) {}
 
-  /** One trip's delay. */
-  delayMs(): number {
-    return this.deps.random.between(this.deps.latencyMs, this.deps.jitterMs);
+  /** The delay of a trip on `link` ("n1>n2", "client>n1") that starts now. */
+  delayMs(link: string): number {
+    const { random, scheduler, latencyMs, jitterMs } = this.deps;
+    return random.between(link, scheduler.nowMs(), latencyMs, jitterMs);
   }
 
   isCut(from: NodeId, to: NodeId): boolean {
@@ -66,7 +67,7 @@ export class SimNetwork {
   }
 
   #travel(post: Post): void {
-    this.deps.scheduler.after(this.delayMs(), () => {
+    this.deps.scheduler.after(this.delayMs(linkKey(post.from, post.to)), () => {
       // Cut while on the way: the proxy holds (or resets) it as well.
       if (this.isCut(post.from, post.to)) this.#block(post);
       else this.deps.arrive(post.from, post.to, post.msgs);

@@ -22,7 +22,10 @@ import type { SimScheduler, SimTimer } from "./sim-scheduler.js";
 /** Wall clocks start here (2026-01-01), so timestamps look like real ones. */
 const WALL_EPOCH_MS = 1_767_225_600_000;
 
-export type Answer = (response: SimResponse) => void;
+/** Who waits for a request's answer (a client call). */
+export interface Answer {
+  answer(response: SimResponse): void;
+}
 
 export interface ShellDeps {
   scheduler: SimScheduler;
@@ -64,7 +67,8 @@ export class SimNodeShell {
     this.offsetMs = 0;
     this.note(`started on ${this.#written.length} log records`);
     const { tickIntervalMs } = this.deps.launch;
-    this.#scheduleTick(this.deps.random.between(0, tickIntervalMs));
+    const now = this.deps.scheduler.nowMs();
+    this.#scheduleTick(this.deps.random.between(this.id, now, 0, tickIntervalMs));
   }
 
   /** SIGKILL: the records not yet written are lost. */
@@ -94,7 +98,7 @@ export class SimNodeShell {
     this.#inbox = [];
     this.node = undefined;
     this.state = "down";
-    for (const answer of reset) answer({ ok: false, error: "connection-reset" });
+    for (const waiting of reset) waiting.answer({ ok: false, error: "connection-reset" });
     return reset.length;
   }
 
@@ -181,10 +185,10 @@ export class SimNodeShell {
   }
 
   #answer(req: number, response: SimResponse): void {
-    const answer = this.#requests.get(req);
-    if (answer === undefined) return;
+    const waiting = this.#requests.get(req);
+    if (waiting === undefined) return;
     this.#requests.delete(req);
-    answer(response);
+    waiting.answer(response);
   }
 
   #persist(record: unknown): void {

@@ -86,23 +86,43 @@ describe("the sim runtime running faultline nodes", () => {
   });
 
   for (const plantedBug of [undefined, "drop-sibling"]) {
-    it(`${plantedBug ?? "without a planted bug"}: three concurrent writes read back as ${plantedBug ? "two" : "three"} siblings`, async () => {
+    it(`${plantedBug ?? "without a planted bug"}: five concurrent writes read back as ${plantedBug ? "four" : "five"} siblings`, async () => {
       const { cluster, session } = await start(
         { build: "leaderless", strategy: "siblings" },
         { name: "sim", ...(plantedBug && { plantedBug }) },
       );
+      const writers = ["n1", "n2", "n3", "n1", "n2"];
       await Promise.all(
-        cluster.nodes.map((node, i) => session.client(node).write("k", i + 1, undefined)),
+        writers.map((node, i) => session.client(node).write("k", i + 1, undefined)),
       );
       await cluster.clock.sleep(50);
-      const quorum = await session.client("n1").read("k");
-      const local = await session.client("n1").read("k", { local: true });
+      const quorum = await session.client("n3").read("k");
+      const local = await session.client("n3").read("k", { local: true });
       expect(quorum).toMatchObject({ ok: true });
       expect(local).toMatchObject({ ok: true });
       if (!quorum.ok || !local.ok) return;
-      expect([...local.values].sort()).toEqual([1, 2, 3]);
-      expect(quorum.values).toHaveLength(plantedBug ? 2 : 3);
+      // The bug is in the answer, not in the state: final reads (local) see every sibling.
+      expect([...local.values].sort()).toEqual([1, 2, 3, 4, 5]);
+      expect(quorum.values).toHaveLength(plantedBug ? 4 : 5);
       await cluster.stop();
     });
   }
+
+  it("a read of fewer siblings is left alone by the planted bug", async () => {
+    const { cluster, session } = await start(
+      { build: "leaderless", strategy: "siblings" },
+      { name: "sim", plantedBug: "drop-sibling" },
+    );
+    await Promise.all(
+      ["n1", "n2", "n3", "n1"].map((node, i) => session.client(node).write("k", i, undefined)),
+    );
+    await cluster.clock.sleep(50);
+    expect(await session.client("n2").read("k")).toMatchObject({
+      ok: true,
+      values: expect.any(Array),
+    });
+    const read = await session.client("n2").read("k");
+    expect(read.ok && read.values).toHaveLength(4);
+    await cluster.stop();
+  });
 });

@@ -1,12 +1,16 @@
 // Virtual time for the sim runtime: one queue of events ordered by (time, insertion), and the
 // driver that runs the harness's async code (runner, clients, nemesis, final reads) in that time.
-// The harness awaits promises the scheduler hands out (`wait`, `sleep`, the RunClock); while one
+// The harness awaits promises the scheduler hands out (`waiter`, `sleep`, the RunClock); while one
 // is pending the driver runs events in order, and after an event settles one it stops until the
 // harness's microtasks have run (it resumes from a nextTick queued behind them), so woken code
 // acts at the instant it was woken and the same inputs give the same interleaving, run after run.
 // With nothing pending, time stands still. Contract: while a sim promise is pending the harness
 // awaits nothing real (I/O, real timers); an event that throws rejects every pending promise.
+// (Hot paths use objects with methods, not closures: tsx names every closure it creates.)
 import type { RunClock } from "../../run/run-clock.js";
+
+/** What an event does: a function, or an object's `fire`. */
+export type SimAction = (() => void) | { fire(): void };
 
 export interface SimTimer {
   cancel(): void;
@@ -17,11 +21,71 @@ class SimEvent implements SimTimer {
   constructor(
     readonly atMs: number,
     readonly seq: number,
-    readonly run: () => void,
+    readonly action: SimAction,
   ) {}
 
   cancel(): void {
     this.cancelled = true;
+  }
+}
+
+/** Told when a signal aborts (through the scheduler's one listener per signal). */
+export interface Abortable {
+  aborted(): void;
+}
+
+/** What the scheduler holds of a pending promise: how to fail it. */
+interface Pending {
+  fail(err: Error): void;
+}
+
+/** A promise the harness awaits, settled by sim events; `settle` counts once. */
+export class SimWaiter<T> implements Pending {
+  readonly promise: Promise<T>;
+  #resolve!: (value: T) => void;
+  #reject!: (err: Error) => void;
+  #done = false;
+
+  constructor(readonly scheduler: SimScheduler) {
+    this.promise = new Promise<T>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+  }
+
+  get done(): boolean {
+    return this.#done;
+  }
+
+  settle(value: T): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.scheduler.settled(this);
+    this.#resolve(value);
+  }
+
+  fail(err: Error): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#reject(err);
+  }
+}
+
+class Sleeper implements Abortable {
+  timer: SimTimer | undefined;
+  constructor(
+    readonly waiter: SimWaiter<void>,
+    readonly signal: AbortSignal | undefined,
+  ) {}
+
+  fire(): void {
+    if (this.signal) this.waiter.scheduler.unlisten(this.signal, this);
+    this.waiter.settle();
+  }
+
+  aborted(): void {
+    this.timer?.cancel();
+    this.waiter.settle();
   }
 }
 
@@ -34,8 +98,12 @@ export class SimScheduler implements RunClock {
   #nowMs = 0;
   #seq = 0;
   readonly #heap: SimEvent[] = [];
-  /** The rejecters of the promises pending on the sim. */
-  readonly #pending = new Set<(err: Error) => void>();
+  /** The promises pending on the sim. */
+  readonly #pending = new Set<Pending>();
+  readonly #aborts = new Map<
+    AbortSignal,
+    { targets: Set<Abortable>; onAbort: { handleEvent(): void } }
+  >();
   #woke = false;
   #scheduled = false;
   #sliceEndMs = 0;
@@ -46,50 +114,71 @@ export class SimScheduler implements RunClock {
     return this.#nowMs;
   }
 
-  /** Runs `run` at `atMs` (now, if that has passed). */
-  at(atMs: number, run: () => void): SimTimer {
-    const event = new SimEvent(Math.max(atMs, this.#nowMs), this.#seq++, run);
+  /** Runs the action at `atMs` (now, if that has passed). */
+  at(atMs: number, action: SimAction): SimTimer {
+    const event = new SimEvent(Math.max(atMs, this.#nowMs), this.#seq++, action);
     this.#push(event);
     return event;
   }
 
-  after(ms: number, run: () => void): SimTimer {
-    return this.at(this.#nowMs + ms, run);
+  after(ms: number, action: SimAction): SimTimer {
+    return this.at(this.#nowMs + ms, action);
   }
 
-  /** A promise that sim events settle through `settle` (the first call counts). */
+  /** A new pending promise. */
+  waiter<T>(): SimWaiter<T> {
+    const waiter = new SimWaiter<T>(this);
+    this.#pending.add(waiter);
+    this.#kick();
+    return waiter;
+  }
+
+  /** A waiter settled: the driver stops so that its harness code runs now. */
+  settled(waiter: Pending): void {
+    this.#pending.delete(waiter);
+    this.#woke = true;
+  }
+
+  /** A promise that `start`'s events settle (the first call counts). */
   wait<T>(start: (settle: (value: T) => void) => void): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      let done = false;
-      const fail = (err: Error) => {
-        done = true;
-        reject(err);
-      };
-      this.#pending.add(fail);
-      start((value) => {
-        if (done) return;
-        done = true;
-        this.#pending.delete(fail);
-        this.#woke = true;
-        resolve(value);
-      });
-      this.#kick();
-    });
+    const waiter = this.waiter<T>();
+    start((value) => waiter.settle(value));
+    return waiter.promise;
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (ms <= 0 || signal?.aborted) return Promise.resolve();
-    return this.wait<void>((settle) => {
-      const onAbort = () => {
-        timer.cancel();
-        settle();
+    const sleeper = new Sleeper(this.waiter<void>(), signal);
+    sleeper.timer = this.after(ms, sleeper);
+    if (signal) this.listen(signal, sleeper);
+    return sleeper.waiter.promise;
+  }
+
+  /** Tells `target` when `signal` aborts (EventTarget listeners cost more, one per call). */
+  listen(signal: AbortSignal, target: Abortable): void {
+    let listening = this.#aborts.get(signal);
+    if (listening === undefined) {
+      const targets = new Set<Abortable>();
+      const onAbort = {
+        handleEvent: () => {
+          this.#aborts.delete(signal);
+          for (const t of [...targets]) t.aborted();
+        },
       };
-      const timer = this.after(ms, () => {
-        signal?.removeEventListener("abort", onAbort);
-        settle();
-      });
-      signal?.addEventListener("abort", onAbort, { once: true });
-    });
+      listening = { targets, onAbort };
+      this.#aborts.set(signal, listening);
+      signal.addEventListener("abort", onAbort, { once: true });
+    }
+    listening.targets.add(target);
+  }
+
+  /** The last target of a signal gone, its one listener goes too (signals outlive clusters). */
+  unlisten(signal: AbortSignal, target: Abortable): void {
+    const listening = this.#aborts.get(signal);
+    if (listening === undefined || !listening.targets.delete(target)) return;
+    if (listening.targets.size > 0) return;
+    this.#aborts.delete(signal);
+    signal.removeEventListener("abort", listening.onAbort);
   }
 
   #kick(): void {
@@ -118,12 +207,14 @@ export class SimScheduler implements RunClock {
         if (event.cancelled) continue;
         this.#nowMs = event.atMs;
         this.eventCount++;
-        event.run();
+        const { action } = event;
+        if (typeof action === "function") action();
+        else action.fire();
         if (n % EVENTS_PER_LOOK === 0 && performance.now() >= this.#sliceEndMs) break;
       }
     } catch (err) {
       const failure = err instanceof Error ? err : new Error(String(err));
-      for (const fail of [...this.#pending]) fail(failure);
+      for (const waiter of [...this.#pending]) waiter.fail(failure);
       this.#pending.clear();
       return;
     }
