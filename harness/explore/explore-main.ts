@@ -3,7 +3,7 @@
 // seed was, its stored run, the shrunk test and its two runs, and a table of each checker's
 // verdicts over the seeds. Exit code: 1 when a seed was INVALID, 2 when one was only unknown, 0
 // when all were valid; 130 / 143 / 129 when interrupted (after the summary so far).
-import { verdictExitCode } from "../cli-error.js";
+import { UsageError, verdictExitCode } from "../cli-error.js";
 import type { ConfigFlag } from "../config/config-flags.js";
 import { loadTestConfig } from "../config/load-test-config.js";
 import { systemOf, type TestConfig } from "../config/test-config.js";
@@ -118,6 +118,17 @@ export async function exploreMain(
   explored: ExploreFlags,
 ): Promise<number> {
   const config = loadTestConfig({ file: readTestFile(testPath), flags });
+  const system = systemOf(config);
+  if (system.launch.sim === undefined) {
+    const has = Object.keys(system.launch).join(", ");
+    throw new UsageError(
+      `${testPath}: explore runs tests on the sim runtime, and system ${system.name} has no sim launch (it has: ${has})`,
+    );
+  }
+  const runtimeFlag = [...flags].find(([flag]) => flag.path.join(".") === "runtime.name");
+  if (runtimeFlag !== undefined && runtimeFlag[1] !== "sim") {
+    throw new UsageError(`--runtime ${runtimeFlag[1]}: explore runs on the sim runtime only`);
+  }
   const out = process.stdout;
   const count = explored.seeds === undefined ? "" : `${explored.seeds} seeds, `;
   out.write(`faultline explore ${describeTest(config)}\n`);

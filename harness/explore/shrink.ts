@@ -1,11 +1,12 @@
 // Shrinking a failing sim run with fast-check. The run's script (seed-script.ts) is the one
-// example of an arbitrary of sub-scripts — a subset of its faults, a subsequence of each
-// client's ops, each fault as short as 1 ms — and the property "this sub-script does not fail
-// that way" is checked on the example alone, so fast-check's shrinker walks down from it: fewer
-// faults, fewer ops, shorter faults. Each candidate is a sim run; it fails that way when the same
-// checker is INVALID with the same anomaly. The smallest is then tidied — clients with no op
-// dropped, values renumbered 1, 2, …, times moved to start at 0 — where it still fails so. A
-// candidate's run lasts until its last op starts and its last fault ends. A budget bounds it all.
+// example of an arbitrary of sub-scripts — a subset of its clients and faults, each fault as
+// short as 1 ms, a subsequence of each client's ops — and the property "this sub-script does not
+// fail that way" is checked on the example alone, so fast-check's shrinker walks down from it,
+// in rounds (alternately dropping ops from the front and from the back); then each op and fault
+// left is tried alone. Each candidate is a sim run lasting until its last op starts and its last
+// fault ends; it fails that way when the same checker is INVALID with the same anomaly. The
+// smallest is then tidied — clients with no op dropped, values renumbered 1, 2, …, times moved
+// to start at 0 — where it still fails so. A budget bounds it all.
 import fc from "fast-check";
 import type { CheckResult } from "../../checkers/checker.js";
 import type { TestConfig } from "../config/test-config.js";
@@ -86,14 +87,14 @@ export interface ShrinkResult {
   budgetSpent: boolean;
 }
 
-/** Tries without a smaller failing script after which a round gives up. */
-const STALL_TRIES = 40;
+/** Runs without a smaller failing script after which a round gives up. */
+const STALL_TRIES = 60;
 
 interface Candidate {
   clients: number[];
   faults: number[];
-  ops: ScriptOp[][];
   durations: number[];
+  ops: ScriptOp[][];
 }
 
 function scriptOfCandidate(
@@ -122,6 +123,29 @@ function timeLimitOf(config: TestConfig, script: Required<TestScript>): number {
     ...script.faults.map((f) => f.atMs + f.durationMs),
   ];
   return Math.min(config.timeLimit, Math.ceil(Math.max(0, ...ends)) + 1);
+}
+
+/** For each op and fault of `script` (last first): the script without it, if it is still in. */
+function withoutOne(
+  script: Required<TestScript>,
+): ((current: Required<TestScript>) => Required<TestScript> | undefined)[] {
+  const steps: ((current: Required<TestScript>) => Required<TestScript> | undefined)[] = [];
+  for (const op of script.ops.flat().reverse()) {
+    steps.push((current) => {
+      const ops = current.ops.map((thread) => thread.filter((o) => o !== op));
+      return ops.some((thread, t) => thread.length !== current.ops[t]!.length)
+        ? { ops, faults: current.faults }
+        : undefined;
+    });
+  }
+  for (const fault of script.faults) {
+    steps.push((current) => {
+      // The same fault, perhaps shorter by now.
+      const faults = current.faults.filter((f) => f.atMs !== fault.atMs || f.kind !== fault.kind);
+      return faults.length < current.faults.length ? { ops: current.ops, faults } : undefined;
+    });
+  }
+  return steps;
 }
 
 /** Clients with no op dropped and values renumbered in time order. */
@@ -161,14 +185,20 @@ export async function shrink(
     const known = seen.get(key);
     if (known !== undefined) return known;
     tries++;
+    stalled++;
     const test = { ...scripted(config, candidate), timeLimit: timeLimitOf(config, candidate) };
     const failed = failsAs(await options.trial(test), target);
     seen.set(key, failed);
-    if (failed && weight(candidate) < weight(best)) best = candidate;
+    if (failed && weight(candidate) < weight(best)) {
+      best = candidate;
+      stalled = 0;
+    }
     options.onProgress?.({ tries, best: sizeOf(best) });
     return failed;
   };
   let budgetSpent = false;
+  /** Runs since the smallest failing script last got smaller (known candidates are free). */
+  let stalled = 0;
   // fast-check's shrinker stops where none of its steps helps, and slows down on long lists; a
   // new round from the smallest script so far (alternately taking ops from the front and from
   // the back) goes further. A round that stalls ends; two rounds in a row without progress end
@@ -176,20 +206,23 @@ export async function shrink(
   for (let round = 0, idle = 0; idle < 2 && !budgetSpent; round++) {
     const start = best;
     const reversed = round % 2 === 1;
-    let stalled = 0;
+    stalled = 0;
     const property = fc.asyncProperty(candidates(start, reversed), async (candidate) => {
       // Past the budget or a stall, every candidate "passes": fast-check stops at once.
       budgetSpent ||= performance.now() >= deadlineMs;
       if (budgetSpent || stalled > STALL_TRIES) return true;
-      const before = weight(best);
-      const failed = await fails(scriptOfCandidate(start, candidate, reversed));
-      stalled = weight(best) < before ? 0 : stalled + 1;
-      return !failed;
+      return !(await fails(scriptOfCandidate(start, candidate, reversed)));
     });
     await fc.check(property, { examples: [[exampleOf(start, reversed)]], numRuns: 1 });
     idle = weight(best) < weight(start) ? 0 : idle + 1;
   }
-  // Tidier forms of the smallest, each kept only if it still fails so.
+  // Then each op and fault left is tried alone (fast-check's steps remove runs of them), and
+  // tidier forms of the smallest, each kept only if it still fails so.
+  for (const smaller of withoutOne(best)) {
+    if (performance.now() >= deadlineMs) break;
+    const candidate = smaller(best);
+    if (candidate !== undefined && (await fails(candidate))) best = candidate;
+  }
   for (const tidy of [tidied, shifted]) {
     const tidier = tidy(best);
     if (keyOf(tidier) !== keyOf(best) && (await fails(tidier))) best = tidier;
@@ -208,16 +241,17 @@ export async function shrink(
 /** Sub-scripts of `script`, shrinking towards fewer clients, faults and ops, shorter faults;
  * `reversed`: each client's ops are given last first (fast-check drops from the front). */
 function candidates(script: Required<TestScript>, reversed: boolean): fc.Arbitrary<Candidate> {
+  // fast-check shrinks a record's keys in this order.
   return fc.record({
     clients: fc.subarray(script.ops.map((_, t) => t)),
     faults: fc.subarray(script.faults.map((_, i) => i)),
-    ops: fc.tuple(
-      ...script.ops.map((thread) => fc.subarray(reversed ? [...thread].reverse() : thread)),
-    ),
     durations: fc.tuple(
       ...script.faults.map((f) =>
         fc.integer({ min: 1, max: Math.max(1, Math.ceil(f.durationMs)) }),
       ),
+    ),
+    ops: fc.tuple(
+      ...script.ops.map((thread) => fc.subarray(reversed ? [...thread].reverse() : thread)),
     ),
   });
 }
@@ -227,8 +261,8 @@ function exampleOf(script: Required<TestScript>, reversed: boolean): Candidate {
   return {
     clients: script.ops.map((_, t) => t),
     faults: script.faults.map((_, i) => i),
-    ops: script.ops.map((thread) => (reversed ? [...thread].reverse() : thread)),
     durations: script.faults.map((f) => Math.max(1, Math.ceil(f.durationMs))),
+    ops: script.ops.map((thread) => (reversed ? [...thread].reverse() : thread)),
   };
 }
 

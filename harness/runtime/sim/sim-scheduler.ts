@@ -4,8 +4,9 @@
 // is pending the driver runs events in order, and after an event settles one it stops until the
 // harness's microtasks have run (it resumes from a nextTick queued behind them), so woken code
 // acts at the instant it was woken and the same inputs give the same interleaving, run after run.
-// With nothing pending, time stands still. Contract: while a sim promise is pending the harness
-// awaits nothing real (I/O, real timers); an event that throws rejects every pending promise.
+// With nothing pending, time stands still; it moves in whole nanoseconds. Contract: while a sim
+// promise is pending the harness awaits nothing real (I/O, real timers); an event that throws
+// rejects every pending promise.
 // (Hot paths use objects with methods, not closures: tsx names every closure it creates.)
 import type { RunClock } from "../../run/run-clock.js";
 
@@ -114,9 +115,9 @@ export class SimScheduler implements RunClock {
     return this.#nowMs;
   }
 
-  /** Runs the action at `atMs` (now, if that has passed). */
+  /** Runs the action at `atMs` (now, if that has passed), on the nanosecond grid. */
   at(atMs: number, action: SimAction): SimTimer {
-    const event = new SimEvent(Math.max(atMs, this.#nowMs), this.#seq++, action);
+    const event = new SimEvent(Math.max(onGrid(atMs), this.#nowMs), this.#seq++, action);
     this.#push(event);
     return event;
   }
@@ -252,6 +253,12 @@ export class SimScheduler implements RunClock {
     heap[i] = last;
     return top;
   }
+}
+
+/** Virtual time is whole nanoseconds (in ms): the history's times are exact, so a run replayed
+ * from them (a script) happens at the very same instants. */
+function onGrid(ms: number): number {
+  return Math.round(ms * 1e6) / 1e6;
 }
 
 function earlier(a: SimEvent, b: SimEvent): boolean {
