@@ -47,6 +47,8 @@ const runtimeSchema = z.preprocess(
      * jitter (which reorders them). */
     latency: duration(0, 60_000).optional(),
     jitter: duration(0, 60_000).optional(),
+    /** sim: how long a killed node takes to serve again. */
+    restart: duration(0, 600_000).optional(),
     /** sim, test-only: a bug the system's sim launch plants (to prove explore finds one). */
     plantedBug: z.string().min(1).optional(),
   }),
@@ -124,6 +126,7 @@ export interface TestConfig {
     name: (typeof RUNTIMES)[number];
     latency?: number;
     jitter?: number;
+    restart?: number;
     plantedBug?: string;
   };
   workload: WorkloadOptions & { [option: string]: unknown };

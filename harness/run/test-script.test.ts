@@ -104,13 +104,14 @@ describe("the script section", () => {
 
 describe("the sim runtime's keys", () => {
   it("fill their defaults for the sim, and belong to it alone", () => {
-    expect(load(HEAD).runtime).toEqual({ name: "sim", latency: 1, jitter: 2 });
+    expect(load(HEAD).runtime).toEqual({ name: "sim", latency: 1, jitter: 2, restart: 500 });
     expect(
       load(HEAD.replace("runtime: sim", "runtime: { name: sim, latency: 5ms, jitter: 0 }")).runtime,
     ).toEqual({
       name: "sim",
       latency: 5,
       jitter: 0,
+      restart: 500,
     });
     expect(
       problemsOf(HEAD.replace("runtime: sim", "runtime: { name: local, latency: 5ms }")),

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { SimLaunch, SimNode, SimResponse } from "../../../systems/system.js";
 import { memory } from "../../../systems/memory/memory-system.js";
-import { RESTART_MS, SimCluster } from "./sim-cluster.js";
+import { SimCluster } from "./sim-cluster.js";
 
 const dir = mkdtempSync(join(tmpdir(), "sim-cluster-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -84,7 +84,7 @@ function cluster(
     nodeIds: ["n1", "n2", "n3"],
     linkFault: options.linkFault ?? "blackhole",
   };
-  const settings = { latencyMs: 1, jitterMs: 2 };
+  const settings = { latencyMs: 1, jitterMs: 2, restartMs: 300 };
   const c = new SimCluster(spec, tinyLaunch(options.writeBehindMs ?? 0), settings);
   c.startAll();
   return c;
@@ -153,7 +153,7 @@ describe("SimCluster", () => {
     expect(await call(c, "n3", { get: "k" })).toEqual({ ok: false, error: "connection-refused" });
     const startMs = c.clock.nowMs();
     await c.restart("n3");
-    expect(c.clock.nowMs() - startMs).toBeCloseTo(RESTART_MS, 6);
+    expect(c.clock.nowMs() - startMs).toBeCloseTo(300, 6);
     expect(value(await call(c, "n3", { get: "k" }))).toBe(null);
     await expect(c.restart("n3")).rejects.toThrow(/running: kill it before restarting/);
     await c.stop();

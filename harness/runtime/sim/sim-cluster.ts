@@ -25,9 +25,6 @@ import type { SimSettings } from "./sim-options.js";
 import { SimRandom } from "./sim-random.js";
 import { type Abortable, SimScheduler, type SimTimer, type SimWaiter } from "./sim-scheduler.js";
 
-/** How long a killed node takes to start again (a node process starts in about that here). */
-export const RESTART_MS = 500;
-
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 const same = <T>(value: T): T => value;
 
@@ -131,7 +128,7 @@ export class SimCluster implements Cluster, SimWire {
     const shell = this.#shell(node);
     if (shell.state !== "down")
       throw new Error(`node ${node} is ${shell.state}: kill it before restarting`);
-    await this.clock.sleep(RESTART_MS);
+    await this.clock.sleep(this.settings.restartMs);
     if (this.#stopped) throw new Error(`cannot start node ${node}: the cluster is stopped`);
     shell.start();
   }

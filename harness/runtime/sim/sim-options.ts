@@ -1,19 +1,23 @@
 // The sim runtime's own keys of the `runtime:` section (`runtime: {name: sim, latency, jitter,
-// plantedBug}`) and their defaults. Latency and jitter are the one-way delay of every message
-// and client request: `latency` plus a seeded uniform extra in [0, jitter), which reorders them.
+// restart, plantedBug}`) and their defaults. Latency and jitter are the one-way delay of every
+// message and client request: `latency` plus a seeded uniform extra in [0, jitter), which
+// reorders them; `restart` is how long a killed node takes to serve again.
 
-export const SIM_KEYS = ["latency", "jitter", "plantedBug"] as const;
+export const SIM_KEYS = ["latency", "jitter", "restart", "plantedBug"] as const;
 
 export const SIM_DEFAULTS = {
   /** ms: about what a post between two local node processes takes. */
   latency: 1,
   jitter: 2,
+  /** ms: a node process starting on an idle machine (a loaded one takes seconds). */
+  restart: 500,
 } as const;
 
 /** The sim's settings as the runtime reads them from a resolved `runtime:` section. */
 export interface SimSettings {
   latencyMs: number;
   jitterMs: number;
+  restartMs: number;
   plantedBug?: string;
   /** Every message, log record, request and reply goes through JSON, as over HTTP and disk
    * (slower; the default passes references, which the core never mutates: a test proves they
@@ -28,6 +32,7 @@ export function simSettings(runtime: { readonly [setting: string]: unknown }): S
   return {
     latencyMs: number(runtime.latency, SIM_DEFAULTS.latency),
     jitterMs: number(runtime.jitter, SIM_DEFAULTS.jitter),
+    restartMs: number(runtime.restart, SIM_DEFAULTS.restart),
     ...(typeof runtime.plantedBug === "string" && { plantedBug: runtime.plantedBug }),
     ...(runtime.copy === true && { copy: true }),
   };
