@@ -1,4 +1,4 @@
-// `faultline explore <test.yaml> [--seeds N] [--time-budget S] [--all] [--no-shrink]
+// `faultline explore <test.yaml> [--seeds N] [--time-budget S] [--all] [--jobs N] [--no-shrink]
 // [--shrink-budget S]` plus every test flag `run` takes: the test under many seeds on the sim
 // runtime, the first failure shrunk into a test file. Loads the explorer lazily.
 import type { Command } from "commander";
@@ -24,6 +24,7 @@ export function registerExploreCommand(program: Command): void {
     .option("--seeds <n>", "how many seeds, from the test's seed (--seed) on (default 100)")
     .option("--time-budget <seconds>", "start no seed after this long")
     .option("--all", "go on after a failing seed")
+    .option("--jobs <n>", "seeds at once, each in a child process (default 1)")
     .option("--no-shrink", "keep the first failing seed's run, without shrinking it")
     .option("--shrink-budget <seconds>", "how long shrinking may take (default 120)");
   const configFlags = addConfigFlags(command);
@@ -35,6 +36,7 @@ export function registerExploreCommand(program: Command): void {
     const code = await exploreMain(testPath, configFlags(options), {
       ...(seeds !== undefined && { seeds }),
       ...(timeBudget !== undefined && { timeBudgetMs: timeBudget * 1000 }),
+      jobs: positive("--jobs", options.jobs, true) ?? 1,
       all: options.all === true,
       shrink: options.shrink !== false,
       shrinkBudgetMs: (positive("--shrink-budget", options.shrinkBudget, false) ?? 120) * 1000,

@@ -14,6 +14,7 @@ import { describeSize } from "./shrink.js";
 
 export interface ExploreFlags {
   seeds?: number;
+  jobs?: number;
   timeBudgetMs?: number;
   all: boolean;
   shrink: boolean;

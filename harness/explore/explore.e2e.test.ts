@@ -2,7 +2,7 @@
 // its test.json; a short `faultline explore` of an lww example that finds a failing seed, stores
 // it and writes a shrunk test that `faultline run` reproduces with identical histories; the
 // planted bug found within 200 seeds and shrunk to at most 20 ops (and the same test without it
-// valid); bad input answered with exit 254.
+// valid); the same seeds in two processes; bad input answered with exit 254.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -64,6 +64,29 @@ describe("faultline on the sim runtime", () => {
       runs.push(historyOf(runDirOf(run)));
     }
     expect(runs[1]).toBe(runs[0]);
+  }, 120_000);
+
+  it("explore --jobs 2 runs seeds in two processes and finds the same first failing seed", async () => {
+    const example = join(EXAMPLES, "sim-planted-sibling-drop.yaml");
+    const args = ["--seeds", "12", "--seed", "1", "--all", "--no-shrink"];
+    const one = await faultline(["explore", example, ...args, "--store", join(store, "jobs1")]);
+    const two = await faultline([
+      "explore",
+      example,
+      ...args,
+      "--jobs",
+      "2",
+      "--store",
+      join(store, "jobs2"),
+    ]);
+    for (const out of [one, two]) expect(out.code, out.stdout + out.stderr).toBe(1);
+    const summary = (out: { stdout: string }) => [
+      /first failing seed \d+/.exec(out.stdout)?.[0],
+      /^seeds run .*$/m.exec(out.stdout)?.[0]?.replace(/ — .*/, ""),
+      /^lost-writes .*$/m.exec(out.stdout)?.[0],
+    ];
+    expect(summary(two)).toEqual(summary(one));
+    expect(summary(one)[0]).toBeDefined();
   }, 120_000);
 
   it("explore finds the planted bug within 200 seeds and shrinks it to at most 20 ops", async () => {

@@ -25,6 +25,7 @@ import {
   targetOf,
 } from "./shrink.js";
 import { writeShrunkTest } from "./shrunk-test.js";
+import { childProcesses, inProcess } from "./seed-runner.js";
 import { onSim, runTrial, type Trial } from "./sim-trial.js";
 
 export interface ExploreOptions {
@@ -37,6 +38,8 @@ export interface ExploreOptions {
   shrink: boolean;
   shrinkBudgetMs: number;
   interrupt: AbortSignal;
+  /** Seeds run at once, each in a child process when more than 1. */
+  jobs?: number;
   onSeed?(seed: SeedOutcome, progress: ExploreProgress): void;
   onShrink?(progress: { tries: number; ops: number; faults: number }): void;
 }
@@ -44,6 +47,8 @@ export interface ExploreOptions {
 export interface SeedOutcome {
   seed: number;
   valid: Validity;
+  /** Each checker's result. */
+  results: Trial["results"];
   /** Checkers that were not valid, with the anomaly that made them so. */
   failing: ShrinkTarget[];
   opCount: number;
@@ -116,6 +121,30 @@ function count(tally: CheckerTally, trial: Trial): void {
   }
 }
 
+/** The seeds in order, as long as none of the stops applies; `stop()` ends them early. */
+function seedFeed(test: TestConfig, options: ExploreOptions, startedMs: number) {
+  let n = 0;
+  let stopped: ExploreResult["stoppedBy"] | undefined;
+  return {
+    next(): number | undefined {
+      if (stopped !== undefined) return undefined;
+      if (options.seeds !== undefined && n >= options.seeds) stopped = "seeds";
+      else if (
+        options.timeBudgetMs !== undefined &&
+        performance.now() - startedMs >= options.timeBudgetMs
+      )
+        stopped = "time budget";
+      return stopped === undefined ? nthSeed(test.seed, n++) : undefined;
+    },
+    stop(why: ExploreResult["stoppedBy"]) {
+      stopped ??= why;
+    },
+    get stoppedBy() {
+      return stopped ?? "seeds";
+    },
+  };
+}
+
 export async function explore(config: TestConfig, options: ExploreOptions): Promise<ExploreResult> {
   const test = onSim(config);
   const scratch = mkdtempSync(join(scratchRoot(), "faultline-explore-"));
@@ -129,53 +158,67 @@ export async function explore(config: TestConfig, options: ExploreOptions): Prom
     elapsedMs: 0,
     opsTotal: 0,
   };
-  let firstFailure: { seed: number; trial: Trial } | undefined;
-  try {
-    for (let n = 0; options.seeds === undefined || n < options.seeds; n++) {
-      if (
-        options.timeBudgetMs !== undefined &&
-        performance.now() - startedMs >= options.timeBudgetMs
-      ) {
-        result.stoppedBy = "time budget";
-        break;
-      }
-      const seed = nthSeed(test.seed, n);
-      const trial = await runTrial(
-        { ...test, seed },
-        { store: scratch, interrupt: options.interrupt, history: firstFailure === undefined },
-      );
-      if (trial === undefined || options.interrupt.aborted) {
-        result.stoppedBy = "interrupt";
-        break;
-      }
-      result.seedsRun++;
-      result.opsTotal += trial.opCount;
-      count(result.tally, trial);
-      if (trial.valid === false) {
-        result.failedSeeds.push(seed);
-        firstFailure ??= { seed, trial };
-      }
-      const elapsedMs = performance.now() - startedMs;
-      options.onSeed?.(
-        { seed, valid: trial.valid, failing: failingOf(trial), opCount: trial.opCount },
-        { seedsRun: result.seedsRun, failed: result.failedSeeds.length, elapsedMs },
-      );
-      if (trial.valid === false && !options.all) {
-        result.stoppedBy = "failure";
-        break;
-      }
+  const jobs = options.jobs ?? 1;
+  const runner =
+    jobs > 1
+      ? childProcesses(test, jobs, options.interrupt)
+      : inProcess(test, scratch, options.interrupt);
+  const feed = seedFeed(test, options, startedMs);
+  const failures = new Map<number, Trial>();
+  const finished = (seed: number, trial: Trial | undefined) => {
+    if (trial === undefined || options.interrupt.aborted) return feed.stop("interrupt");
+    result.seedsRun++;
+    result.opsTotal += trial.opCount;
+    count(result.tally, trial);
+    if (trial.valid === false) {
+      // Only the first failing seed's history is kept (the one to shrink).
+      const first = Math.min(seed, ...failures.keys());
+      for (const [s, t] of failures) if (s !== first) delete t.history;
+      failures.set(seed, seed === first ? trial : { ...trial, history: undefined });
     }
+    const { valid, results, opCount } = trial;
+    options.onSeed?.(
+      { seed, valid, results, failing: failingOf(trial), opCount },
+      {
+        seedsRun: result.seedsRun,
+        failed: failures.size,
+        elapsedMs: performance.now() - startedMs,
+      },
+    );
+    if (valid === false && !options.all) feed.stop("failure");
+  };
+  try {
+    // Up to `slots` seeds at once, started in order: when one fails, every seed before it has
+    // been started, and is waited for, so the first failing seed is the same however many run.
+    const running = new Set<Promise<void>>();
+    for (;;) {
+      while (running.size < runner.slots) {
+        const seed = feed.next();
+        if (seed === undefined) break;
+        const done: Promise<void> = runner.run(seed).then((trial) => {
+          running.delete(done);
+          finished(seed, trial);
+        });
+        running.add(done);
+      }
+      if (running.size === 0) break;
+      await Promise.race(running);
+    }
+    result.stoppedBy = feed.stoppedBy;
+    result.failedSeeds = [...failures.keys()].sort((a, b) => a - b);
     result.elapsedMs = performance.now() - startedMs;
-    if (firstFailure !== undefined && !options.interrupt.aborted) {
+    const first = result.failedSeeds[0];
+    if (first !== undefined && !options.interrupt.aborted) {
       result.failure = await keepFailure(
-        { ...test, seed: firstFailure.seed },
-        firstFailure.trial,
+        { ...test, seed: first },
+        failures.get(first)!,
         scratch,
         options,
       );
     }
     return result;
   } finally {
+    await runner.close();
     rmSync(scratch, { recursive: true, force: true });
   }
 }

@@ -69,9 +69,15 @@ function replicaConfig(id: NodeId, nodes: readonly NodeId[], o: SimNodeOptions):
   };
 }
 
+/** The core's input for a sim input (a request's optional fields stay undefined, as absent:
+ * one object shape, which the core reads fastest). */
 function coreInput(input: Parameters<SimNode["step"]>[0]): Input {
   if (input.kind !== "request") return input as Input;
-  return { ...(input.request as ClientRequest), req: input.req };
+  const request = input.request as ClientRequest;
+  if (request.kind === "get")
+    return { kind: "get", req: input.req, key: request.key, r: request.r };
+  const { key, value, context } = request;
+  return { kind: "put", req: input.req, key, value, context };
 }
 
 /** The drop-sibling bug: a client's (quorum) read answered with five or more siblings loses
