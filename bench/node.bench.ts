@@ -1,9 +1,12 @@
 // Throughput of real `faultline node` processes: one keep-alive client with 16 requests in flight,
-// GET and PUT on one node (fsync always / never) and PUT on a 3-node leaderless cluster with W=2,
-// next to the same client against a bare node:http server that only answers (the ceiling on this
-// machine). Each row runs a few seconds; the client shares the machine with the nodes. Besides
-// ops/s (which moves with whatever else the machine runs) each row gives the CPU time per op of
-// the server processes and of the client (Linux /proc), which is steadier on a shared machine.
+// GET and PUT on one node (fsync always / never), PUT on a 3-node leaderless cluster with W=2 and
+// on a 3-node leader cluster under acks one / quorum / all (plus its reads: read-index through the
+// leader, and r=1), next to the same client against a bare node:http server that only answers (the
+// ceiling on this machine). Each row runs a few seconds; the client shares the machine with the
+// nodes. Besides ops/s (which moves with whatever else the machine runs) each row gives the CPU
+// time per op of the server processes and of the client (Linux /proc), steadier on a shared machine.
+// Then elections: the leader of a 3-node cluster is killed (-9) again and again; each round times
+// the kill → a new leader every survivor follows, and the kill → the first write acknowledged.
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -11,12 +14,22 @@ import http from "node:http";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { killAll, type SpawnedNode, spawnCluster } from "../nodes/server/spawned-node.js";
+import {
+  awaitLeader,
+  type ClusterSpec,
+  health,
+  killAll,
+  restartNode,
+  type SpawnedNode,
+  spawnCluster,
+} from "../nodes/server/spawned-node.js";
+import { nodeDefaults } from "../nodes/node-options.js";
 import { request } from "../nodes/server/test-http-client.js";
 
 const IN_FLIGHT = 16;
 const MEASURE_MS = Number(process.env.BENCH_NODE_MS ?? 3000);
 const WARMUP_MS = 500;
+const ELECTIONS = Number(process.env.BENCH_ELECTIONS ?? 15);
 
 interface Row {
   target: string;
@@ -72,11 +85,98 @@ export default async function benchNode(): Promise<void> {
       );
       await killAll(live.splice(0));
     }
+    for (const acks of ["one", "quorum", "all"] as const) {
+      const cluster = await spawnCluster({
+        ids: ["n1", "n2", "n3"],
+        dataRoot: join(dataRoot, `leader-${acks}`),
+        node: { build: "leader", strategy: "lww", fsync: "always", acks },
+      });
+      live.push(...cluster);
+      const leader = await awaitLeader(cluster);
+      const pids = cluster.map((n) => n.child.pid);
+      const target = `3 nodes leader, acks ${acks}, fsync always`;
+      rows.push(await measure(target, "PUT", leader.url, put, pids));
+      if (acks === "quorum") {
+        rows.push(await measure(target, "GET (read-index)", leader.url, get, pids));
+        rows.push(await measure(target, "GET r=1", leader.url, getLocal, pids));
+      }
+      await killAll(live.splice(0));
+    }
   } finally {
     await killAll(live);
-    await rm(dataRoot, { recursive: true, force: true });
   }
   printTable(rows);
+  try {
+    printElections(await measureElections(join(dataRoot, "elections")));
+  } finally {
+    await rm(dataRoot, { recursive: true, force: true });
+  }
+}
+
+interface Election {
+  electedMs: number;
+  firstWriteMs: number;
+}
+
+/** Kills the leader ELECTIONS times; each round restarts it and waits until it follows again. */
+async function measureElections(dir: string): Promise<Election[]> {
+  const spec: ClusterSpec = {
+    ids: ["n1", "n2", "n3"],
+    dataRoot: dir,
+    node: { build: "leader", strategy: "lww", fsync: "always", acks: "quorum" },
+  };
+  let cluster = await spawnCluster(spec);
+  const rounds: Election[] = [];
+  try {
+    for (let i = 0; i < ELECTIONS; i++) {
+      const leader = await awaitLeader(cluster);
+      const { term } = (await health(leader))!;
+      const survivors = cluster.filter((n) => n !== leader);
+      const killedAt = performance.now();
+      const firstWrite = firstAcknowledgedWrite(survivors[0]!, `e${i}`);
+      await leader.kill9();
+      await awaitLeader(survivors, { afterTerm: term, pollMs: 2 });
+      const electedMs = performance.now() - killedAt;
+      const firstWriteMs = (await firstWrite) - killedAt;
+      rounds.push({ electedMs, firstWriteMs });
+      console.log(
+        `  election ${i + 1}: ${electedMs.toFixed(0)} ms, first write ${firstWriteMs.toFixed(0)} ms`,
+      );
+      const back = await restartNode(spec, leader, survivors);
+      cluster = [...survivors, back];
+      await awaitLeader(cluster);
+    }
+  } finally {
+    await killAll(cluster);
+  }
+  return rounds;
+}
+
+/**
+ * Writes to `node` (a survivor) in a loop from now on, giving up on each after 100 ms as an
+ * impatient client would; resolves with the time the first write after a failed one is
+ * acknowledged (writes acknowledged before the leader died do not count).
+ */
+async function firstAcknowledgedWrite(node: SpawnedNode, key: string): Promise<number> {
+  const agent = new http.Agent({ keepAlive: true });
+  let failed = false;
+  try {
+    for (let n = 0; ; n++) {
+      const status = await request(node.url, "PUT", `/kv/${key}`, {
+        agent,
+        body: `{"value":${n}}`,
+        timeoutMs: 100,
+      }).then(
+        (a) => a.status,
+        () => 0,
+      );
+      if (status === 200 && failed) return performance.now();
+      if (status !== 200) failed = true;
+      if (status !== 200) await new Promise((r) => setTimeout(r, 2));
+    }
+  } finally {
+    agent.destroy();
+  }
 }
 
 type Op = (baseUrl: string, agent: http.Agent, n: number) => Promise<number>;
@@ -86,6 +186,8 @@ const put: Op = async (baseUrl, agent, n) =>
   (await request(baseUrl, "PUT", `/kv/k${n}`, { agent, body: `{"value":${n}}` })).status;
 const get: Op = async (baseUrl, agent, n) =>
   (await request(baseUrl, "GET", `/kv/k${n % 1000}`, { agent })).status;
+const getLocal: Op = async (baseUrl, agent, n) =>
+  (await request(baseUrl, "GET", `/kv/k${n % 1000}?r=1`, { agent })).status;
 
 async function measure(
   target: string,
@@ -214,4 +316,35 @@ function printTable(rows: Row[]): void {
   );
   console.log(line(header));
   for (const c of cells) console.log(line(c));
+}
+
+function printElections(rounds: Election[]): void {
+  const quantile = (values: number[], q: number) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
+  };
+  const row = (name: string, values: number[]) =>
+    `${name.padEnd(30)}${quantile(values, 0.5).toFixed(0).padStart(8)}${quantile(values, 0.99).toFixed(0).padStart(8)}${Math.max(
+      ...values,
+    )
+      .toFixed(0)
+      .padStart(8)}`;
+  console.log(
+    `\nkill -9 of the leader of 3 nodes (acks quorum, election timeout ${nodeDefaults.electionTimeoutMs} ms), ${rounds.length} rounds`,
+  );
+  console.log(
+    `${"".padEnd(30)}${"p50 ms".padStart(8)}${"p99 ms".padStart(8)}${"max ms".padStart(8)}`,
+  );
+  console.log(
+    row(
+      "kill → new leader followed",
+      rounds.map((r) => r.electedMs),
+    ),
+  );
+  console.log(
+    row(
+      "kill → first write acknowledged",
+      rounds.map((r) => r.firstWriteMs),
+    ),
+  );
 }

@@ -28,6 +28,15 @@ export class AnomalyReport {
     }
   }
 
+  /** Whether the next `note(name, …)` would keep its example (or any of its ops), so a checker
+   * can skip working out the details of one that only counts. */
+  keeps(name: string): boolean {
+    return (
+      (this.examples[name]?.length ?? 0) < EXAMPLES_MAX ||
+      this.counterexamples.length < EXAMPLES_MAX
+    );
+  }
+
   /** The names of the anomalies found, in the order first seen. */
   get anomalies(): string[] {
     return Object.keys(this.counts);

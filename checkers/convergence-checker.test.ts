@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { convergenceChecker } from "./convergence-checker.js";
 import type { Op } from "./history.js";
-import { history } from "./history-builder.js";
+import { type HistoryBuilder, history } from "./history-builder.js";
 import { simulateHistory } from "./simulated-history.js";
 
 interface Result {
@@ -24,6 +24,22 @@ const written = () =>
     .at(10)
     .nemesis("invoke", "heal-all")
     .nemesis("ok", "heal-all");
+
+/** One probe round: every node's answer for `key` (undefined: that node's read failed). */
+function probeRound(
+  h: HistoryBuilder,
+  round: number,
+  key: string,
+  answers: Record<string, unknown[] | undefined>,
+): HistoryBuilder {
+  for (const [i, [node, value]] of Object.entries(answers).entries()) {
+    const process = 1000 + i;
+    h.invoke(process, "probe", { key, node, round });
+    if (value === undefined) h.fail(process);
+    else h.ok(process, { value });
+  }
+  return h;
+}
 
 describe("convergence checker", () => {
   it("passes when the last rounds agree as sets, timing agreement from the last nemesis completion", () => {
@@ -132,6 +148,129 @@ describe("convergence checker", () => {
     const r = check(h.ops);
     expect(r.valid).toBe("unknown");
     expect(r.anomalies).toEqual(["unread"]);
+  });
+
+  describe("probe reads during the run", () => {
+    const healed = (h: HistoryBuilder) =>
+      h
+        .nemesis("invoke", "heal-all")
+        .nemesis("ok", "heal-all")
+        .finalRead(8, "k", "n1", 1, [1, 2])
+        .finalRead(9, "k", "n2", 1, [1, 2]);
+
+    it("say the replicas agreed throughout when every probe round agreed", () => {
+      const h = history().write(0, "k", 1, []);
+      probeRound(h, 1, "k", { n1: [1], n2: [1] });
+      h.write(1, "k", 2, [1]);
+      probeRound(h, 2, "k", { n1: [2, 1], n2: [1, 2] });
+      const r = check(healed(h).ops) as Result & Record<string, unknown>;
+      expect(r.valid).toBe(true);
+      expect(r.agreedDuringRun).toBe(true);
+      expect(r.probes).toEqual({
+        rounds: 2,
+        judgedRounds: 2,
+        disagreeingRounds: 0,
+        disagreementMsMax: 0,
+      });
+      expect(r.counts).toMatchObject({ "probe-rounds": 2, "probe-rounds-disagreeing": 0 });
+    });
+
+    it("report rounds where two nodes answered differently, and the longest stretch, never as a verdict", () => {
+      const h = history().write(0, "k", 1, []);
+      probeRound(h.at(10), 1, "k", { n1: [1], n2: [] }); // 10 … 13 ms
+      probeRound(h.at(20), 2, "k", { n1: [1], n2: [] }); // 20 … 23 ms
+      probeRound(h.at(30), 3, "k", { n1: [1], n2: [1] });
+      probeRound(h.at(40), 4, "k", { n1: [1], n2: [2] }); // 40 … 43 ms
+      h.write(1, "k", 2, [1]);
+      const r = check(healed(h).ops) as Result & Record<string, unknown>;
+      expect(r.valid).toBe(true);
+      expect(r.agreedDuringRun).toBe(false);
+      expect(r.probes).toEqual({
+        rounds: 4,
+        judgedRounds: 4,
+        disagreeingRounds: 3,
+        disagreementMsMax: 13,
+      });
+      expect(r.anomalies).toEqual(["probe-divergent"]);
+      expect(r.examples["probe-divergent"]?.[0]).toMatchObject({
+        key: "k",
+        values: { n1: [1], n2: [] },
+      });
+      expect(r.counterexamples).toEqual([]);
+    });
+
+    it("do not judge a round in which fewer than two nodes answered a key", () => {
+      const h = history().write(0, "k", 1, []);
+      probeRound(h, 1, "k", { n1: [1], n2: undefined });
+      const r = check(healed(h).ops) as Result & Record<string, unknown>;
+      expect(r.probes).toMatchObject({ rounds: 1, judgedRounds: 0, disagreeingRounds: 0 });
+    });
+
+    it("compare cart answers as sets of items", () => {
+      const h = history().add(0, "c", 1).add(1, "c", 2);
+      probeRound(h, 1, "c", { n1: [[1, 2]], n2: [[2, 1]] });
+      probeRound(h, 2, "c", { n1: [[1, 2]], n2: [[1], [2]] });
+      const r = check(h.ops) as Result & Record<string, unknown>;
+      expect(r.probes).toMatchObject({ judgedRounds: 2, disagreeingRounds: 1 });
+    });
+
+    const rounds = fc.array(
+      fc.record({
+        key: fc.constantFrom("k1", "k2"),
+        siblings: fc.uniqueArray(fc.integer({ min: 1, max: 20 }), { maxLength: 3 }),
+        nodeCount: fc.integer({ min: 2, max: 4 }),
+      }),
+      { minLength: 1, maxLength: 12 },
+    );
+    /** Probe rounds where every node answers the same siblings (each in its own order), and
+     * optionally one round where one node answers one sibling more. */
+    const probed = (
+      spec: { key: string; siblings: number[]; nodeCount: number }[],
+      odd?: number,
+    ) => {
+      const h = history();
+      for (let i = 1; i <= 20; i++) h.write(0, "k1", i, []).write(0, "k2", i, []);
+      for (const [i, { key, siblings, nodeCount }] of spec.entries()) {
+        const answers: Record<string, unknown[]> = {};
+        for (let n = 1; n <= nodeCount; n++) {
+          answers[`n${n}`] = n % 2 === 0 ? [...siblings].reverse() : [...siblings];
+        }
+        if (i === odd) answers.n2 = [...siblings, 21];
+        probeRound(h, i + 1, key, answers);
+      }
+      return check(h.ops) as Result & Record<string, unknown>;
+    };
+
+    it("agree on every round of a store whose nodes answer alike (property)", () => {
+      fc.assert(
+        fc.property(rounds, (spec) => {
+          const r = probed(spec);
+          expect(r.agreedDuringRun).toBe(true);
+          expect(r.probes).toMatchObject({ rounds: spec.length, judgedRounds: spec.length });
+        }),
+      );
+    });
+
+    it("name the round and key of an injected disagreement (property)", () => {
+      fc.assert(
+        fc.property(rounds, fc.nat(), (spec, pick) => {
+          const odd = pick % spec.length;
+          const r = probed(spec, odd);
+          expect(r.agreedDuringRun).toBe(false);
+          expect(r.probes).toMatchObject({ disagreeingRounds: 1 });
+          expect(r.examples["probe-divergent"]).toEqual([
+            expect.objectContaining({ key: spec[odd]!.key, round: odd + 1 }),
+          ]);
+        }),
+      );
+    });
+
+    it("are absent from the result when the run had none", () => {
+      const r = check(healed(history().write(0, "k", 1, [])).ops) as Result &
+        Record<string, unknown>;
+      expect(r.probes).toBeUndefined();
+      expect(r.agreedDuringRun).toBeUndefined();
+    });
   });
 
   const simulation = fc.record({

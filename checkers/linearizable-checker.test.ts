@@ -427,6 +427,22 @@ describe("linearizable: properties", () => {
   });
 });
 
+describe("linearizable: searches share their scratch arrays", () => {
+  it("gives a history the same verdict whatever was checked before it", () => {
+    // A big history first (its arrays are not kept), then a small one, then the big one again.
+    const big = history(
+      ...Array.from({ length: 300 }, (_, i) => [invoke(i, "write", i), ok(i, "write", i)]).flat(),
+      ...r(1000, [299]),
+    );
+    const small = history(...w(0, 1), ...w(0, 2), ...r(1, [1]));
+    const alone = check(small);
+    expect(check(big).valid).toBe(true);
+    expect(check(small)).toEqual(alone);
+    expect(alone.valid).toBe(false);
+    expect(check(big).valid).toBe(true);
+  });
+});
+
 describe("linearizable: the pruned search agrees with the plain one", () => {
   // Arbitrary (mostly invalid) histories over a tiny value domain: the pruning (info
   // subsumption, info symmetry, unobserved info ops) must never change a verdict.
@@ -493,6 +509,16 @@ describe("linearizable: kv properties", () => {
         const plain = checkLinearizable(h, { model: "kv", dialect: "knossos", baseline: true });
         expect(pruned.valid).toBe(plain.valid);
         expect(pruned.failure?.prefixEndIndex).toBe(plain.failure?.prefixEndIndex);
+        // Long states (not interned: a fresh id per transition) keep every verdict: each letter
+        // becomes a 40-letter word, which maps concatenation and equality onto themselves.
+        const long = h.map((op) =>
+          typeof op.value === "string"
+            ? { ...op, value: op.value.replace(/./g, (c) => c.repeat(40)) }
+            : op,
+        );
+        const longResult = checkLinearizable(long, { model: "kv", dialect: "knossos" });
+        expect(longResult.valid).toBe(plain.valid);
+        expect(longResult.failure?.prefixEndIndex).toBe(plain.failure?.prefixEndIndex);
       }),
       { numRuns: 300 },
     );

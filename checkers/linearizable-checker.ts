@@ -68,7 +68,7 @@ export function checkLinearizable(
   const maxMemoryBytes = Number(options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY_BYTES);
   const baseline = options.baseline === true;
   const { calls, ignored, warnings } = pairCalls(model, history, dialect);
-  const parts = partitionCalls(model, calls);
+  const parts = partition(model, calls, (c) => c.invoke);
 
   const result: LinearizableResult = {
     valid: true,
@@ -140,28 +140,36 @@ function resolveDialect(dialect: unknown): Dialect {
   );
 }
 
-/** Pairs each invoke with its process's next completion and reads the pair through the model. */
+/** Pairs each invoke with its process's next completion and reads the pair through the model.
+ * Each invoke takes its slot in call order, filled when it completes (no sort afterwards). */
 function pairCalls(
   model: AnyModel,
   history: History,
   dialect: Dialect,
 ): { calls: PreparedCall[]; ignored: number; warnings: string[] } {
-  const calls: PreparedCall[] = [];
+  const slots: (PreparedCall | undefined)[] = [];
   const warnings: string[] = [];
-  const pending = new Map<unknown, { op: Op; pos: number }>();
+  // A process's open invoke; undefined once completed (no delete: a Map that shrinks rehashes).
+  const pending = new Map<unknown, { op: Op; pos: number; slot: number } | undefined>();
   let ignored = 0;
-  const add = (invoke: Op, pos: number, completion: Op | undefined, returnPos: number) => {
+  const fill = (
+    open: { op: Op; pos: number; slot: number },
+    completion?: Op,
+    returnPos = Infinity,
+  ) => {
+    const invoke = open.op;
     const call = model.prepare(invoke, completion, dialect);
     if (call === undefined) return;
-    calls.push({
-      ...call,
+    slots[open.slot] = {
+      input: call.input,
+      output: call.output,
       f: invoke.f,
       invoke,
       completion,
       info: completion === undefined,
-      callPos: pos,
+      callPos: open.pos,
       returnPos,
-    });
+    };
   };
   for (let pos = 0; pos < history.length; pos++) {
     const op = history[pos]!;
@@ -176,34 +184,26 @@ function pairCalls(
         warnings.push(
           `op ${op.index}: process ${op.process} invoked again before op ${before.op.index} completed; that one is treated as info`,
         );
-        add(before.op, before.pos, undefined, Number.POSITIVE_INFINITY);
+        fill(before);
       }
-      pending.set(op.process, { op, pos });
+      pending.set(op.process, { op, pos, slot: slots.length });
+      slots.push(undefined);
       continue;
     }
-    const invoke = pending.get(op.process);
-    if (invoke === undefined || invoke.op.f !== op.f) {
+    const open = pending.get(op.process);
+    if (open === undefined || open.op.f !== op.f) {
       throw new Error(
         `op ${op.index}: a ${op.type} ${op.f} of process ${op.process} with no pending ${op.f} invoke`,
       );
     }
-    pending.delete(op.process);
+    pending.set(op.process, undefined);
     if (op.type === "fail") continue; // did not happen
-    if (op.type === "ok") add(invoke.op, invoke.pos, op, pos);
-    else add(invoke.op, invoke.pos, undefined, Number.POSITIVE_INFINITY);
+    if (op.type === "ok") fill(open, op, pos);
+    else fill(open);
   }
-  for (const { op, pos } of pending.values()) add(op, pos, undefined, Number.POSITIVE_INFINITY);
-  calls.sort((a, b) => a.callPos - b.callPos);
+  for (const open of pending.values()) if (open !== undefined) fill(open);
+  const calls = slots.filter((call): call is PreparedCall => call !== undefined);
   return { calls, ignored, warnings };
-}
-
-function partitionCalls(model: AnyModel, calls: PreparedCall[]): Map<string, PreparedCall[]> {
-  const byInvoke = new Map<Op, PreparedCall>(calls.map((c) => [c.invoke, c]));
-  const parts = partition(
-    model,
-    calls.map((c) => c.invoke),
-  );
-  return new Map([...parts].map(([key, ops]) => [key, ops.map((op) => byInvoke.get(op)!)]));
 }
 
 function describeFailure(

@@ -1,11 +1,15 @@
 // The linearizability search on one independent part of a history: Wing & Gong's search with
 // Lowe's memoisation, laid out the Porcupine way (a doubly-linked list of call/return entries,
 // lift/unlift, a memo of (linearized set, state)). Beyond Porcupine: the set is hashed
-// incrementally (Zobrist) and stored as a window (see `remember`), in typed arrays; states are
-// interned to small ints; info ops (outcome unknown) return at the end of time and need never
-// be placed; a configuration is pruned when one with the same ok ops and state and a SUBSET of
-// the info ops used was explored; info ops with equal inputs are placed in call order only;
-// and a read that matches the state is placed at once, with no alternative tried.
+// incrementally (Zobrist) and stored as a window (linearizable-memo.ts), in typed arrays; states
+// are interned to small ints and transitions cached (linearizable-states.ts); info ops (outcome
+// unknown) return at the end of time and need never be placed; a configuration is pruned when
+// one with the same ok ops and state and a SUBSET of the info ops used was explored; info ops
+// with equal inputs are placed in call order only; and a read that matches the state is placed
+// at once, with no alternative tried. A part's fixed-size arrays share one buffer: a small part
+// costs a few allocations, not dozens.
+import { ConfigurationMemo, type Configuration } from "./linearizable-memo.js";
+import { REJECTED, StateTable } from "./linearizable-states.js";
 import type { AnyModel } from "./models/model.js";
 
 export interface SearchCall {
@@ -44,10 +48,23 @@ export type SearchOutcome =
     }
   | { kind: "unknown"; reason: string; steps: number; cacheEntries: number };
 
-/** Deterministic 32-bit random words for the Zobrist hashes (one fixed seed). */
-function zobrist(count: number, seed: number): Int32Array {
+/** Deterministic 32-bit random words for the Zobrist hashes, shared by every search (a prefix
+ * of one fixed sequence, extended when a part has more calls than any before). */
+const zobristWords: { a: Int32Array; b: Int32Array } = {
+  a: new Int32Array(0),
+  b: new Int32Array(0),
+};
+function zobrist(count: number): { a: Int32Array; b: Int32Array } {
+  if (zobristWords.a.length < count) {
+    const size = Math.max(count, zobristWords.a.length * 2, 1024);
+    zobristWords.a = xorshiftWords(size, 0x2545f491);
+    zobristWords.b = xorshiftWords(size, 0x6c8e9cf5);
+  }
+  return zobristWords;
+}
+function xorshiftWords(count: number, seed: number): Int32Array {
   const words = new Int32Array(count);
-  let x = seed | 0 || 1;
+  let x = seed;
   for (let i = 0; i < count; i++) {
     x ^= x << 13;
     x ^= x >>> 17;
@@ -57,413 +74,488 @@ function zobrist(count: number, seed: number): Int32Array {
   return words;
 }
 
+/** A search's fixed-size arrays (per entry, per call, per word of the linearized sets), as
+ * views of one buffer, for up to `capacity` calls: a search may use a bigger one than it needs. */
+class SearchArrays implements EntryList {
+  readonly next: Int32Array;
+  readonly prev: Int32Array;
+  readonly entryCall: Int32Array;
+  readonly isCall: Int32Array;
+  readonly match: Int32Array;
+  readonly byCall: Int32Array;
+  readonly byReturn: Int32Array;
+  readonly callEntry: Int32Array;
+  readonly slot: Int32Array;
+  readonly previousInClass: Int32Array;
+  readonly readOnly: Int32Array;
+  readonly resets: Int32Array;
+  readonly stackEntry: Int32Array;
+  readonly stackStateId: Int32Array;
+  readonly stackLow: Int32Array;
+  readonly stackHigh: Int32Array;
+  readonly stackForced: Int32Array;
+  readonly bestStack: Int32Array;
+  /** The ok and the info ops placed, one bit a slot (`words` words each). */
+  readonly okBits: Int32Array;
+  readonly infoBits: Int32Array;
+
+  constructor(readonly capacity: number) {
+    const entries = 2 * capacity + 2;
+    const words = (capacity + 31) >>> 5 || 1;
+    const ints = new Int32Array(5 * entries + 13 * capacity + 2 * words);
+    let offset = 0;
+    const take = (length: number) => {
+      offset += length;
+      return ints.subarray(offset - length, offset);
+    };
+    this.next = take(entries);
+    this.prev = take(entries);
+    this.entryCall = take(entries);
+    this.isCall = take(entries);
+    this.match = take(entries);
+    this.byCall = take(capacity);
+    this.byReturn = take(capacity);
+    this.callEntry = take(capacity);
+    this.slot = take(capacity);
+    this.previousInClass = take(capacity);
+    this.readOnly = take(capacity);
+    this.resets = take(capacity);
+    this.stackEntry = take(capacity);
+    this.stackStateId = take(capacity);
+    this.stackLow = take(capacity);
+    this.stackHigh = take(capacity);
+    this.stackForced = take(capacity);
+    this.bestStack = take(capacity);
+    this.okBits = take(words);
+    this.infoBits = take(words);
+  }
+}
+
+/**
+ * What one search allocates, kept for the next: searches run one at a time (synchronously),
+ * most parts are small, and for a small part allocating its typed arrays costs more than the
+ * search. Large arrays are not kept (see the reset methods), so memory goes back after a big part.
+ */
+const scratch = {
+  arrays: new SearchArrays(64),
+  memo: new ConfigurationMemo(),
+  table: new StateTable(),
+};
+const KEPT_CALLS_MAX = 1 << 12;
+
+/** Arrays for a search of n calls, with empty linearized sets. */
+function searchArrays(n: number): SearchArrays {
+  let arrays = scratch.arrays;
+  if (arrays.capacity < n) {
+    arrays = new SearchArrays(n);
+    if (n <= KEPT_CALLS_MAX) scratch.arrays = arrays;
+  }
+  arrays.okBits.fill(0);
+  arrays.infoBits.fill(0);
+  return arrays;
+}
+
+/** Writes into `order` (its first calls.length slots) the call indexes sorted by `key`, ties in
+ * call order (no sort when the calls come sorted, as they usually do). */
+function sortCalls(
+  calls: readonly SearchCall[],
+  key: (c: SearchCall) => number,
+  order: Int32Array,
+): void {
+  let sorted = true;
+  for (let c = 0; c < calls.length; c++) {
+    order[c] = c;
+    if (c > 0 && key(calls[c]!) < key(calls[c - 1]!)) sorted = false;
+  }
+  if (!sorted) {
+    order
+      .subarray(0, calls.length)
+      .sort((a, b) => key(calls[a]!) - key(calls[b]!) || calls[a]!.callPos - calls[b]!.callPos);
+  }
+}
+
+interface EntryList {
+  next: Int32Array;
+  prev: Int32Array;
+  entryCall: Int32Array;
+  isCall: Int32Array;
+  /** A call entry's return entry. */
+  match: Int32Array;
+  /** Scratch: calls by call position, by return position, and each call's entry. */
+  byCall: Int32Array;
+  byReturn: Int32Array;
+  callEntry: Int32Array;
+}
+
+/**
+ * The entries 1..2n in event order (0 is the head, 2n+1 the tail sentinel): calls before
+ * returns at equal positions, returns at equal positions (the info ones at +Infinity) in call
+ * order; next/prev link them in that order.
+ */
+function linkEntries(calls: readonly SearchCall[], list: EntryList): void {
+  const n = calls.length;
+  const { byCall, byReturn, callEntry } = list;
+  sortCalls(calls, (c) => c.callPos, byCall);
+  sortCalls(calls, (c) => c.returnPos, byReturn);
+  let i = 0;
+  let j = 0;
+  for (let e = 1; e <= 2 * n; e++) {
+    const takeCall =
+      i < n && (j >= n || calls[byCall[i]!]!.callPos <= calls[byReturn[j]!]!.returnPos);
+    if (takeCall) {
+      const c = byCall[i++]!;
+      list.entryCall[e] = c;
+      list.isCall[e] = 1;
+      callEntry[c] = e;
+    } else {
+      const c = byReturn[j++]!;
+      list.entryCall[e] = c;
+      list.isCall[e] = 0;
+      list.match[callEntry[c]!] = e;
+    }
+  }
+  for (let e = 0; e <= 2 * n + 1; e++) {
+    list.next[e] = e + 1;
+    list.prev[e] = e - 1;
+  }
+}
+
 export function searchLinearization(
   model: AnyModel,
   initial: unknown,
   calls: readonly SearchCall[],
   options: SearchOptions,
 ): SearchOutcome {
-  const n = calls.length;
-  // Entries 1..2n in event order; 0 is the head, 2n+1 the tail sentinel.
-  const events: { pos: number; isCall: boolean; call: number }[] = [];
-  for (let c = 0; c < n; c++) {
-    events.push({ pos: calls[c]!.callPos, isCall: true, call: c });
-    events.push({ pos: calls[c]!.returnPos, isCall: false, call: c });
+  try {
+    return new PartSearch(model, initial, calls, options).run();
+  } finally {
+    scratch.table.release(); // its states can be large (kv strings): not kept
   }
-  events.sort(
-    (a, b) =>
-      a.pos - b.pos ||
-      (a.isCall === b.isCall ? 0 : a.isCall ? -1 : 1) ||
-      calls[a.call]!.callPos - calls[b.call]!.callPos,
-  );
-  const tail = 2 * n + 1;
-  const next = new Int32Array(2 * n + 2);
-  const prev = new Int32Array(2 * n + 2);
-  const entryCall = new Int32Array(2 * n + 2);
-  const isCall = new Uint8Array(2 * n + 2);
-  const match = new Int32Array(2 * n + 2);
-  const callEntry = new Int32Array(n);
-  for (let i = 0; i < events.length; i++) {
-    const e = i + 1;
-    const ev = events[i]!;
-    entryCall[e] = ev.call;
-    isCall[e] = ev.isCall ? 1 : 0;
-    if (ev.isCall) callEntry[ev.call] = e;
-    else match[callEntry[ev.call]!] = e;
-  }
-  for (let e = 0; e <= tail; e++) {
-    next[e] = e + 1;
-    prev[e] = e - 1;
+}
+
+/** What a fresh configuration's scan found (scanFresh): no shortcut, or a dead end. */
+const NOTHING = -1;
+const DEAD = -2;
+
+/** One search: the entry list, the linearized set, the stack of placements and the memo. */
+class PartSearch {
+  private readonly a: SearchArrays;
+  private readonly table = scratch.table;
+  private readonly memo = scratch.memo;
+  private readonly config: Configuration;
+  private readonly tail: number;
+  private readonly okCount: number;
+  private readonly zA: Int32Array;
+  private readonly zB: Int32Array;
+  private readonly hashesInfo: boolean;
+  private depth = 0;
+  /** The longest linearization so far (bestStack), copied incrementally: below `stableDepth`
+   * the stack has not changed since the last copy. */
+  private bestDepth = 0;
+  private stableDepth = 0;
+  private bestStateId: number;
+  /** The furthest return entry a branch got stuck at: the end of the shortest failing prefix. */
+  private furthest = -1;
+  private stateId: number;
+  private remainingOk: number;
+  private steps = 0;
+  /** The entry to try next, and whether the configuration was just entered (not scanned). */
+  private entry: number;
+  private fresh: boolean;
+
+  constructor(
+    private readonly model: AnyModel,
+    initial: unknown,
+    private readonly calls: readonly SearchCall[],
+    private readonly options: SearchOptions,
+  ) {
+    const n = calls.length;
+    let infoCount = 0;
+    for (let c = 0; c < n; c++) if (calls[c]!.info) infoCount++;
+    this.okCount = n - infoCount;
+    const infoWords = Math.max(1, (infoCount + 31) >>> 5);
+    this.a = searchArrays(n);
+    linkEntries(calls, this.a);
+    this.tail = 2 * n + 1;
+    this.assignSlots();
+    this.classifyCalls();
+    ({ a: this.zA, b: this.zB } = zobrist(n));
+    this.hashesInfo = options.baseline;
+    this.table.reset(model, calls, this.a.readOnly, this.a.resets);
+    this.memo.reset(infoCount > 0 ? infoWords : 0, this.hashesInfo);
+    this.stateId = this.table.intern(model.init(initial));
+    this.bestStateId = this.stateId;
+    this.config = {
+      hashA: 0,
+      hashB: 0,
+      stateId: this.stateId,
+      low: 0,
+      high: -1,
+      okBits: this.a.okBits,
+      infoBits: this.a.infoBits,
+    };
+    this.remainingOk = this.okCount;
+    this.entry = this.a.next[0]!;
+    this.fresh = !options.baseline;
   }
 
-  // Ok ops and info ops get separate bit slots: only ok ops enter the hash under subsumption.
-  const slot = new Int32Array(n);
-  let okCount = 0;
-  let infoCount = 0;
-  for (let c = 0; c < n; c++) slot[c] = calls[c]!.info ? infoCount++ : okCount++;
-  // Info ops with equal inputs are interchangeable once called (both return at the end of
-  // time), so only the earliest-called unused one of each class may be placed: a linearization
-  // using a later one can swap it for the earlier. This cuts the info orderings the search tries.
-  const previousInClass = new Int32Array(n).fill(-1);
-  const lastInClass = new Map<string, number>();
-  for (let c = 0; c < n && !options.baseline; c++) {
-    if (!calls[c]!.info) continue;
-    const cls = JSON.stringify(calls[c]!.input) ?? "";
-    const before = lastInClass.get(cls);
-    if (before !== undefined) previousInClass[c] = before;
-    lastInClass.set(cls, c);
+  /**
+   * Ok ops and info ops get separate bit slots: only ok ops enter the hash under subsumption.
+   * Info ops with equal inputs are interchangeable once called (both return at the end of
+   * time), so only the earliest-called unused one of each class may be placed: a
+   * linearization using a later one can swap it for the earlier (previousInClass).
+   */
+  private assignSlots(): void {
+    const { calls } = this;
+    const { slot, previousInClass } = this.a;
+    let ok = 0;
+    let info = 0;
+    for (let c = 0; c < calls.length; c++) slot[c] = calls[c]!.info ? info++ : ok++;
+    previousInClass.fill(-1);
+    if (this.options.baseline || info < 2) return;
+    const lastInClass = new Map<string, number>();
+    for (let c = 0; c < calls.length; c++) {
+      if (!calls[c]!.info) continue;
+      const cls = JSON.stringify(calls[c]!.input) ?? "";
+      const before = lastInClass.get(cls);
+      if (before !== undefined) previousInClass[c] = before;
+      lastInClass.set(cls, c);
+    }
   }
-  const okBits = new Uint32Array(Math.max(1, (okCount + 31) >>> 5));
-  const infoBits = new Uint32Array(Math.max(1, (infoCount + 31) >>> 5));
-  const zA = zobrist(n, 0x2545f491);
-  const zB = zobrist(n, 0x6c8e9cf5);
-  const hashesInfo = options.baseline;
-  let hashA = 0;
-  let hashB = 0;
 
-  // States are interned to small ints (the memo and the stack hold ints); interning hashes the
-  // state's key, which for a kv string is O(length), hence the per-(state, call) memo below.
-  const stateIds = new Map<string, number>();
-  const states: unknown[] = [];
-  const intern = (state: unknown): number => {
-    const key = model.key(state);
-    let id = stateIds.get(key);
-    if (id === undefined) {
-      id = states.length;
-      stateIds.set(key, id);
-      states.push(state);
+  /**
+   * Eager reads: a read-only op that is callable now and matches the state can be placed now
+   * in some linearization if in any (moving it earlier breaks no real-time order, changes no
+   * state), so a configuration with such a read needs no other branch. Lookahead: ops that
+   * can leave any state (writes, puts); with none in reach, the first read to complete must
+   * be reachable from the state by the others (model.mayLeadTo).
+   */
+  private classifyCalls(): void {
+    const { model, calls } = this;
+    const { readOnly, resets } = this.a;
+    const pruned = !this.options.baseline;
+    const eager = pruned && model.readOnly !== undefined;
+    const lookahead = pruned && model.resets !== undefined && model.mayLeadTo !== undefined;
+    for (let c = 0; c < calls.length; c++) {
+      const call = calls[c]!;
+      readOnly[c] = eager && !call.info && model.readOnly!(call.input) ? 1 : 0;
+      resets[c] = !lookahead || model.resets!(call.input) ? 1 : 0;
     }
-    return id;
-  };
-  const transitions: (Map<number, number> | undefined)[] = new Array(n);
-  /** The state id after call c from state id s, or -1 when the model rejects it. The step
-   * itself is cheap (a failed read is one compare); interning its result is not, so that is
-   * memoised per (state, call). */
-  const stepId = (s: number, c: number): number => {
-    const call = calls[c]!;
-    const next = model.step(states[s], call.input, call.output);
-    if (next === undefined) return -1;
-    let known = transitions[c];
-    if (known === undefined) {
-      known = new Map();
-      transitions[c] = known;
-    }
-    let after = known.get(s);
-    if (after === undefined) {
-      after = intern(next);
-      known.set(s, after);
-    }
-    return after;
-  };
+  }
 
-  // The memo: a chained hash table in typed arrays (no object or bitset clone per entry, so
-  // no garbage). The linearized ok set is stored compactly: every ok slot below `low` (the
-  // first unplaced one) is placed, and the placed ones above it are concurrent with it, so
-  // the set is `low` plus the words from low to `high` (the last placed): a window about as
-  // wide as the concurrency, not the history. Info sets are stored whole (for subsumption).
-  const infoWords = infoBits.length;
-  let capacity = 1024;
-  let heads = new Int32Array(capacity).fill(-1);
-  let chain = new Int32Array(capacity);
-  let entryHashA = new Int32Array(capacity);
-  let entryHashB = new Int32Array(capacity);
-  let entryState = new Int32Array(capacity);
-  let entryLow = new Int32Array(capacity);
-  let entryOffset = new Int32Array(capacity);
-  let entryLength = new Int32Array(capacity);
-  let okArena = new Uint32Array(capacity * 2);
-  let okArenaUsed = 0;
-  let infoArena = new Uint32Array(infoCount > 0 ? capacity * infoWords : 0);
-  let cacheEntries = 0;
-  let low = 0;
-  let high = -1;
-  const widen = <T extends Int32Array | Uint32Array>(a: T, size: number): T => {
-    const b = new (a.constructor as new (size: number) => T)(size);
-    b.set(a);
-    return b;
-  };
-  const grow = (): void => {
-    const bigger = capacity * 2;
-    entryHashA = widen(entryHashA, bigger);
-    entryHashB = widen(entryHashB, bigger);
-    entryState = widen(entryState, bigger);
-    entryLow = widen(entryLow, bigger);
-    entryOffset = widen(entryOffset, bigger);
-    entryLength = widen(entryLength, bigger);
-    if (infoCount > 0) infoArena = widen(infoArena, bigger * infoWords);
-    chain = new Int32Array(bigger);
-    heads = new Int32Array(bigger).fill(-1);
-    const mask = bigger - 1;
-    for (let e = 0; e < cacheEntries; e++) {
-      const h = entryHashA[e]! & mask;
-      chain[e] = heads[h]!;
-      heads[h] = e;
-    }
-    capacity = bigger;
-  };
-  const memoryBytes = (): number => okArena.length * 4 + infoArena.length * 4 + capacity * 4 * 8;
-  /** Records the configuration; false when it (or one that subsumes it) was seen already. */
-  const remember = (stateId: number): boolean => {
-    const ha = hashA ^ Math.imul(stateId + 1, 0x9e3779b1);
-    const hb = hashB ^ Math.imul(stateId + 1, 0x85ebca6b);
-    const h = ha & (capacity - 1);
-    const first = low >>> 5;
-    const length = high >= low ? (high >>> 5) - first + 1 : 0;
-    let supersededEntry = -1;
-    for (let e = heads[h]!; e >= 0; e = chain[e]!) {
-      if (
-        entryHashB[e] !== hb ||
-        entryHashA[e] !== ha ||
-        entryState[e] !== stateId ||
-        entryLow[e] !== low ||
-        entryLength[e] !== length
-      ) {
+  run(): SearchOutcome {
+    const { next, isCall } = this.a;
+    while (this.remainingOk > 0) {
+      if ((++this.steps & 0x3ff) === 0) {
+        const outOfBudget = this.budgetExhausted();
+        if (outOfBudget !== undefined) return outOfBudget;
+      }
+      let dead = false;
+      if (this.fresh) {
+        this.fresh = false;
+        const read = this.scanFresh();
+        if (read >= 0) {
+          if (this.tryPlace(read, this.stateId, 1)) {
+            this.entry = next[0]!;
+            this.fresh = true;
+            continue;
+          }
+          dead = true; // seen with this read placed: this configuration can do no better
+        } else dead = read === DEAD;
+      }
+      const entry = this.entry;
+      if (!dead && entry !== this.tail && isCall[entry] === 1) {
+        if (this.tryCall(entry)) {
+          this.entry = next[0]!;
+          this.fresh = !this.options.baseline;
+        } else this.entry = next[entry]!;
         continue;
       }
-      let same = true;
-      for (let w = 0, o = entryOffset[e]!; w < length; w++) {
-        if (okArena[o + w] !== okBits[first + w]) {
-          same = false;
-          break;
-        }
-      }
-      if (!same) continue;
-      if (infoCount === 0) return false;
-      // Seen with fewer (or the same) info ops used: it could do all this one can → prune.
-      let seenSubset = true;
-      let seenSuperset = true;
-      for (let w = 0, o = e * infoWords; w < infoWords; w++) {
-        const seen = infoArena[o + w]!;
-        const now = infoBits[w]!;
-        if ((seen & ~now) !== 0) seenSubset = false;
-        if ((now & ~seen) !== 0) seenSuperset = false;
-      }
-      if (hashesInfo ? seenSubset && seenSuperset : seenSubset) return false;
-      if (!hashesInfo && seenSuperset && supersededEntry < 0) supersededEntry = e;
+      // A return entry of an op not yet linearized: this branch got stuck there.
+      if (!dead) this.reached(entry);
+      if (!this.backtrack()) return this.illegal();
     }
-    if (supersededEntry >= 0) {
-      // This configuration subsumes a seen one (and none subsumes it): it takes its place.
-      infoArena.set(infoBits, supersededEntry * infoWords);
-      return true;
+    const order = Array.from(
+      this.a.stackEntry.subarray(0, this.depth),
+      (e) => this.a.entryCall[e]!,
+    );
+    return { kind: "ok", order, steps: this.steps, cacheEntries: this.memo.entries };
+  }
+
+  private budgetExhausted(): SearchOutcome | undefined {
+    const { options, steps } = this;
+    const cacheEntries = this.memo.entries;
+    if (performance.now() > options.deadline) {
+      return { kind: "unknown", reason: "time budget exhausted", steps, cacheEntries };
     }
-    if (cacheEntries === capacity) {
-      grow();
-      return remember(stateId);
+    const bytes = this.memo.bytes + this.table.bytes;
+    if (cacheEntries > options.maxCacheEntries || bytes > options.maxMemoryBytes) {
+      return { kind: "unknown", reason: "memory budget exhausted", steps, cacheEntries };
     }
-    if (okArenaUsed + length > okArena.length) {
-      okArena = widen(okArena, Math.max(okArena.length * 2, okArenaUsed + length));
+    return undefined;
+  }
+
+  /**
+   * A configuration just entered: the entry of a read to place at once (one that matches the
+   * state), DEAD when the first op to return can no longer be satisfied (only ops that do not
+   * reset, like appends, are in reach, and none of the states they lead to matches it), else
+   * NOTHING.
+   */
+  private scanFresh(): number {
+    const { next, isCall, entryCall, readOnly, resets } = this.a;
+    const { table, stateId, tail } = this;
+    let resetAvailable = false;
+    let e = next[0]!;
+    for (; e !== tail && isCall[e] === 1; e = next[e]!) {
+      const c = entryCall[e]!;
+      if (readOnly[c] === 1 && table.step(stateId, c) === stateId) return e;
+      if (resets[c] === 1) resetAvailable = true;
     }
-    const e = cacheEntries++;
-    entryHashA[e] = ha;
-    entryHashB[e] = hb;
-    entryState[e] = stateId;
-    entryLow[e] = low;
-    entryLength[e] = length;
-    entryOffset[e] = okArenaUsed;
-    okArena.set(okBits.subarray(first, first + length), okArenaUsed);
-    okArenaUsed += length;
-    if (infoCount > 0) infoArena.set(infoBits, e * infoWords);
-    chain[e] = heads[h]!;
-    heads[h] = e;
+    if (e === tail || resetAvailable || readOnly[entryCall[e]!] !== 1) return NOTHING;
+    const blocked = this.calls[entryCall[e]!]!;
+    if (this.model.mayLeadTo!(table.states[stateId], blocked.input, blocked.output)) {
+      return NOTHING;
+    }
+    // Every continuation gets stuck exactly at that return: record it as reached.
+    this.reached(e);
+    return DEAD;
+  }
+
+  /** Tries the call at entry `at` from the current configuration (not a forced read). */
+  private tryCall(at: number): boolean {
+    const { entryCall, previousInClass, infoBits, slot } = this.a;
+    const c = entryCall[at]!;
+    const before = previousInClass[c]!;
+    // An info op whose earlier twin is unused waits for it (info symmetry, assignSlots).
+    if (before >= 0 && (infoBits[slot[before]! >>> 5]! & (1 << (slot[before]! & 31))) === 0) {
+      return false;
+    }
+    const afterId = this.table.step(this.stateId, c);
+    return afterId !== REJECTED && this.tryPlace(at, afterId, 0);
+  }
+
+  /** Places the call at entry `at`, leading to state `afterId`; true (and the new
+   * configuration entered) unless the memo has seen it (or one that subsumes it). */
+  private tryPlace(at: number, afterId: number, forced: number): boolean {
+    const { a, config } = this;
+    const c = a.entryCall[at]!;
+    const lowBefore = config.low;
+    const highBefore = config.high;
+    this.toggle(c);
+    this.placed(c);
+    config.stateId = afterId;
+    if (!this.memo.remember(config)) {
+      this.toggle(c);
+      config.low = lowBefore;
+      config.high = highBefore;
+      return false;
+    }
+    const depth = this.depth++;
+    a.stackEntry[depth] = at;
+    a.stackStateId[depth] = this.stateId;
+    a.stackLow[depth] = lowBefore;
+    a.stackHigh[depth] = highBefore;
+    a.stackForced[depth] = forced;
+    this.stateId = afterId;
+    lift(a, at);
+    if (!this.calls[c]!.info) this.remainingOk--;
     return true;
-  };
+  }
 
-  /** Flips call c in the linearized set (and its hash); `low`/`high` are the caller's. */
-  const toggle = (c: number): void => {
-    const s = slot[c]!;
-    if (calls[c]!.info) {
-      infoBits[s >>> 5]! ^= 1 << (s & 31);
-      if (hashesInfo) {
-        hashA ^= zA[c]!;
-        hashB ^= zB[c]!;
-      }
+  /**
+   * This configuration is dead: undoes placements up to one whose siblings remain to be tried
+   * (a forced read has none, so its parent is dead too), and moves on to the next sibling.
+   * False when there is nothing left to undo: no linearization exists.
+   */
+  private backtrack(): boolean {
+    const a = this.a;
+    let forced = 1;
+    while (forced === 1) {
+      if (this.depth === 0) return false;
+      const depth = --this.depth;
+      if (depth < this.stableDepth) this.stableDepth = depth;
+      const entry = a.stackEntry[depth]!;
+      forced = a.stackForced[depth]!;
+      this.stateId = a.stackStateId[depth]!;
+      this.config.low = a.stackLow[depth]!;
+      this.config.high = a.stackHigh[depth]!;
+      const c = a.entryCall[entry]!;
+      this.toggle(c);
+      if (!this.calls[c]!.info) this.remainingOk++;
+      unlift(a, entry);
+      this.entry = entry;
+    }
+    this.entry = a.next[this.entry]!;
+    return true;
+  }
+
+  /** Flips call c in the linearized set (and its hash). */
+  private toggle(c: number): void {
+    const s = this.a.slot[c]!;
+    if (this.calls[c]!.info) {
+      this.a.infoBits[s >>> 5]! ^= 1 << (s & 31);
+      if (!this.hashesInfo) return;
     } else {
-      okBits[s >>> 5]! ^= 1 << (s & 31);
-      hashA ^= zA[c]!;
-      hashB ^= zB[c]!;
+      this.a.okBits[s >>> 5]! ^= 1 << (s & 31);
     }
-  };
-  /** Moves `low` and `high` after placing call c. */
-  const placed = (c: number): void => {
-    if (calls[c]!.info) return;
-    const s = slot[c]!;
-    if (s > high) high = s;
-    if (s === low) {
-      while (low < okCount && (okBits[low >>> 5]! & (1 << (low & 31))) !== 0) low++;
-    }
-  };
-
-  const stackEntry = new Int32Array(n);
-  const stackStateId = new Int32Array(n);
-  const stackLow = new Int32Array(n);
-  const stackHigh = new Int32Array(n);
-  /** 1 when the frame placed a read forced by the eager-read rule (no alternatives). */
-  const stackForced = new Uint8Array(n);
-  // The longest linearization so far, copied incrementally: below `stableDepth` the stack has
-  // not changed since the last copy.
-  const bestStack = new Int32Array(n);
-  let bestDepth = 0;
-  let stableDepth = 0;
-  let depth = 0;
-  let stateId = intern(model.init(initial));
-  let remainingOk = okCount;
-  let steps = 0;
-  let furthest = -1;
-  let bestStateId = stateId;
-  let entry = next[0]!;
-
-  // Eager reads: a read-only op that is callable now and matches the state can be placed now
-  // in some linearization if in any (moving it earlier breaks no real-time order, changes no
-  // state), so a configuration with such a read needs no other branch.
-  const readOnly = new Uint8Array(n);
-  if (!options.baseline && model.readOnly !== undefined) {
-    for (let c = 0; c < n; c++)
-      readOnly[c] = !calls[c]!.info && model.readOnly(calls[c]!.input) ? 1 : 0;
+    this.config.hashA ^= this.zA[c]!;
+    this.config.hashB ^= this.zB[c]!;
   }
-  // Lookahead: ops that can leave any state (writes, puts). With none in reach, the first
-  // read to complete must be reachable from the state by the others (model.mayLeadTo).
-  const resets = new Uint8Array(n).fill(1);
-  if (!options.baseline && model.resets !== undefined && model.mayLeadTo !== undefined) {
-    for (let c = 0; c < n; c++) resets[c] = model.resets(calls[c]!.input) ? 1 : 0;
+
+  /** Moves the window's `low` and `high` after placing call c. */
+  private placed(c: number): void {
+    if (this.calls[c]!.info) return;
+    const config = this.config;
+    const s = this.a.slot[c]!;
+    if (s > config.high) config.high = s;
+    if (s !== config.low) return;
+    const okBits = this.a.okBits;
+    let low = s;
+    while (low < this.okCount && (okBits[low >>> 5]! & (1 << (low & 31))) !== 0) low++;
+    config.low = low;
   }
-  let fresh = !options.baseline;
 
   /** Notes that a branch got stuck at return entry `at`: the furthest one is the end of the
    * shortest failing prefix, and the stack then is the longest linearization found. */
-  const reached = (at: number): void => {
-    if (at <= furthest) return;
-    furthest = at;
-    bestStack.set(stackEntry.subarray(stableDepth, depth), stableDepth);
-    bestDepth = depth;
-    stableDepth = depth;
-    bestStateId = stateId;
-  };
-
-  /** Tries to place the call at `at`; true (and the new configuration entered) unless the
-   * model rejects it or the memo has seen it (or one that subsumes it). */
-  const tryPlace = (at: number, afterId: number, forced: number): boolean => {
-    const c = entryCall[at]!;
-    toggle(c);
-    const lowBefore = low;
-    const highBefore = high;
-    placed(c);
-    if (!remember(afterId)) {
-      toggle(c);
-      low = lowBefore;
-      high = highBefore;
-      return false;
-    }
-    stackEntry[depth] = at;
-    stackStateId[depth] = stateId;
-    stackLow[depth] = lowBefore;
-    stackHigh[depth] = highBefore;
-    stackForced[depth] = forced;
-    depth++;
-    stateId = afterId;
-    // lift: unlink the call entry and its return entry.
-    const r = match[at]!;
-    next[prev[at]!] = next[at]!;
-    prev[next[at]!] = prev[at]!;
-    next[prev[r]!] = next[r]!;
-    prev[next[r]!] = prev[r]!;
-    if (!calls[c]!.info) remainingOk--;
-    return true;
-  };
-
-  while (remainingOk > 0) {
-    if ((++steps & 0x3ff) === 0) {
-      if (performance.now() > options.deadline) {
-        return { kind: "unknown", reason: "time budget exhausted", steps, cacheEntries };
-      }
-      if (cacheEntries > options.maxCacheEntries || memoryBytes() > options.maxMemoryBytes) {
-        return { kind: "unknown", reason: "memory budget exhausted", steps, cacheEntries };
-      }
-    }
-    let dead = false;
-    if (fresh) {
-      // A configuration just entered: place a matching read first, if there is one; and see
-      // whether the first op that must complete (the first return) can still be satisfied.
-      fresh = false;
-      let read = -1;
-      let resetAvailable = false;
-      let e = next[0]!;
-      for (; e !== tail && isCall[e] === 1; e = next[e]!) {
-        const c = entryCall[e]!;
-        if (readOnly[c] === 1 && stepId(stateId, c) === stateId) {
-          read = e;
-          break;
-        }
-        if (resets[c] === 1) resetAvailable = true;
-      }
-      if (read < 0 && e !== tail && !resetAvailable && readOnly[entryCall[e]!] === 1) {
-        // Only ops that do not reset (appends) can be placed before this read returns: if
-        // none of the states they lead to can match it, this configuration is dead.
-        const blocked = calls[entryCall[e]!]!;
-        if (!model.mayLeadTo!(states[stateId], blocked.input, blocked.output)) {
-          // Every continuation gets stuck exactly at that return: record it as reached.
-          dead = true;
-          reached(e);
-        }
-      }
-      if (read >= 0) {
-        if (tryPlace(read, stateId, 1)) {
-          entry = next[0]!;
-          fresh = true;
-          continue;
-        }
-        dead = true; // seen with this read placed: this configuration can do no better
-      }
-    }
-    if (!dead && entry !== tail && isCall[entry] === 1) {
-      const c = entryCall[entry]!;
-      const before = previousInClass[c]!;
-      const afterId =
-        before >= 0 && (infoBits[slot[before]! >>> 5]! & (1 << (slot[before]! & 31))) === 0
-          ? -1
-          : stepId(stateId, c);
-      if (afterId >= 0 && tryPlace(entry, afterId, 0)) {
-        entry = next[0]!;
-        fresh = !options.baseline;
-        continue;
-      }
-      entry = next[entry]!;
-      continue;
-    }
-    // A return entry of an op not yet linearized: this branch got stuck there.
-    if (!dead) reached(entry);
-    // This configuration is dead: undo placements up to one whose siblings remain to be tried
-    // (a forced read has none, so its parent is dead too).
-    let forced = 1;
-    while (forced === 1) {
-      if (depth === 0) {
-        return {
-          kind: "illegal",
-          blocked: entryCall[Math.max(furthest, 1)]!,
-          order: Array.from(bestStack.subarray(0, bestDepth), (e) => entryCall[e]!),
-          state: states[bestStateId],
-          steps,
-          cacheEntries,
-        };
-      }
-      depth--;
-      if (depth < stableDepth) stableDepth = depth;
-      entry = stackEntry[depth]!;
-      forced = stackForced[depth]!;
-      stateId = stackStateId[depth]!;
-      low = stackLow[depth]!;
-      high = stackHigh[depth]!;
-      const c = entryCall[entry]!;
-      toggle(c);
-      if (!calls[c]!.info) remainingOk++;
-      // unlift: relink the return entry, then the call entry.
-      const r = match[entry]!;
-      next[prev[r]!] = r;
-      prev[next[r]!] = r;
-      next[prev[entry]!] = entry;
-      prev[next[entry]!] = entry;
-    }
-    entry = next[entry]!;
+  private reached(at: number): void {
+    if (at <= this.furthest) return;
+    this.furthest = at;
+    const { bestStack, stackEntry } = this.a;
+    bestStack.set(stackEntry.subarray(this.stableDepth, this.depth), this.stableDepth);
+    this.bestDepth = this.depth;
+    this.stableDepth = this.depth;
+    this.bestStateId = this.stateId;
   }
-  const order = Array.from(stackEntry.subarray(0, depth), (e) => entryCall[e]!);
-  return { kind: "ok", order, steps, cacheEntries };
+
+  private illegal(): SearchOutcome {
+    const { entryCall, bestStack } = this.a;
+    return {
+      kind: "illegal",
+      blocked: entryCall[Math.max(this.furthest, 1)]!,
+      order: Array.from(bestStack.subarray(0, this.bestDepth), (e) => entryCall[e]!),
+      state: this.table.states[this.bestStateId],
+      steps: this.steps,
+      cacheEntries: this.memo.entries,
+    };
+  }
+}
+
+/** Unlinks the call entry `at` and its return entry. */
+function lift(list: EntryList, at: number): void {
+  const { next, prev } = list;
+  const r = list.match[at]!;
+  next[prev[at]!] = next[at]!;
+  prev[next[at]!] = prev[at]!;
+  next[prev[r]!] = next[r]!;
+  prev[next[r]!] = prev[r]!;
+}
+
+/** Relinks the return entry of call entry `at`, then the entry itself. */
+function unlift(list: EntryList, at: number): void {
+  const { next, prev } = list;
+  const r = list.match[at]!;
+  next[prev[r]!] = r;
+  prev[next[r]!] = r;
+  next[prev[at]!] = at;
+  prev[next[at]!] = at;
 }

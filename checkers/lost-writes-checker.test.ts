@@ -37,7 +37,7 @@ describe("lost-writes checker", () => {
     const r = check(h.ops);
     expect(r.valid).toBe(false);
     expect(r.anomalies).toContain("lost");
-    expect(r.counts).toMatchObject({ lost: 1, stable: 1 });
+    expect(r.counts).toMatchObject({ lost: 1, lostAcknowledged: 1, stable: 1 });
     expect(r.examples.lost?.[0]).toMatchObject({ item: 1, ops: [1, 9] });
     expect(r.counterexamples).toContain(1);
   });
@@ -173,6 +173,8 @@ describe("lost-writes checker", () => {
         .read(2, "k", []).ops,
     );
     expect(vanished.valid).toBe(false);
+    // Lost to set-full, but never acknowledged: not a lost acknowledged write.
+    expect(vanished.counts).toMatchObject({ lost: 1, lostAcknowledged: 0 });
     expect(vanished.examples.lost?.[0]).toMatchObject({ item: 1, add: "info" });
   });
 

@@ -59,8 +59,7 @@ export const lostWritesChecker: Checker = {
       }
       return elements;
     };
-    const elementOf = (key: string, item: unknown): Element => {
-      const elements = elementsOf(key);
+    const elementOf = (key: string, item: unknown, elements = elementsOf(key)): Element => {
       const id = valueId(item);
       let element = elements.get(id);
       if (element === undefined) {
@@ -122,6 +121,7 @@ export const lostWritesChecker: Checker = {
     // reads' sizes, with O(1) state per item.
     let siblingStamp = 0;
     for (const [key, reads] of readsByKey) {
+      const elements = elementsOf(key);
       reads.sort((x, y) => y.invokeTime - x.invokeTime);
       for (let j = 0; j < reads.length; j++) {
         const read = reads[j]!;
@@ -130,7 +130,7 @@ export const lostWritesChecker: Checker = {
           for (const sibling of siblingsOf(op)) {
             siblingStamp++;
             for (const item of itemsOf(sibling, op)) {
-              const element = elementOf(key, item);
+              const element = elementOf(key, item, elements);
               if (element.siblingStamp === siblingStamp && element.duplicatedOp < 0) {
                 element.duplicatedOp = op.index;
               }
@@ -167,6 +167,8 @@ export const lostWritesChecker: Checker = {
       failed: 0,
       stable: 0,
       lost: 0,
+      /** Of the lost: those whose add was acknowledged (the rest were indeterminate, seen once). */
+      lostAcknowledged: 0,
       stale: 0,
       neverRead: 0,
       indeterminate: 0,
@@ -220,6 +222,7 @@ export const lostWritesChecker: Checker = {
           }
         } else if (element.lastAbsentOp >= 0) {
           counts.lost++;
+          if (add.type === "ok") counts.lostAcknowledged++;
           const lostAt = element.lastPresentOp >= 0 ? element.lastPresentTime + 1 : 0;
           const latencyMs = nanosToMs(Math.max(0, lostAt - known));
           lostLatencies.push(latencyMs);

@@ -60,4 +60,13 @@ describe("pairOps", () => {
     const bad = [{ index: 0, time: 0, process: "x", type: "invoke", f: "read" }] as unknown as Op[];
     expect(() => pairOps(bad)).toThrow(/history op 0: process must be an integer or "nemesis"/);
   });
+
+  it("pairs a history once for every checker that asks (and a copy anew)", () => {
+    const ops = history().read(0, "k", [1]).ops;
+    const first = pairOps(ops);
+    expect(pairOps(ops)).toBe(first);
+    const copy = [...ops];
+    expect(pairOps(copy)).not.toBe(first);
+    expect(pairOps(copy)).toEqual(first);
+  });
 });

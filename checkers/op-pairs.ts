@@ -2,6 +2,8 @@
 // nemesis ops apart. An invoke the history never completes (a torn file) counts as info: it may
 // or may not have happened. A completion without an open invoke is a broken history: it throws.
 // A cas learns its basis only by its own read, so only its completion says what it superseded.
+// The pairing of a history is worked out once and shared by the checkers that judge it (a run
+// composes several): its arrays and pairs are read-only to them.
 import type { History, Op } from "./history.js";
 
 export type Outcome = "ok" | "fail" | "info";
@@ -24,12 +26,23 @@ export interface OpPair {
 
 export interface PairedHistory {
   /** Client ops (process is an integer), in invoke order. */
-  pairs: OpPair[];
+  readonly pairs: readonly OpPair[];
   /** Ops of the fault injector, in history order. */
-  nemesis: Op[];
+  readonly nemesis: readonly Op[];
 }
 
+const paired = new WeakMap<History, PairedHistory>();
+
 export function pairOps(history: History): PairedHistory {
+  let result = paired.get(history);
+  if (result === undefined) {
+    result = pair(history);
+    paired.set(history, result);
+  }
+  return result;
+}
+
+function pair(history: History): PairedHistory {
   const pairs: OpPair[] = [];
   const nemesis: Op[] = [];
   const open = new Map<number, OpPair>();

@@ -112,6 +112,31 @@ describe("checkRun", () => {
     expect((err as Error).message).toMatch(/corrupt[/\\]history\.jsonl:1:/);
   });
 
+  it("keeps the reader's warnings (duplicated indexes) in results.json", async () => {
+    const text = history([1]).replace('"index":2,', '"index":1,');
+    const dir = runDir("indexes", "lost-writes", text);
+    const result = await checkRun(dir);
+    expect(result.warnings).toEqual([expect.stringContaining("duplicated 1; missing 2")]);
+    const stored = JSON.parse(readFileSync(join(dir, "results.json"), "utf8"));
+    expect(stored.warnings).toEqual(result.warnings);
+  });
+
+  it("judges the history handed in, without reading history.jsonl", async () => {
+    const dir = runDir("in-memory", "lost-writes", "not json at all\n{}\n");
+    const ops = history([])
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    const result = await checkRun(dir, { history: ops });
+    expect(result).toMatchObject({ valid: false, opCount: 6, warnings: [] });
+  });
+
+  it("answers unknown for a history with no client operation", async () => {
+    const result = await checkRun(runDir("empty", "lost-writes", ""));
+    expect(result.valid).toBe("unknown");
+    expect(result.warnings).toEqual(["the history holds no client operation: nothing was tested"]);
+  });
+
   it("says which file is missing", async () => {
     await expect(checkRun(join(root, "nowhere"))).rejects.toThrow(UsageError);
     await expect(checkRun(join(root, "nowhere"))).rejects.toThrow(/test\.json: ENOENT/);

@@ -7,15 +7,24 @@ import { NodeFlagError } from "../nodes/server/node-flags.js";
 import { EXIT, UsageError } from "./cli-error.js";
 import { registerCheckCommand } from "./commands/check-command.js";
 import { registerCleanCommand } from "./commands/clean-command.js";
+import { registerCompareCommand } from "./commands/compare-command.js";
 import { registerExploreCommand } from "./commands/explore-command.js";
+import { registerMatrixCommand } from "./commands/matrix-command.js";
 import { registerReportCommand } from "./commands/report-command.js";
 import { registerRunCommand } from "./commands/run-command.js";
 import { registerServeCommand } from "./commands/serve-command.js";
+import { exitOnUncaughtError } from "./process-exit.js";
+import { registerSuiteCommand } from "./commands/suite-command.js";
 
 const program = new Command("faultline")
   .description("Jepsen-style consistency testing for a replicated key-value store")
   .showHelpAfterError()
-  .exitOverride();
+  .exitOverride()
+  // An error nobody awaits (a timer's, a stray rejection) exits 255 too. Not for `faultline node`,
+  // which has its own exit policy (nodes/server/node-process.ts).
+  .hook("preAction", (_program, action) => {
+    if (action.name() !== "node") exitOnUncaughtError();
+  });
 
 registerRunCommand(program);
 registerExploreCommand(program);
@@ -24,6 +33,9 @@ registerReportCommand(program);
 registerServeCommand(program);
 registerNodeCommand(program);
 registerCleanCommand(program);
+registerSuiteCommand(program);
+registerMatrixCommand(program);
+registerCompareCommand(program);
 
 try {
   await program.parseAsync(process.argv);
@@ -36,7 +48,17 @@ try {
     console.error(`faultline: ${err.message}`);
     process.exit(EXIT.badInput);
   }
-  console.error(`faultline: internal error: ${err instanceof Error ? err.message : String(err)}`);
+  console.error(`faultline: ${describeFailure(err)}`);
   if (process.env.FAULTLINE_DEBUG) console.error(err);
   process.exit(EXIT.internal);
+}
+
+/** What the operating world refused (a full disk: the error has an errno code) is not a bug of
+ * ours; anything else is an internal error. Both exit 255, neither with a stack trace. */
+function describeFailure(err: unknown): string {
+  if (!(err instanceof Error)) return `internal error: ${String(err)}`;
+  const code = (err as NodeJS.ErrnoException).code;
+  return typeof code === "string" && /^E[A-Z]+$/.test(code)
+    ? `error: ${err.message}`
+    : `internal error: ${err.message}`;
 }

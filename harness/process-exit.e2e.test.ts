@@ -1,4 +1,5 @@
-// The exit hooks run exactly once however a process ends (normal exit, uncaught error, a signal
+// The exit hooks run exactly once however a process ends (normal exit, an uncaught error or
+// unhandled rejection, which exit 255 in an entry point, a signal
 // with no interrupt handler, a second signal past one), and the first signal goes to the
 // interrupt handler; with the signal-exit package loaded (by testcontainers) too.
 import { spawn } from "node:child_process";
@@ -38,11 +39,17 @@ describe("process exit", () => {
     expect(p.lines("hook")).toEqual(["hook 1"]);
   });
 
-  it("an uncaught error runs the hooks and exits 1", async () => {
-    const p = await start("throw");
-    expect(await p.exit).toEqual({ code: 1, signal: null });
+  it.each([
+    // A top-level throw in an ES module rejects the module's evaluation (run-ts.js awaits it).
+    ["throw", "an unhandled rejection): the process crashed"],
+    ["timer", "an uncaught error): Expected property name"],
+    ["reject", "an unhandled rejection): the promise crashed"],
+  ])("%s: runs the hooks and exits 255 with one line, no stack", async (mode, line) => {
+    const p = await start(mode);
+    expect(await p.exit).toEqual({ code: 255, signal: null });
     expect(p.lines("hook")).toEqual(["hook 1"]);
-    expect(p.output()).toContain("the process crashed");
+    expect(p.output()).toContain(`faultline: internal error (${line}`);
+    expect(p.output()).not.toMatch(/^\s+at /m);
   });
 
   it.each([

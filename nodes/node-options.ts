@@ -9,10 +9,20 @@ export interface NodeOptions {
   strategy: Strategy;
   /** Peer id → base URL ("http://127.0.0.1:7002"). */
   peers: Record<NodeId, string>;
+  /**
+   * No peers, and none to come: a cluster of one (`--peers none`). Without it, a leader-build node
+   * started with no peers waits for POST /admin/peers before it takes part in elections.
+   */
+  alone?: boolean;
   dataDir: string;
   fsync: "always" | "never";
+  /** Leader build: the node that stands for election at once on a fresh start. */
   leader?: NodeId;
-  acks: "one" | "all";
+  /** Leader build: acknowledge a write after the leader's log, a majority, or every node. */
+  acks: "one" | "quorum" | "all";
+  /** Leader build: the election timeout (randomized up to twice it) and the leader's lease. */
+  electionTimeoutMs?: number;
+  /** Leaderless only (the leader build refuses --w and --r). */
   w: number;
   r: number;
   readRepair: boolean;
@@ -23,7 +33,8 @@ export interface NodeOptions {
 
 export const nodeDefaults = {
   fsync: "always",
-  acks: "one",
+  acks: "quorum",
+  electionTimeoutMs: 500,
   w: 2,
   r: 2,
   readRepair: true,
@@ -47,12 +58,6 @@ export function nodeArgs(o: NodeOptions): string[] {
     o.dataDir,
     "--fsync",
     o.fsync,
-    "--acks",
-    o.acks,
-    "--w",
-    String(o.w),
-    "--r",
-    String(o.r),
     "--read-repair",
     o.readRepair ? "on" : "off",
     "--anti-entropy-ms",
@@ -62,8 +67,15 @@ export function nodeArgs(o: NodeOptions): string[] {
     "--seed",
     String(o.seed),
   ];
+  if (o.build === "leader") {
+    const electionMs = o.electionTimeoutMs ?? nodeDefaults.electionTimeoutMs;
+    args.push("--acks", o.acks, "--election-timeout-ms", String(electionMs));
+  } else {
+    args.push("--w", String(o.w), "--r", String(o.r));
+  }
   const peers = Object.entries(o.peers).map(([id, url]) => `${id}=${url}`);
   if (peers.length > 0) args.push("--peers", peers.join(","));
+  else if (o.alone) args.push("--peers", "none");
   if (o.leader !== undefined) args.push("--leader", o.leader);
   return args;
 }

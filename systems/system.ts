@@ -28,6 +28,7 @@ export const CAPABILITIES = {
   clock: "shift a node's wall clock (the clock fault)",
   leader: "tell which node leads now (the leader partition shape, leader targets)",
   append: "append to a list in one atomic step of its own (the cart's append mode)",
+  failover: "make another node lead once the leader is fenced, and bring the old one back",
 } as const;
 
 export type Capability = keyof typeof CAPABILITIES;
@@ -99,11 +100,13 @@ export type SimInput =
   | { kind: "tick" };
 
 /** What a simulated node does, in order: answer a request (the system's own reply fields, read
- * by its session), send a message, or append a record to its durable log. */
+ * by its session), send a message, append a record to its durable log, or write a line to its
+ * own log. */
 export type SimEffect =
   | { kind: "reply"; req: number }
   | { kind: "send"; to: NodeId; msg: unknown }
-  | { kind: "persist"; record: unknown };
+  | { kind: "persist"; record: unknown }
+  | { kind: "log"; line: string };
 
 /** The times a simulated node is given with every input (virtual, in milliseconds). */
 export interface SimClock {
@@ -126,9 +129,18 @@ export type SimResponse =
       error: "connection-refused" | "connection-reset" | "client-timeout" | "interrupted";
     };
 
+/** The time a session waits in (for a leader, a failover): real, or the sim's virtual time. */
+export interface SessionClock {
+  nowMs(): number;
+  /** Resolves after `ms`, or at once when the signal aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
 /** The simulated cluster as a sim launch's session sees it. */
 export interface SimWire<N extends SimNode = SimNode> {
   readonly nodes: readonly NodeId[];
+  /** Virtual time. */
+  readonly clock: SessionClock;
   /** A client request to a node, over the simulated network; never rejects. */
   request(
     node: NodeId,
@@ -162,6 +174,30 @@ export interface ClusterAddresses {
   address(node: NodeId): NodeAddress;
 }
 
+/** One step of a failover, as the history records it (in the failover op's value). */
+export type FailoverStep = { step: string; [detail: string]: unknown };
+
+/** How a failover chooses the node to promote (systems that elect their leader ignore it). */
+export interface FailoverChoice {
+  pick: "most-advanced" | "random";
+  /** For a random pick: a number in [0, 1) drawn from the run's seed. */
+  random: number;
+}
+
+/** Capability "failover": the system's part of a failover; the harness fences and unfences. */
+export interface SystemFailover {
+  /** `fenced` (the old leader) is killed or cut off: make another node lead, recording each
+   * step; resolves to the new leader, rejects (with the steps so far recorded) when none can. */
+  promote(
+    fenced: NodeId,
+    choice: FailoverChoice,
+    record: (step: FailoverStep) => void,
+    signal: AbortSignal,
+  ): Promise<NodeId>;
+  /** `node` runs again and hears the others: make it follow the new leader. */
+  rejoin(node: NodeId, record: (step: FailoverStep) => void, signal: AbortSignal): Promise<void>;
+}
+
 /** A started system, as the harness and the clients use it. */
 export interface SystemSession {
   /** The client of one node; cheap (connections are pooled per session). */
@@ -172,6 +208,11 @@ export interface SystemSession {
   setClockOffset?(node: NodeId, offsetMs: number, signal: AbortSignal): Promise<void>;
   /** Capability "leader": the node that leads now, if any (undefined while none does). */
   leader?(signal: AbortSignal): Promise<NodeId | undefined>;
+  /** Capability "failover". */
+  readonly failover?: SystemFailover;
+  /** Resolves once the started cluster can serve clients (a leader is elected); the runner
+   * waits for it before the clients start. Rejects with why it cannot. */
+  settled?(signal: AbortSignal): Promise<void>;
   /** Closes pooled connections. */
   close(): Promise<void>;
 }

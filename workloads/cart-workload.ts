@@ -1,4 +1,4 @@
-// The shopping cart (DESIGN.md's headline example): `add` reads the cart, merges its siblings by
+// The shopping cart (the README's headline example): `add` reads the cart, merges its siblings by
 // union, adds a unique item and writes the cart back as one read-modify-write (KvClient.update:
 // a write through the read's context, or one transaction), retrying a lost race (a 409, a
 // serialization failure) a bounded number of times. In `append` mode the system appends the item

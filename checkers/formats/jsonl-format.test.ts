@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseJsonl } from "./jsonl-format.js";
+import { JsonlReader, parseJsonl, readJsonlFile } from "./jsonl-format.js";
 
 const line = (o: object) => JSON.stringify(o);
 const invoke = { index: 0, time: 0, process: 0, type: "invoke", f: "read", key: "k1", value: null };
@@ -74,5 +78,70 @@ describe("parseJsonl", () => {
       value: {},
     };
     expect(parseJsonl(line(nem), "x").history[0]!.process).toBe("nemesis");
+  });
+});
+
+describe("JsonlReader (streaming)", () => {
+  const text = [
+    line(invoke),
+    line(ok),
+    "",
+    line({ ...invoke, index: 2, time: 20, process: 1 }),
+    '{"index":3,"time":30,"proc',
+  ].join("\n");
+
+  it("reads a text cut anywhere into chunks exactly as the whole text (property)", () => {
+    const whole = parseJsonl(text, "h.jsonl");
+    fc.assert(
+      fc.property(fc.array(fc.nat({ max: text.length }), { maxLength: 8 }), (cuts) => {
+        const reader = new JsonlReader("h.jsonl");
+        let from = 0;
+        for (const cut of [...cuts].sort((a, b) => a - b)) {
+          reader.push(text.slice(from, cut));
+          from = cut;
+        }
+        expect(reader.push(text.slice(from)).end()).toEqual(whole);
+      }),
+    );
+    expect(whole.history).toHaveLength(3);
+    expect(whole.warnings).toEqual([expect.stringMatching(/^h\.jsonl:5: torn last line/)]);
+  });
+
+  it("streams a file: a torn last line is skipped, a corrupt one elsewhere names file and line", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "jsonl-"));
+    try {
+      const torn = join(dir, "torn.jsonl");
+      writeFileSync(torn, text);
+      expect(await readJsonlFile(torn)).toEqual(parseJsonl(text, torn));
+      const corrupt = join(dir, "corrupt.jsonl");
+      writeFileSync(corrupt, `${line(invoke)}\n{"index":1,oops}\n${line(ok)}\n`);
+      await expect(readJsonlFile(corrupt)).rejects.toThrow(/corrupt\.jsonl:2: not valid JSON/);
+      await expect(readJsonlFile(join(dir, "absent.jsonl"))).rejects.toThrow(/ENOENT/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("parseJsonl: index values", () => {
+  const at = (index: number) => line({ ...invoke, index, time: index });
+
+  it("says nothing when they are 0, 1, 2 … in file order", () => {
+    expect(parseJsonl([0, 1, 2].map(at).join("\n"), "x").warnings).toEqual([]);
+  });
+
+  it("warns naming the duplicated and the missing ones, and where order first breaks", () => {
+    const { history, warnings } = parseJsonl([0, 1, 1, 4, 4, 5].map(at).join("\n"), "h.jsonl");
+    expect(history).toHaveLength(6);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^h\.jsonl:3: "index" values are not 0, 1, 2/);
+    expect(warnings[0]).toContain("duplicated 1, 4");
+    expect(warnings[0]).toContain("missing 2, 3");
+  });
+
+  it("counts beyond the few it names, and names a permutation as out of order", () => {
+    const gaps = parseJsonl([0, 100].map(at).join("\n"), "x").warnings[0];
+    expect(gaps).toContain("missing 1, 2, 3, 4, 5 … (99 in all)");
+    expect(parseJsonl([1, 0].map(at).join("\n"), "x").warnings[0]).toMatch(/x:1: .*out of order/);
   });
 });

@@ -1,42 +1,144 @@
 // Reads history.jsonl (DESIGN.md, "The history"): one JSON op a line. A torn LAST line (the
 // writer died mid-append) is a warning and is skipped; a corrupt line anywhere else throws an
-// Error naming the source and line number, as does an op missing a required field.
+// Error naming the source and line number, as does an op missing a required field. `index`
+// values that are not 0, 1, 2 … in file order (duplicated or missing) are a warning naming them:
+// checkers pair ops by file order, so the history stays checkable, but examples name ops by index.
+// JsonlReader is the incremental core (text in any chunks); parseJsonl reads a whole text and
+// readJsonlFile streams a file through it, so a history is parsed once, never held twice.
+import { createReadStream } from "node:fs";
 import type { Op, OpType } from "../history.js";
 
 const OP_TYPES: ReadonlySet<string> = new Set<OpType>(["invoke", "ok", "fail", "info"]);
+/** Indexes named in a warning, at most. */
+const INDEXES_SHOWN_MAX = 5;
 
 export interface ParsedHistory {
   history: Op[];
   warnings: string[];
 }
 
+/** A line that did not parse: an error unless it turns out to be the last one (torn). */
+interface Unparsed {
+  line: number;
+  text: string;
+  why: string;
+}
+
+export class JsonlReader {
+  private readonly history: Op[] = [];
+  private readonly warnings: string[] = [];
+  private rest = "";
+  private line = 0;
+  private unparsed: Unparsed | undefined;
+  /** The first op whose index is not its position, as [line, index] (-1: none yet). */
+  private firstMisplacedLine = -1;
+
+  constructor(private readonly source: string) {}
+
+  /** Reads the complete lines of `chunk` (after what is left of the previous one). */
+  push(chunk: string): this {
+    const text = this.rest + chunk;
+    let start = 0;
+    for (let end = text.indexOf("\n"); end >= 0; end = text.indexOf("\n", start)) {
+      this.readLine(text.slice(start, end));
+      start = end + 1;
+    }
+    this.rest = text.slice(start);
+    return this;
+  }
+
+  /** The history read, once the text has ended (a last line without a newline included). */
+  end(): ParsedHistory {
+    if (this.rest !== "") this.readLine(this.rest);
+    this.rest = "";
+    if (this.unparsed !== undefined) {
+      const { line, text } = this.unparsed;
+      this.warnings.push(`${this.source}:${line}: torn last line skipped (${shorten(text)})`);
+      this.unparsed = undefined;
+    }
+    if (this.firstMisplacedLine >= 0) this.warnings.push(this.indexWarning());
+    return { history: this.history, warnings: this.warnings };
+  }
+
+  private readLine(raw: string): void {
+    this.line++;
+    const text = raw.trim();
+    if (text === "") return;
+    if (this.unparsed !== undefined) {
+      // A line follows the one that did not parse: that one was not torn but corrupt.
+      const { line, text: bad, why } = this.unparsed;
+      throw new Error(`${this.source}:${line}: not valid JSON (${why}): ${shorten(bad)}`);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (err) {
+      this.unparsed = {
+        line: this.line,
+        text,
+        why: err instanceof Error ? err.message : String(err),
+      };
+      return;
+    }
+    const position = this.history.length;
+    const op = validateOp(parsed, position, `${this.source}:${this.line}`);
+    if (op.index !== position && this.firstMisplacedLine < 0) this.firstMisplacedLine = this.line;
+    this.history.push(op);
+  }
+
+  /** Which indexes are duplicated and which are missing (between 0 and the largest). */
+  private indexWarning(): string {
+    const indexes = Float64Array.from(this.history, (op) => op.index).sort();
+    const duplicated: number[] = [];
+    const missing: number[] = [];
+    let duplicatedCount = 0;
+    let missingCount = 0;
+    let expected = 0;
+    for (let i = 0; i < indexes.length; i++) {
+      const index = indexes[i]!;
+      if (i > 0 && index === indexes[i - 1]) {
+        if (index !== indexes[i - 2] && duplicatedCount++ < INDEXES_SHOWN_MAX)
+          duplicated.push(index);
+        continue;
+      }
+      if (index > expected) {
+        const gap = index - expected;
+        for (let m = expected; m < index && missing.length < INDEXES_SHOWN_MAX; m++)
+          missing.push(m);
+        missingCount += gap;
+      }
+      expected = index + 1;
+    }
+    const listed = (shown: number[], count: number) =>
+      `${shown.join(", ")}${count > shown.length ? ` … (${count} in all)` : ""}`;
+    const parts = [
+      duplicated.length > 0 ? `duplicated ${listed(duplicated, duplicatedCount)}` : "",
+      missing.length > 0 ? `missing ${listed(missing, missingCount)}` : "",
+    ].filter((part) => part !== "");
+    return (
+      `${this.source}:${this.firstMisplacedLine}: "index" values are not 0, 1, 2 … in file order` +
+      (parts.length > 0 ? ` (${parts.join("; ")})` : " (out of order)") +
+      "; ops are checked in file order, and examples that name these indexes are ambiguous"
+    );
+  }
+}
+
 /** Parses JSONL text. `index` defaults to the op's position and `time` to its index when a
  * line omits them (hand-written or converted histories), so order is kept either way. */
 export function parseJsonl(text: string, source: string): ParsedHistory {
-  const lines = text.split("\n");
-  let last = lines.length - 1;
-  while (last >= 0 && lines[last]!.trim() === "") last--;
-  const history: Op[] = [];
-  const warnings: string[] = [];
-  for (let i = 0; i <= last; i++) {
-    const line = lines[i]!.trim();
-    if (line === "") continue;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch (err) {
-      if (i === last) {
-        warnings.push(`${source}:${i + 1}: torn last line skipped (${shorten(line)})`);
-        continue;
-      }
-      const why = err instanceof Error ? err.message : String(err);
-      throw new Error(`${source}:${i + 1}: not valid JSON (${why}): ${shorten(line)}`);
-    }
-    history.push(validateOp(parsed, history.length, `${source}:${i + 1}`));
-  }
-  return { history, warnings };
+  return new JsonlReader(source).push(text).end();
 }
 
+/** Streams a JSONL file through a JsonlReader (the file's errors, e.g. ENOENT, are thrown). */
+export async function readJsonlFile(path: string, source = path): Promise<ParsedHistory> {
+  const reader = new JsonlReader(source);
+  for await (const chunk of createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 20 })) {
+    reader.push(chunk as string);
+  }
+  return reader.end();
+}
+
+/** Checks the op's fields and fills in index and time; the parsed object itself is the op. */
 function validateOp(value: unknown, position: number, where: string): Op {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new Error(`${where}: expected a JSON object (an op), got ${describe(value)}`);
@@ -66,8 +168,9 @@ function validateOp(value: unknown, position: number, where: string): Op {
   if (basis !== undefined && !Array.isArray(basis)) {
     throw new Error(`${where}: "basis" must be an array when present, got ${describe(basis)}`);
   }
-  const resolvedIndex = (index as number | undefined) ?? position;
-  return { ...op, index: resolvedIndex, time: (time as number | undefined) ?? resolvedIndex } as Op;
+  if (index === undefined) op.index = position;
+  if (time === undefined) op.time = op.index;
+  return op as Op;
 }
 
 function describe(value: unknown): string {

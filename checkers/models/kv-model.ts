@@ -1,14 +1,16 @@
 // The key-value model of Porcupine's kv histories: a map from key to string, initially "" for
 // every key (or `--initial`); put replaces, append concatenates, get returns the string.
 // Partitioned by key, so each part is one string register.
+import type { Op } from "../history.js";
 import type { Model } from "./model.js";
 
 type Input = { f: "get" } | { f: "put"; value: string } | { f: "append"; value: string };
 
-function text(value: unknown, where: string): string {
+function text(value: unknown, where: Op | string): string {
   if (typeof value === "string") return value;
   if (typeof value === "number") return String(value);
-  throw new Error(`${where}: a kv value must be a string, got ${JSON.stringify(value)}`);
+  const at = typeof where === "string" ? where : `op ${where.index}`;
+  throw new Error(`${at}: a kv value must be a string, got ${JSON.stringify(value)}`);
 }
 
 export const kvModel: Model<string, Input, string> = {
@@ -16,7 +18,6 @@ export const kvModel: Model<string, Input, string> = {
   fs: new Set(["get", "put", "append"]),
   init: (initial) => (initial === undefined || initial === null ? "" : text(initial, "--initial")),
   prepare(invoke, completion, dialect) {
-    const where = `op ${invoke.index}`;
     switch (invoke.f) {
       case "get": {
         if (completion === undefined) return undefined;
@@ -24,15 +25,15 @@ export const kvModel: Model<string, Input, string> = {
         if (v === null || v === undefined) {
           return dialect === "knossos" ? undefined : { input: { f: "get" }, output: "" };
         }
-        return { input: { f: "get" }, output: text(v, where) };
+        return { input: { f: "get" }, output: text(v, invoke) };
       }
       case "put":
       case "append": {
         const output = completion === undefined ? undefined : "";
-        return { input: { f: invoke.f, value: text(invoke.value, where) }, output };
+        return { input: { f: invoke.f, value: text(invoke.value, invoke) }, output };
       }
       default:
-        throw new Error(`${where}: the kv model has no '${invoke.f}'`);
+        throw new Error(`op ${invoke.index}: the kv model has no '${invoke.f}'`);
     }
   },
   step(state, input, output) {

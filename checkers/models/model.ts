@@ -52,14 +52,18 @@ export interface Model<S, I, O> {
 // biome-ignore lint/suspicious/noExplicitAny: a registry holds models of every state type.
 export type AnyModel = Model<any, any, any>;
 
-/** Splits ops by part, keeping history order within each part. */
-export function partition(model: AnyModel, ops: readonly Op[]): Map<string, Op[]> {
-  const parts = new Map<string, Op[]>();
-  for (const op of ops) {
-    const part = model.partitionOf(op);
+/** Splits items (ops, or what was made of them) by part, keeping their order within each part. */
+export function partition<T>(
+  model: AnyModel,
+  items: readonly T[],
+  opOf: (item: T) => Op,
+): Map<string, T[]> {
+  const parts = new Map<string, T[]>();
+  for (const item of items) {
+    const part = model.partitionOf(opOf(item));
     const list = parts.get(part);
-    if (list === undefined) parts.set(part, [op]);
-    else list.push(op);
+    if (list === undefined) parts.set(part, [item]);
+    else list.push(item);
   }
   return parts;
 }

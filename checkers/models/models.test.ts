@@ -99,7 +99,7 @@ describe("partition", () => {
       op("write", 2, { key: "b" }),
       op("read", null, { key: "a" }),
     ];
-    const parts = partition(registerModel, ops);
+    const parts = partition(registerModel, ops, (o) => o);
     expect([...parts.keys()]).toEqual(["a", "b"]);
     expect(parts.get("a")!.map((o) => o.value)).toEqual([1, null]);
   });

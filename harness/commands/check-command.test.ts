@@ -111,6 +111,32 @@ describe("faultline check <history-file>", () => {
     expect((err as Error).message).toMatch(message);
   });
 
+  it("answers unknown (exit 2) for a history with no operation, of any format", async () => {
+    for (const [name, text] of [
+      ["empty.jsonl", ""],
+      ["blank.jsonl", "\n\n"],
+      ["empty.edn", "[]"],
+      ["empty.log", ""],
+    ]) {
+      const { code, text: printed } = await run(file(name!, text!));
+      expect(code).toBe(2);
+      expect(printed).toContain("no operations");
+      expect(printed).toContain("linearizable: unknown");
+    }
+  });
+
+  it("warns about duplicated and missing index values, naming them", async () => {
+    const ops = [...write(0, 1), ...read(1, [1])].map((o, i) => ({ ...o, index: [0, 1, 1, 4][i] }));
+    const path = file(
+      "indexes.jsonl",
+      ops.map((o) => JSON.stringify({ key: "k", ...o })).join("\n"),
+    );
+    const { code, text } = await run(path);
+    expect(code).toBe(0);
+    expect(text).toMatch(/warning: .*indexes\.jsonl:3: "index" values are not 0, 1, 2/);
+    expect(text).toContain("duplicated 1; missing 2, 3");
+  });
+
   it("names the line of a corrupt history", async () => {
     const path = file("corrupt.jsonl", `${jsonl(read(0, []))}\n{oops\n${jsonl(read(1, []))}`);
     await expect(run(path)).rejects.toThrow(/corrupt\.jsonl:3: not valid JSON/);
@@ -216,6 +242,14 @@ describe("faultline check <run-dir>", () => {
     );
     expect(lines).toContainEqual(expect.stringMatching(/^overall +INVALID$/));
     expect(lines.at(-1)).toBe("verdict: INVALID");
+  });
+
+  it("answers unknown (exit 2) for a run whose history is empty, and keeps the warning", async () => {
+    const path = runDir("empty-run", "");
+    const { code, text } = await run(path);
+    expect(code).toBe(2);
+    expect(text).toContain("warning: the history holds no client operation");
+    expect(text.split("\n").at(-1)).toBe("verdict: unknown");
   });
 
   it("hands a directory to checkRun, which names what is missing", async () => {

@@ -6,6 +6,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { basename, dirname, extname, join } from "node:path";
 import type { Command } from "commander";
+import type { ParsedHistory } from "../../checkers/formats/jsonl-format.js";
 import type { History } from "../../checkers/history.js";
 import { UsageError, verdictExitCode } from "../cli-error.js";
 
@@ -113,16 +114,15 @@ async function checkHistoryFile(path: string, flags: CheckFlags): Promise<void> 
   }
   const initial = flags.initial === undefined ? undefined : parseInitial(flags.initial);
 
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    throw new UsageError(
-      `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-    );
-  }
-  const parsed = await parseHistory(text, path, format);
+  const parsed = await parseHistory(path, format);
   for (const warning of parsed.warnings) console.error(`warning: ${warning}`);
+  if (!parsed.history.some((op) => op.process !== "nemesis")) {
+    // As for an empty run: nothing was tested, so nothing can be said.
+    console.log(`${path}: no operations (${format})`);
+    console.log("linearizable: unknown");
+    process.exitCode = verdictExitCode("unknown");
+    return;
+  }
   const model = (flags.model ??
     (parsed.history.some((op) => ["get", "put", "append"].includes(op.f))
       ? "kv"
@@ -253,20 +253,26 @@ function parseInitial(raw: string): unknown {
   }
 }
 
-async function parseHistory(text: string, path: string, format: Format) {
+/** Reads the file once: JSONL streamed, the other formats as one text. */
+async function parseHistory(path: string, format: Format): Promise<ParsedHistory> {
   try {
     switch (format) {
       case "jsonl":
-        return (await import("../../checkers/formats/jsonl-format.js")).parseJsonl(text, path);
+        return await (await import("../../checkers/formats/jsonl-format.js")).readJsonlFile(path);
       case "jepsen-log":
         return (await import("../../checkers/formats/jepsen-log-format.js")).parseJepsenLog(
-          text,
+          await readFile(path, "utf8"),
           path,
         );
       case "edn":
-        return (await import("../../checkers/formats/edn-format.js")).parseEdn(text, path);
+        return (await import("../../checkers/formats/edn-format.js")).parseEdn(
+          await readFile(path, "utf8"),
+          path,
+        );
     }
   } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== undefined) throw new UsageError(`cannot read ${path}: ${code}`);
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
 }

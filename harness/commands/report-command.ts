@@ -8,10 +8,12 @@ export function registerReportCommand(program: Command): void {
     .command("report")
     .summary("write a stored run's HTML report")
     .description(
-      "Writes <run-dir>/report.html (one self-contained page: verdicts, throughput and latency " +
-        "with the faults, anomalies with their ops, the test, links to the node logs) from the " +
-        "run's test.json, history.jsonl and results.json, and prints its path. `faultline run` " +
-        "and `faultline check <run-dir>` write it too.",
+      "Writes <run-dir>/report.html (one self-contained page: verdicts; the op timeline, " +
+        "throughput, latency and siblings on one zoomable time axis with the faults and the " +
+        "counterexamples marked; a linearizability failure step by step; the ops around every " +
+        "counterexample; the test; links to the node logs) from the run's test.json, " +
+        "history.jsonl and results.json, and prints its path. `faultline run` and " +
+        "`faultline check <run-dir>` write it too.",
     )
     .argument("<run-dir>", "a run directory, e.g. store/latest")
     .addHelpText("after", "\nExample:\n  faultline report store/latest")

@@ -29,10 +29,14 @@ export function registerRunCommand(program: Command): void {
     .description("run a test: a cluster, clients and faults, then the checkers' verdict")
     .argument("[test]", "the test file (YAML); flags override its keys");
   const configFlags = addConfigFlags(command);
+  command.option(
+    "--db <url>",
+    "also record the run in this PostgreSQL (or FAULTLINE_DATABASE_URL)",
+  );
   command.action(async (testPath: string | undefined, options: Record<string, unknown>) => {
     const flags = configFlags(options);
     const { runMain } = await import("../run/run-main.js");
-    const code = await runMain(testPath, flags);
+    const code = await runMain(testPath, flags, options.db as string | undefined);
     process.exit(code);
   });
 }

@@ -77,6 +77,12 @@ const GENERAL: ConfigFlag[] = [
     kind: "duration",
   },
   {
+    flags: "--probe-interval <duration>",
+    description: "probe reads of every node while the clients run, 0 = off (default 0)",
+    path: ["clients", "probeInterval"],
+    kind: "duration",
+  },
+  {
     flags: "--seed <n>",
     description: "the seed of every random choice (default: random, printed)",
     path: ["seed"],

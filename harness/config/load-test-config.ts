@@ -69,7 +69,7 @@ export function loadTestConfig(source: TestSource): TestConfig {
   const file = source.file;
   const lineCounter = new LineCounter();
   const doc = file === undefined ? undefined : readYaml(file, lineCounter);
-  const raw = normalize(doc === undefined ? {} : toObject(doc, file!));
+  const raw = expandShorthands(doc === undefined ? {} : toObject(doc, file!));
   const given = new Set<ConfigFlag>();
   for (const [flag, text] of source.flags ?? []) {
     given.add(flag);
@@ -169,9 +169,9 @@ function toObject(doc: Document, file: { path: string }): Record<string, unknown
   return value as Record<string, unknown>;
 }
 
-/** Shorthands become objects, so a flag can set a key inside them: `nemesis: partition,kill`
- * → {kinds: [partition, kill]}, `system: memory` → {name: memory}. */
-function normalize(input: Record<string, unknown>): Record<string, unknown> {
+/** Shorthands become objects, so a flag (or a suite's fragment) can set a key inside them:
+ * `nemesis: partition,kill` → {kinds: [partition, kill]}, `system: memory` → {name: memory}. */
+export function expandShorthands(input: Record<string, unknown>): Record<string, unknown> {
   const raw = { ...input };
   const { nemesis } = raw;
   if (nemesis === "none" || nemesis === null) raw.nemesis = { kinds: [] };
@@ -237,7 +237,7 @@ function issuesOf(error: z.ZodError, prefix: Path, schema: z.ZodType): Problem[]
 }
 
 /** What was wrong, with what is allowed, in words a user of the test file understands. */
-function explain(issue: z.core.$ZodIssue): string {
+export function explain(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case "invalid_type":
       return `expected ${issue.expected === "int" ? "an integer" : `a ${issue.expected}`}`;
@@ -267,7 +267,7 @@ function allowedKeys(schema: z.ZodType, path: Path): string {
 }
 
 /** The YAML node at a path (the key's node for `key`), or the deepest one that exists on the way. */
-function locate(root: unknown, path: Path, key: boolean): Node | undefined {
+export function locate(root: unknown, path: Path, key: boolean): Node | undefined {
   let node = root as Node | undefined;
   for (const [i, segment] of path.entries()) {
     if (isMap(node)) {
@@ -288,7 +288,7 @@ function locate(root: unknown, path: Path, key: boolean): Node | undefined {
   return node;
 }
 
-function getPath(root: unknown, path: Path): unknown {
+export function getPath(root: unknown, path: Path): unknown {
   let value = root;
   for (const segment of path) {
     if (typeof value !== "object" || value === null) return undefined;

@@ -60,6 +60,8 @@ const clientsSchema = z
     /** Total ops/s over all clients; 0 = as fast as they can. */
     rate: z.number().min(0).max(1_000_000).default(100),
     opTimeout: duration(1, 600_000).default(2_000),
+    /** Probe reads of every node while the clients run (R1 during the run); 0 = off. */
+    probeInterval: duration(0, 3_600_000).default(0),
   })
   .prefault({});
 
@@ -270,7 +272,7 @@ function runtimeProblems(config: TestConfig, system: AnySystem): ConfigProblem[]
   ];
 }
 
-function deepFreeze<T>(value: T): T {
+export function deepFreeze<T>(value: T): T {
   if (typeof value === "object" && value !== null) {
     for (const inner of Object.values(value)) deepFreeze(inner);
     Object.freeze(value);

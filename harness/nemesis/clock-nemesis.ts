@@ -29,7 +29,12 @@ function setClocks(ctx: NemesisContext, offsets: Record<NodeId, number>): Promis
 export const clockNemesis: FaultKind<"clock", ClockOptions, ClockFault> = {
   kind: "clock",
   summary: "shift the wall clocks of nodes by up to ±skewMax, then reset them",
-  report: { label: "clock skew", colour: "#2ca02c", ops: { start: "clock", stop: "clock-reset" } },
+  report: {
+    label: "clock skew",
+    colour: "#b08600",
+    ops: { start: "clock", stop: "clock-reset" },
+    ended: "reset",
+  },
   schema,
   flags: [],
   needs: () => ["clock"],

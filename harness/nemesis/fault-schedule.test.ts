@@ -47,7 +47,7 @@ describe("planFaults", () => {
 
   it("draws every kind, every shape and every node target over a long run", () => {
     const events = planFaults(config, N5, 11, 3_600_000);
-    expect(new Set(events.map((e) => e.kind))).toEqual(new Set(FAULT_KINDS));
+    expect(new Set(events.map((e) => e.kind))).toEqual(new Set(config.kinds));
     const shapes = events.filter((e) => e.kind === "partition").map((e) => partitionOf(e).shape);
     expect(new Set(shapes)).toEqual(new Set(PARTITION_SHAPES));
     // Several kinds at once happen: some starts share their time.
@@ -89,7 +89,7 @@ describe("planFaults", () => {
             pause: { target: p.target },
             clock: { skewMax: `${p.skewMaxMs}ms` },
           },
-          { nodeCount: p.nodeCount },
+          { nodeCount: p.nodeCount, capabilities: ["clock", "leader", "failover"] },
         );
         const nodes = Array.from({ length: p.nodeCount }, (_, i) => `n${i + 1}`);
         const timeLimitMs = 60_000;
@@ -150,6 +150,11 @@ function expectKeptPromises(
     expect([...order].sort()).toEqual([...nodes].sort());
     if (shape !== "leader")
       expect(partitionCuts(shape, order, undefined).length).toBeGreaterThan(0);
+  } else if (event.kind === "failover") {
+    const { random, nodes: held } = event.fault as { random: number; nodes: string[] };
+    expect(random).toBeGreaterThanOrEqual(0);
+    expect(random).toBeLessThan(1);
+    expect(held).toEqual(nodes);
   } else if (event.kind === "clock") {
     const offsets = Object.values((event.fault as ClockFault).offsetsMs);
     expect(offsets.length).toBeGreaterThan(0);

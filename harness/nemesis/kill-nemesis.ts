@@ -7,7 +7,12 @@ import { targetedFault } from "./node-targets.js";
 export const killNemesis = targetedFault({
   kind: "kill",
   summary: "SIGKILL nodes (a random minority, the leader, or followers), restart them later",
-  report: { label: "kill", colour: "#d62728", ops: { start: "kill", stop: "restart" } },
+  report: {
+    label: "kill",
+    colour: "#3d4147",
+    ops: { start: "kill", stop: "restart" },
+    ended: "restarted",
+  },
   flags: [
     {
       flags: "--kill-target <target>",

@@ -38,13 +38,15 @@ function draw(target: NodeTarget, nodes: NodeId[], idle: NodeId[], seed: number)
 describe("the fault kinds", () => {
   it("form a complete registry whatever the import order", () => {
     expect(typeof planFaults).toBe("function");
-    expect(FAULT_KINDS).toEqual(["pause", "kill", "partition", "clock"]);
+    expect(FAULT_KINDS).toEqual(["pause", "kill", "partition", "clock", "failover"]);
     for (const kind of FAULT_KINDS) {
       expect(nemeses[kind].kind).toBe(kind);
       expect(faultKind(kind)).toBe(nemeses[kind]);
       expect(nemeses[kind].report.colour).toMatch(/^#[0-9a-f]{6}$/);
     }
-    expect(new Set(FAULT_KINDS.map((k) => nemeses[k].report.ops.start)).size).toBe(4);
+    expect(new Set(FAULT_KINDS.map((k) => nemeses[k].report.ops.start)).size).toBe(
+      FAULT_KINDS.length,
+    );
     expect(() => faultKind("flood")).toThrow('unknown fault kind "flood"');
   });
 

@@ -55,8 +55,14 @@ export interface FaultKind<K extends string = string, O = unknown, F = unknown> 
   readonly kind: K;
   /** One line for --help and the docs. */
   readonly summary: string;
-  /** The report's name and colour of its intervals; `ops` are the f of its start and stop. */
-  readonly report: { label: string; colour: string; ops: { start: string; stop: string } };
+  /** How the report shows it: its name, colour, the f of its start and stop, and the verb of
+   * its end ("restarted at 7.9 s"). */
+  readonly report: {
+    label: string;
+    colour: string;
+    ops: { start: string; stop: string };
+    ended: string;
+  };
   /** Its own section, `nemesis.<kind>` (every key optional; the output has every default). */
   readonly schema: z.ZodType<O>;
   /** Shorthand flags for keys of its section. */

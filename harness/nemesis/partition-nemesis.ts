@@ -92,7 +92,12 @@ function between(a: readonly NodeId[], b: readonly NodeId[]): Link[] {
 export const partitionNemesis: FaultKind<"partition", PartitionOptions, PartitionFault> = {
   kind: "partition",
   summary: "cut the network between groups of nodes (halves, one, majorities-ring, bridge, leader)",
-  report: { label: "partition", colour: "#f3a712", ops: { start: "partition", stop: "heal" } },
+  report: {
+    label: "partition",
+    colour: "#3b6fd8",
+    ops: { start: "partition", stop: "heal" },
+    ended: "healed",
+  },
   schema,
   flags: [
     {

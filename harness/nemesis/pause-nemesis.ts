@@ -6,7 +6,12 @@ import { targetedFault } from "./node-targets.js";
 export const pauseNemesis = targetedFault({
   kind: "pause",
   summary: "SIGSTOP nodes (a random minority, the leader, or followers), SIGCONT them later",
-  report: { label: "pause", colour: "#9467bd", ops: { start: "pause", stop: "resume" } },
+  report: {
+    label: "pause",
+    colour: "#8a46b0",
+    ops: { start: "pause", stop: "resume" },
+    ended: "resumed",
+  },
   flags: [],
   hitState: "paused",
   hit: (cluster, node) => cluster.pause(node),

@@ -81,12 +81,15 @@ function expectSerialSteps(ops: RecordedOp[]): void {
   expect(ops.at(-1)).toEqual({ type: "ok", f: "heal-all", value: null });
 }
 
-/** Nothing is left broken: every node runs, no link is cut, n1 leads, a write is acknowledged. */
+/** Nothing is left broken: every node runs, no link is cut, a node leads, a write is
+ * acknowledged. */
 async function expectHealed(): Promise<void> {
   expect(cluster.cutLinkList()).toEqual([]);
   for (const node of cluster.nodes) expect(cluster.state(node)).toBe("running");
-  expect(await session.leader?.(new AbortController().signal)).toBe("n1");
-  expect((await session.client("n1").write("after", 1, undefined)).ok).toBe(true);
+  await session.settled?.(new AbortController().signal);
+  const leader = await session.leader?.(new AbortController().signal);
+  expect(cluster.nodes).toContain(leader);
+  expect((await session.client(leader!).write("after", 1, undefined)).ok).toBe(true);
 }
 
 describe("the nemesis on real nodes", () => {
@@ -103,16 +106,18 @@ describe("the nemesis on real nodes", () => {
     );
     expect(options.partition.shapes).toContain("leader");
     const { schedule, ops, active, aborted } = await runSchedule(options, 42, 5000);
-    expect(new Set(schedule.map((e) => e.kind)).size).toBe(FAULT_KINDS.length);
+    expect(new Set(schedule.map((e) => e.kind)).size).toBe(options.kinds.length);
     expect(aborted).toBe(true);
     expectSerialSteps(ops);
-    // A step may fail only where the leader is not there to be found (killed or paused by a
-    // fault that overlaps): the leader build elects no other node.
+    // A step may fail only where no leader is there to be found: between an old leader's fall
+    // and its successor's election.
     for (const op of ops.filter((o) => o.type === "info")) {
-      expect(op.error).toBe("no leader to isolate: none leads now");
+      expect(op.error).toMatch(
+        /^no (leader to (isolate|fence)|(kill|pause) target|leader to \w+ now)/,
+      );
     }
     // Every fault started and was stopped (the last ones by the abort), and heal-all came last.
-    const stops = new Set(FAULT_KINDS.map((kind) => faultKind(kind).report.ops.stop));
+    const stops = new Set(options.kinds.map((kind) => faultKind(kind).report.ops.stop));
     expect(ops.filter((op) => op.type === "invoke" && stops.has(op.f)).length).toBeGreaterThan(0);
     expect(ops.filter((op) => op.type === "invoke").length).toBeGreaterThanOrEqual(schedule.length);
     expect(active.at(-1)).toBeUndefined();
@@ -135,17 +140,17 @@ describe("the nemesis on real nodes", () => {
     expectSerialSteps(ops);
     const partitions = ops.filter((op) => op.f === "partition");
     expect(partitions.length).toBe(6);
-    const isolated = [
-      ["n1", "n2"],
-      ["n2", "n1"],
-      ["n1", "n3"],
-      ["n3", "n1"],
-    ];
-    for (const op of partitions) {
-      expect(op.type).not.toBe("info");
-      expect(op.value).toMatchObject({ shape: "leader", leader: "n1" });
-      const cuts = (op.value as { cuts: string[][] }).cuts;
-      expect(cuts.map((c) => c.join(">")).sort()).toEqual(isolated.map((c) => c.join(">")).sort());
+    for (const op of partitions.filter((o) => o.type !== "invoke")) {
+      // Between two partitions a new leader may not be elected yet: then none is isolated.
+      if (op.type === "info") {
+        expect(op.error).toBe("no leader to isolate: none leads now");
+        continue;
+      }
+      const { leader, cuts } = op.value as { leader: string; cuts: string[][] };
+      expect(cluster.nodes).toContain(leader);
+      const others = cluster.nodes.filter((n) => n !== leader);
+      const isolated = others.flatMap((n) => [`${leader}>${n}`, `${n}>${leader}`]);
+      expect(cuts.map((c) => c.join(">")).sort()).toEqual(isolated.sort());
     }
     await expectHealed();
   });

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { HistoryBuilder } from "../../checkers/history-builder.js";
+import type { Op } from "../../checkers/history.js";
 import { describeTargets, faultIntervals } from "./fault-intervals.js";
+
+const endOf = (ops: readonly Op[]) => ops.reduce((max, op) => Math.max(max, op.time), 0);
 
 const bridge = {
   shape: "bridge",
@@ -21,7 +24,7 @@ describe("faultIntervals", () => {
       .nemesis("invoke", "heal")
       .at(4002)
       .nemesis("ok", "heal");
-    const { faults, events } = faultIntervals(h.ops);
+    const { faults, events } = faultIntervals(h.ops, endOf(h.ops));
     expect(faults).toEqual([
       {
         kind: "partition",
@@ -50,7 +53,7 @@ describe("faultIntervals", () => {
       .nemesis("invoke", "heal-all")
       .at(5500)
       .nemesis("ok", "heal-all");
-    const { faults, events } = faultIntervals(h.ops);
+    const { faults, events } = faultIntervals(h.ops, endOf(h.ops));
     expect(faults.map((f) => [f.kind, f.startS, f.endS, f.targets, f.outcome, f.healed])).toEqual([
       ["kill", 1, 2.001, "n2", "ok", true],
       ["pause", 1.001, 5.5, "n3", "info", true],
@@ -65,7 +68,7 @@ describe("faultIntervals", () => {
       .nemesis("ok", "clock", { n1: 1200, n2: -300 })
       .at(9000)
       .add(0, "k", 1);
-    const [fault] = faultIntervals(h.ops).faults;
+    const [fault] = faultIntervals(h.ops, endOf(h.ops)).faults;
     expect(fault).toMatchObject({ kind: "clock", endS: 9.001, healed: false });
     expect(fault?.targets).toBe("n1 +1200ms, n2 -300ms");
   });

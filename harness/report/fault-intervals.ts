@@ -2,7 +2,9 @@
 // history: a fault starts at the invoke of its start step (partition, kill, pause, clock) and ends
 // at the completion of its stop step (heal, restart, resume, clock-reset), of the final heal-all,
 // or at the end of the history. Steps of one kind run in order, so starts and stops pair FIFO.
-import type { History, Op } from "../../checkers/history.js";
+// Which f starts and which stops a fault comes from the one table of fault kinds (fault-kinds.ts).
+import type { Op } from "../../checkers/history.js";
+import { HEAL_ALL, kindStoppedBy, startsFault } from "./fault-kinds.js";
 
 export interface FaultInterval {
   /** partition | kill | pause | clock | another start step's f. */
@@ -29,18 +31,8 @@ export interface NemesisEvent {
   index: number;
 }
 
-const STOP_OF: Record<string, string> = {
-  partition: "heal",
-  kill: "restart",
-  pause: "resume",
-  clock: "clock-reset",
-};
-const START_OF: Record<string, string> = Object.fromEntries(
-  Object.entries(STOP_OF).map(([start, stop]) => [stop, start]),
-);
-const HEAL_ALL = "heal-all";
-
-export const seconds = (ns: number): number => Math.round(ns / 1e6) / 1e3;
+/** Nanoseconds → seconds, to the microsecond (a long run's op times keep their precision). */
+export const seconds = (ns: number): number => Math.round(ns / 1e3) / 1e6;
 
 /** "bridge: n1↮n3, n3↮n1" for a partition value, node lists and clock offsets for the others. */
 export function describeTargets(kind: string, value: unknown): string {
@@ -75,7 +67,7 @@ interface Step {
 }
 
 /** Pairs nemesis invokes with their completions by f, in order (steps of one f never overlap). */
-function nemesisSteps(history: History): Step[] {
+function nemesisSteps(history: Iterable<Op>): Step[] {
   const steps: Step[] = [];
   const open = new Map<string, Step[]>();
   for (const op of history) {
@@ -94,11 +86,15 @@ function nemesisSteps(history: History): Step[] {
   return steps;
 }
 
-export function faultIntervals(history: History): {
+/** The faults and events of the nemesis ops among `ops` (other ops are skipped); a fault never
+ * healed lasts until `endNs`, the history's last time. */
+export function faultIntervals(
+  ops: Iterable<Op>,
+  endNs: number,
+): {
   faults: FaultInterval[];
   events: NemesisEvent[];
 } {
-  const endNs = history.reduce((max, op) => Math.max(max, op.time), 0);
   const faults: FaultInterval[] = [];
   const events: NemesisEvent[] = [];
   const active = new Map<string, FaultInterval[]>();
@@ -111,9 +107,10 @@ export function faultIntervals(history: History): {
     fault.ops.push(at.index);
   };
 
-  for (const step of nemesisSteps(history)) {
+  for (const step of nemesisSteps(ops)) {
     const f = step.invoke.f;
-    if (f in STOP_OF) {
+    const stopped = kindStoppedBy(f);
+    if (startsFault(f)) {
       const fault: FaultInterval = {
         kind: f,
         startS: seconds(step.invoke.time),
@@ -125,8 +122,8 @@ export function faultIntervals(history: History): {
       };
       faults.push(fault);
       active.set(f, [...(active.get(f) ?? []), fault]);
-    } else if (f in START_OF) {
-      const fault = active.get(START_OF[f]!)?.shift();
+    } else if (stopped !== undefined) {
+      const fault = active.get(stopped)?.shift();
       if (fault !== undefined) end(fault, step);
     } else if (f === HEAL_ALL) {
       for (const list of active.values()) for (const fault of list.splice(0)) end(fault, step);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { HistoryBuilder } from "../../checkers/history-builder.js";
-import { clientOps } from "./op-timeline.js";
+import { scanHistory } from "./history-scan.js";
 import { finalReadTable, shorten } from "./final-read-table.js";
 
 function finalRead(
@@ -33,7 +33,7 @@ describe("finalReadTable", () => {
     finalRead(h, 12, "c", "n1", 2, [[7]]);
     finalRead(h, 13, "c", "n2", 2, [[7, 8]]);
     h.invoke(14, "final-read", { key: "c", node: "n3", round: 2 }).info(14);
-    const table = finalReadTable(clientOps(h.ops))!;
+    const table = finalReadTable(scanHistory(h.ops).finalReads)!;
     expect(table.nodes).toEqual(["n1", "n2", "n3"]);
     expect(table.rounds).toBe(2);
     const [a, b, c] = table.rows;
@@ -56,7 +56,7 @@ describe("finalReadTable", () => {
     const h = new HistoryBuilder();
     finalRead(h, 10, "a", "n1", 1, []);
     finalRead(h, 11, "a", "n2", 1, []);
-    expect(finalReadTable(clientOps(h.ops))?.rows).toEqual([
+    expect(finalReadTable(scanHistory(h.ops).finalReads)?.rows).toEqual([
       {
         key: "a",
         agreed: true,
@@ -66,7 +66,9 @@ describe("finalReadTable", () => {
         ],
       },
     ]);
-    expect(finalReadTable(clientOps(new HistoryBuilder().add(0, "k", 1).ops))).toBeUndefined();
+    expect(
+      finalReadTable(scanHistory(new HistoryBuilder().add(0, "k", 1).ops).finalReads),
+    ).toBeUndefined();
   });
 
   it("shortens long values and says how long they were", () => {

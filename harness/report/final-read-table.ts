@@ -1,7 +1,8 @@
 // Whether the nodes ended up agreeing, key by key: each node's last answered final read (the
 // `f: "final-read"` ops after the final heal), grouped by value so the page can colour the nodes
 // that agree alike, with a short summary of each value and how many items it lacks.
-import type { ClientOp } from "./op-timeline.js";
+import type { Op } from "../../checkers/history.js";
+import { type ClientOps, pairAt } from "./history-scan.js";
 
 export interface FinalReadCell {
   node: string;
@@ -64,14 +65,14 @@ function summarize(value: unknown): string {
 }
 
 /** Undefined when the history has no final reads (an interrupted run, a foreign history). */
-export function finalReadTable(ops: readonly ClientOp[]): FinalReadTable | undefined {
-  const finals = ops.filter((op) => op.invoke.f === "final-read");
-  if (finals.length === 0) return undefined;
+export function finalReadTable(finals: ClientOps): FinalReadTable | undefined {
+  if (finals.count === 0) return undefined;
   const nodes = new Set<string>();
   const keys = new Set<string>();
-  const last = new Map<string, { round: number; op: ClientOp }>();
+  const last = new Map<string, { round: number; op: { invoke: Op; complete: Op | undefined } }>();
   let rounds = 0;
-  for (const op of finals) {
+  for (let i = 0; i < finals.count; i++) {
+    const op = pairAt(finals, i);
     const { key, node } = op.invoke;
     if (typeof key !== "string" || typeof node !== "string") continue;
     nodes.add(node);

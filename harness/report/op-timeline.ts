@@ -1,18 +1,12 @@
-// The client ops over time, for the report's plots: completions per second by f and outcome
-// (throughput), and one latency point per completed op (invoke time vs latency, by outcome),
-// downsampled deterministically to a bounded count so a long run still makes a small page.
+// The client ops over time, for the report's plots, from the positions a history scan found:
+// the Jepsen-style timeline (every op as a bar on its process's lane, in compact columns),
+// completions per second by f and outcome (throughput), latency points sampled evenly in time
+// (so each outcome keeps its share), latency quantiles, and siblings per read over time.
+import type { Op } from "../../checkers/history.js";
 import { quantiles } from "../../checkers/quantiles.js";
-import type { History, Op } from "../../checkers/history.js";
-import { seconds } from "./fault-intervals.js";
-
-const OUTCOMES = ["ok", "fail", "info"] as const;
-export type Outcome = (typeof OUTCOMES)[number];
-
-/** A client op: its invoke and completion (undefined when the history ended first). */
-export interface ClientOp {
-  invoke: Op;
-  complete: Op | undefined;
-}
+import { shorten } from "./final-read-table.js";
+import { type ClientOps, Names, PENDING, pairAt } from "./history-scan.js";
+import { OUTCOMES, type Outcome } from "./palette.js";
 
 export interface Throughput {
   /** Width of a bucket in seconds (1, or more so a long run keeps ≤ BUCKETS_MAX buckets). */
@@ -20,7 +14,7 @@ export interface Throughput {
   /** Start of each bucket, seconds since the test started. */
   t: number[];
   /** Completions per second in each bucket, one series per f and outcome that occurred. */
-  series: { f: string; type: Outcome; rate: number[] }[];
+  series: { f: string; type: Exclude<Outcome, "pending">; rate: number[] }[];
 }
 
 export interface LatencyPoints {
@@ -46,55 +40,168 @@ export interface LatencySummary {
   max?: number;
 }
 
-export const BUCKETS_MAX = 2000;
-export const LATENCY_POINTS_MAX = 20_000;
-
-/** Pairs each client invoke with its process's next completion; stray completions are ignored
- * (a report describes a broken history too: the checkers say what is wrong with it). */
-export function clientOps(history: History): ClientOp[] {
-  const ops: ClientOp[] = [];
-  const open = new Map<unknown, ClientOp>();
-  for (const op of history) {
-    if (op.process === "nemesis") continue;
-    if (op.type === "invoke") {
-      const pair = { invoke: op, complete: undefined };
-      ops.push(pair);
-      open.set(op.process, pair);
-    } else {
-      const pair = open.get(op.process);
-      if (pair === undefined) continue;
-      pair.complete = op;
-      open.delete(op.process);
-    }
-  }
-  return ops;
+/**
+ * Every client op, one entry per column, in invoke order. Times are integer microseconds;
+ * `startUs` and `index` are deltas from the previous entry (small numbers keep a million ops in a
+ * page). `code` is f × 4 + outcome (OUTCOMES order); `durUs` is -1 for an op that never completed.
+ */
+export interface Timeline {
+  count: number;
+  fs: string[];
+  keys: string[];
+  nodes: string[];
+  /** A lane per concurrent client thread: a process that ended in info hands its lane on. */
+  lanes: string[];
+  startUs: number[];
+  durUs: number[];
+  lane: number[];
+  code: number[];
+  index: number[];
+  key: number[];
+  node: number[];
+  /** Each op's value, short (only when there are at most TIMELINE_VALUES_MAX ops). */
+  values?: string[];
 }
 
-const outcomeOf = (op: Op): Outcome =>
-  op.type === "ok" ? "ok" : op.type === "fail" ? "fail" : "info";
+export interface SiblingSeries {
+  bucketS: number;
+  t: number[];
+  /** The most siblings a read returned in each bucket, and the mean (null: no read). */
+  max: (number | null)[];
+  mean: (number | null)[];
+  reads: number;
+  maxOverall: number;
+}
 
-export function throughput(ops: readonly ClientOp[], endNs: number): Throughput {
+export const BUCKETS_MAX = 2000;
+export const LATENCY_POINTS_MAX = 20_000;
+export const TIMELINE_VALUES_MAX = 20_000;
+const VALUE_CHARS_MAX = 60;
+
+export function outcomeOf(op: Op | undefined): Outcome {
+  if (op === undefined) return "pending";
+  return op.type === "ok" ? "ok" : op.type === "fail" ? "fail" : "info";
+}
+
+const micros = (ns: number) => Math.round(ns / 1e3);
+
+/** Assigns lanes: a process takes the lowest lane free at its first invoke. A lane frees when its
+ * process completes an info (Jepsen's convention: that process never invokes again). */
+class Lanes {
+  readonly labels: string[][] = [];
+  private readonly laneOf = new Map<unknown, number>();
+  private readonly freed: { position: number; lane: number }[] = [];
+  private readonly free: number[] = [];
+
+  at(process: unknown, position: number): number {
+    const known = this.laneOf.get(process);
+    if (known !== undefined) return known;
+    this.release(position);
+    this.free.sort((a, b) => a - b);
+    const lane = this.free.shift() ?? this.labels.push([]) - 1;
+    this.labels[lane]!.push(String(process));
+    this.laneOf.set(process, lane);
+    return lane;
+  }
+
+  finish(process: unknown, position: number): void {
+    const lane = this.laneOf.get(process);
+    if (lane !== undefined) this.freed.push({ position, lane });
+  }
+
+  private release(position: number): void {
+    for (let i = this.freed.length - 1; i >= 0; i--) {
+      if (this.freed[i]!.position < position) {
+        this.free.push(this.freed[i]!.lane);
+        this.freed.splice(i, 1);
+      }
+    }
+  }
+}
+
+function laneLabel(processes: string[]): string {
+  const shown = processes.slice(0, 3).join(", ");
+  return `p${shown}${processes.length > 3 ? ` +${processes.length - 3}` : ""}`;
+}
+
+function shortValue(ops: ClientOps, i: number): string {
+  const { invoke, complete } = pairAt(ops, i);
+  const value = complete?.value !== undefined ? complete.value : invoke.value;
+  return shorten(JSON.stringify(value) ?? "", VALUE_CHARS_MAX);
+}
+
+export function timeline(ops: ClientOps): Timeline {
+  const lanes = new Lanes();
+  const n = ops.count;
+  const { fs, keys, nodes } = ops.names;
+  const t: Timeline = {
+    count: n,
+    fs,
+    keys,
+    nodes,
+    lanes: [],
+    startUs: new Array<number>(n),
+    durUs: new Array<number>(n),
+    lane: new Array<number>(n),
+    code: new Array<number>(n),
+    index: new Array<number>(n),
+    key: Array.from(ops.key),
+    node: Array.from(ops.node),
+  };
+  const values: string[] | undefined = n <= TIMELINE_VALUES_MAX ? [] : undefined;
+  let lastStart = 0;
+  let lastIndex = 0;
+  for (let i = 0; i < n; i++) {
+    const start = micros(ops.startNs[i]!);
+    const end = ops.endNs[i]!;
+    const outcome = ops.outcome[i]!;
+    const process = ops.process[i]!;
+    t.startUs[i] = start - lastStart;
+    t.durUs[i] = end < 0 ? -1 : Math.max(0, micros(end) - start);
+    t.lane[i] = lanes.at(process, ops.invokes[i]!);
+    t.code[i] = ops.f[i]! * 4 + outcome;
+    t.index[i] = ops.index[i]! - lastIndex;
+    values?.push(shortValue(ops, i));
+    if (outcome === INFO) lanes.finish(process, ops.completes[i]!);
+    lastStart = start;
+    lastIndex = ops.index[i]!;
+  }
+  t.lanes = lanes.labels.map(laneLabel);
+  if (values !== undefined) t.values = values;
+  return t;
+}
+
+const INFO = OUTCOMES.indexOf("info");
+
+function bucketsOf(endNs: number): { bucketS: number; count: number } {
   const durationS = Math.max(1, Math.ceil(endNs / 1e9));
   const bucketS = Math.max(1, Math.ceil(durationS / BUCKETS_MAX));
-  const bucketCount = Math.ceil(durationS / bucketS);
-  const byKey = new Map<string, { f: string; type: Outcome; rate: number[] }>();
-  for (const { complete } of ops) {
-    if (complete === undefined) continue;
-    const type = outcomeOf(complete);
-    const key = `${complete.f}\u0000${type}`;
-    let series = byKey.get(key);
-    if (series === undefined) {
-      series = { f: complete.f, type, rate: new Array<number>(bucketCount).fill(0) };
-      byKey.set(key, series);
+  return { bucketS, count: Math.ceil(durationS / bucketS) };
+}
+
+export function throughput(ops: ClientOps, endNs: number): Throughput {
+  const { bucketS, count } = bucketsOf(endNs);
+  const fs = ops.names.fs;
+  const byCode = new Map<number, number[]>();
+  for (let i = 0; i < ops.count; i++) {
+    const outcome = ops.outcome[i]!;
+    if (outcome === PENDING) continue;
+    const code = ops.f[i]! * 4 + outcome;
+    let rate = byCode.get(code);
+    if (rate === undefined) {
+      rate = new Array<number>(count).fill(0);
+      byCode.set(code, rate);
     }
-    const bucket = Math.min(bucketCount - 1, Math.floor(complete.time / 1e9 / bucketS));
-    series.rate[bucket]! += 1 / bucketS;
+    rate[Math.min(count - 1, Math.floor(ops.endNs[i]! / 1e9 / bucketS))]! += 1;
   }
-  const series = [...byKey.values()].sort(
-    (a, b) => a.f.localeCompare(b.f) || OUTCOMES.indexOf(a.type) - OUTCOMES.indexOf(b.type),
-  );
-  for (const s of series) s.rate = s.rate.map((r) => Math.round(r * 1000) / 1000);
-  return { bucketS, t: Array.from({ length: bucketCount }, (_, i) => i * bucketS), series };
+  const series = [...byCode]
+    .map(([code, rate]) => ({
+      f: fs[code >> 2]!,
+      type: OUTCOMES[code & 3] as Exclude<Outcome, "pending">,
+      rate: rate.map((r) => Math.round((r / bucketS) * 1000) / 1000),
+    }))
+    .sort((a, b) => a.f.localeCompare(b.f) || OUTCOMES.indexOf(a.type) - OUTCOMES.indexOf(b.type));
+  return { bucketS, t: Array.from({ length: count }, (_, i) => i * bucketS), series };
 }
 
 /** `count` indexes spread evenly over 0 … n-1 (all of them when count ≥ n). */
@@ -106,59 +213,54 @@ export function evenly(n: number, count: number): number[] {
 }
 
 /**
- * A point per completed op, at most `pointsMax`: failed and indeterminate ops are rarer and
- * matter more, so they keep up to half the budget and ok ops share the rest, each evenly spread
- * in time (a deterministic choice: the same history gives the same plot).
+ * A point per completed op, at most `pointsMax`, spread evenly over the completed ops in invoke
+ * order: every outcome keeps its share of the points (a plot of a run with 1 % failures shows
+ * 1 % failures), and the same history gives the same plot.
  */
-export function latencyPoints(
-  ops: readonly ClientOp[],
-  pointsMax = LATENCY_POINTS_MAX,
-): LatencyPoints {
-  const fs: string[] = [];
-  const completed = ops.filter((op) => op.complete !== undefined);
-  const ok = completed.filter((op) => op.complete!.type === "ok");
-  const other = completed.filter((op) => op.complete!.type !== "ok");
-  const otherKept = evenly(other.length, Math.min(other.length, Math.ceil(pointsMax / 2)));
-  const okKept = evenly(ok.length, pointsMax - otherKept.length);
-  const kept = [...okKept.map((i) => ok[i]!), ...otherKept.map((i) => other[i]!)].sort(
-    (a, b) => a.invoke.time - b.invoke.time || a.invoke.index - b.invoke.index,
-  );
+export function latencyPoints(ops: ClientOps, pointsMax = LATENCY_POINTS_MAX): LatencyPoints {
+  const completed: number[] = [];
+  for (let i = 0; i < ops.count; i++) if (ops.outcome[i] !== PENDING) completed.push(i);
+  const fs = new Names();
   const points: LatencyPoints = {
     t: [],
     ms: [],
     outcome: [],
     f: [],
     index: [],
-    fs,
+    fs: fs.list,
     total: completed.length,
-    shown: kept.length,
+    shown: 0,
   };
-  for (const { invoke, complete } of kept) {
-    let f = fs.indexOf(invoke.f);
-    if (f < 0) f = fs.push(invoke.f) - 1;
-    points.t.push(seconds(invoke.time));
-    points.ms.push(Math.round((complete!.time - invoke.time) / 1e3) / 1e3);
-    points.outcome.push(OUTCOMES.indexOf(outcomeOf(complete!)));
-    points.f.push(f);
-    points.index.push(invoke.index);
+  for (const j of evenly(completed.length, pointsMax)) {
+    const i = completed[j]!;
+    points.t.push(micros(ops.startNs[i]!) / 1e6);
+    points.ms.push(Math.round((ops.endNs[i]! - ops.startNs[i]!) / 1e3) / 1e3);
+    points.outcome.push(ops.outcome[i]!);
+    points.f.push(fs.id(ops.names.fs[ops.f[i]!]));
+    points.index.push(ops.index[i]!);
   }
+  points.shown = points.t.length;
   return points;
 }
 
 /** Latency quantiles (ms) per f and outcome, over every completed op (not the sample). */
-export function latencySummary(ops: readonly ClientOp[]): LatencySummary[] {
-  const samples = new Map<string, { f: string; outcome: Outcome; ms: number[] }>();
-  for (const { invoke, complete } of ops) {
-    if (complete === undefined) continue;
-    const outcome = outcomeOf(complete);
-    const key = `${invoke.f}\u0000${outcome}`;
-    const entry = samples.get(key) ?? { f: invoke.f, outcome, ms: [] };
-    entry.ms.push((complete.time - invoke.time) / 1e6);
-    samples.set(key, entry);
+export function latencySummary(ops: ClientOps): LatencySummary[] {
+  const samples = new Map<number, number[]>();
+  for (let i = 0; i < ops.count; i++) {
+    const outcome = ops.outcome[i]!;
+    if (outcome === PENDING) continue;
+    const code = ops.f[i]! * 4 + outcome;
+    let ms = samples.get(code);
+    if (ms === undefined) {
+      ms = [];
+      samples.set(code, ms);
+    }
+    ms.push((ops.endNs[i]! - ops.startNs[i]!) / 1e6);
   }
   const round = (ms: number | undefined) =>
     ms === undefined ? undefined : Math.round(ms * 1000) / 1000;
-  return [...samples.values()]
+  return [...samples]
+    .map(([code, ms]) => ({ f: ops.names.fs[code >> 2]!, outcome: OUTCOMES[code & 3]!, ms }))
     .sort(
       (a, b) => a.f.localeCompare(b.f) || OUTCOMES.indexOf(a.outcome) - OUTCOMES.indexOf(b.outcome),
     )
@@ -174,4 +276,47 @@ export function latencySummary(ops: readonly ClientOp[]): LatencySummary[] {
         max: round(q.max),
       };
     });
+}
+
+/** Siblings per ok read over time (riak_test watches for sibling explosion); undefined when no
+ * read returned a list of siblings or none returned more than one (nothing to watch). */
+export function siblingCounts(
+  ops: readonly ClientOps[],
+  endNs: number,
+  readFs: ReadonlySet<string> = new Set(["read", "final-read"]),
+): SiblingSeries | undefined {
+  const { bucketS, count } = bucketsOf(endNs);
+  const max = new Array<number | null>(count).fill(null);
+  const sum = new Array<number>(count).fill(0);
+  const reads = new Array<number>(count).fill(0);
+  let total = 0;
+  let maxOverall = 0;
+  for (const list of ops) {
+    // Client ops say their f and outcome in columns: only ok reads are read from the history.
+    const isRead = list.names.fs.map((f) => readFs.has(f));
+    const columns = list.names.fs.length > 0;
+    for (let i = 0; i < list.count; i++) {
+      if (columns && (list.outcome[i] !== 0 || !isRead[list.f[i]!])) continue;
+      const at = list.completes[i]!;
+      const complete = at < 0 ? undefined : list.history[at];
+      if (complete?.type !== "ok" || !readFs.has(complete.f) || !Array.isArray(complete.value))
+        continue;
+      const siblings = complete.value.length;
+      const bucket = Math.min(count - 1, Math.floor(complete.time / 1e9 / bucketS));
+      max[bucket] = Math.max(max[bucket] ?? 0, siblings);
+      sum[bucket]! += siblings;
+      reads[bucket]! += 1;
+      total++;
+      maxOverall = Math.max(maxOverall, siblings);
+    }
+  }
+  if (total === 0 || maxOverall < 2) return undefined;
+  return {
+    bucketS,
+    t: Array.from({ length: count }, (_, i) => i * bucketS),
+    max,
+    mean: reads.map((r, i) => (r === 0 ? null : Math.round((sum[i]! / r) * 100) / 100)),
+    reads: total,
+    maxOverall,
+  };
 }

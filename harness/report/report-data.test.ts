@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { HistoryBuilder } from "../../checkers/history-builder.js";
 import { testConfigOf } from "../config/test-file.js";
-import { checkerRow, opWindows, reportData, startedAtOf, WINDOW_RADIUS } from "./report-data.js";
+import { checkerRow, reportData, runStart, startedAtOf } from "./report-data.js";
 
 const test = testConfigOf({
   seed: 42,
@@ -75,9 +75,10 @@ describe("reportData", () => {
     expect(data.verdict).toBe(false);
     expect(data.seed).toBe(42);
     expect(data.startedAt).toBe("2026-11-27T15:29:12.419Z");
-    expect(data.reproduce.command).toContain("--seed 42");
+    expect(data.reproduce?.command).toContain("--seed 42");
     expect(data.summary).toEqual({
-      ops: { invoked: 6, ok: 4, fail: 1, info: 1, pending: 0 },
+      ops: { invoked: 4, ok: 2, fail: 1, info: 1, pending: 0 },
+      finalReads: 2,
       durationS: 3.005,
       faults: 1,
       historyLength: 18,
@@ -87,30 +88,39 @@ describe("reportData", () => {
     expect(data.settings).toContainEqual(["seed", "42"]);
   });
 
-  it("has a row per checker with its anomalies, numbers and counterexamples", () => {
+  it("has a row per checker with its anomalies, numbers in plain words and counterexamples", () => {
     expect(data.checkers.map((c) => [c.name, c.valid])).toEqual([
       ["lost-writes", false],
       ["stats", true],
       ["broken", "unknown"],
     ]);
     expect(data.checkers[0]).toMatchObject({
-      anomalies: [{ name: "lost", count: 1 }],
+      anomalies: [{ name: "lost", label: "items lost", count: 1 }],
       numbers: [
-        { name: "added", value: 4 },
-        { name: "lost", value: 1 },
-        { name: "stable", value: 1 },
+        { name: "added", label: "adds", value: 4 },
+        { name: "lost", label: "items lost", value: 1 },
+        { name: "stable", label: "items kept", value: 1 },
       ],
-      distributions: [{ name: "stableLatencyMs", count: 1, p50: 2, p99: 2, max: 2 }],
+      distributions: [
+        {
+          name: "stableLatencyMs",
+          label: "time until an item is stable (ms)",
+          count: 1,
+          p50: 2,
+          max: 2,
+        },
+      ],
       counterexamples: [2, 15],
     });
     expect(data.checkers[2]?.error).toBe("it threw");
   });
 
-  it("lists the anomalies of the checkers that found any, with their examples", () => {
+  it("lists the anomalies of the checkers that found any, with their examples in words", () => {
     expect(data.anomalies.map((a) => a.checker)).toEqual(["lost-writes", "broken"]);
     expect(data.anomalies[0]?.anomalies).toEqual([
       {
         name: "lost",
+        label: "items lost",
         count: 1,
         examples: [
           {
@@ -126,14 +136,14 @@ describe("reportData", () => {
     ]);
   });
 
-  it("shows each counterexample op with the ops around it and its partner", () => {
-    expect(data.windows.map((w) => [w.focus, w.checkers])).toEqual([
-      [2, ["lost-writes"]],
-      [15, ["lost-writes"]],
+  it("has a window for every counterexample, with the fault in force and the item marked", () => {
+    expect(data.windows.map((w) => [w.focus, w.checkers, w.item])).toEqual([
+      [2, ["lost-writes"], "2"],
+      [15, ["lost-writes"], "2"],
     ]);
-    const around2 = data.windows[0]!.rows.map((r) => r.index);
-    expect(around2).toEqual([0, 1, 2, 3, 4, 5, 6]);
-    expect(data.windows[0]!.rows[2]).toEqual({
+    const add = data.windows[0]!;
+    expect(add.faults).toEqual([]);
+    expect(add.rows.find((r) => r.index === 2)).toMatchObject({
       index: 2,
       timeS: 0.102,
       process: "1",
@@ -141,17 +151,28 @@ describe("reportData", () => {
       f: "add",
       key: "k1",
       value: "2",
+      parts: [["2", "hit"]],
     });
+    // The final read that lacks item 2 shows where it is missing.
+    const read = data.windows[1]!.rows.find((r) => r.index === 15)!;
+    expect(read.parts?.filter(([, mark]) => mark === "missing")).toEqual([
+      ["2 missing", "missing"],
+    ]);
   });
 
-  it("has the timeline: throughput, latency points and the fault band", () => {
+  it("has the timeline, throughput, latency points and the fault band", () => {
+    expect(data.timeline.count).toBe(4);
+    expect(data.timeline.fs).toEqual(["add"]);
     expect(data.throughput.t).toEqual([0, 1, 2, 3]);
-    expect(data.latency.shown).toBe(6);
+    expect(data.latency.shown).toBe(4);
     expect(data.faults).toMatchObject([
       { kind: "partition", startS: 1, endS: 2.001, targets: "halves: cut n1↮n2" },
     ]);
+    expect(data.faultKinds.partition).toMatchObject({ label: "partition", ended: "healed" });
+    expect(data.faultKinds["heal-all"]?.label).toBe("final heal");
     expect(data.nemesisEvents.map((e) => e.f)).toEqual(["heal-all"]);
     expect(data.finalReads?.rows[0]).toMatchObject({ key: "k1", agreed: false });
+    expect(data.palette.fs.add).toMatch(/^#[0-9a-f]{6}$/);
   });
 
   it("is JSON: what the page receives is what was computed", () => {
@@ -159,16 +180,16 @@ describe("reportData", () => {
   });
 });
 
-describe("opWindows", () => {
-  it("adds an invoke's completion when it lies outside the window, and skips unknown indexes", () => {
-    const h = new HistoryBuilder().invoke(0, "add", { key: "k", value: 1 });
-    for (let i = 0; i < 20; i++) h.add(1, "k", 10 + i);
-    h.ok(0);
-    const [w] = opWindows(h.ops, [{ checker: "c", indexes: [0, 999] }]);
-    expect(w?.rows.map((r) => r.index)).toEqual([
-      ...Array.from({ length: WINDOW_RADIUS + 1 }, (_, i) => i),
-      41,
-    ]);
+describe("reportData on a run of another system", () => {
+  it("renders a test that has none of our node's fields, showing what its system says", () => {
+    const foreign = testConfigOf({ name: "mem", seed: 5, system: { name: "memory", nodes: 2 } });
+    const data = reportData({ test: foreign, history: history(), results });
+    expect(data.title).toBe("mem");
+    expect(data.seed).toBe(5);
+    expect(data.settings).toContainEqual(["system", "memory, 2 nodes (local runtime)"]);
+    expect(data.settings).toContainEqual(["nodes", "2"]);
+    expect(data.settings.some(([name]) => name === "build / strategy")).toBe(false);
+    expect(data.checkers).toHaveLength(3);
   });
 });
 
@@ -181,14 +202,20 @@ describe("checkerRow and startedAtOf", () => {
       failure: { explanation: "op 4 cannot be linearized" },
     });
     expect(row.numbers).toEqual([
-      { name: "ops", value: 3 },
-      { name: "zero", value: 0 },
+      { name: "ops", label: "ops", value: 3 },
+      { name: "zero", label: "zero", value: 0 },
     ]);
     expect(row.explanation).toBe("op 4 cannot be linearized");
   });
 
-  it("reads the run folder's timestamp", () => {
+  it("reads the run folder's timestamp, and says why a folder gives none", () => {
     expect(startedAtOf("t/20260101T000102.5Z-2")).toBe("2026-01-01T00:01:02.5Z");
     expect(startedAtOf("t/other")).toBeUndefined();
+    expect(runStart("t/other").problem).toMatch(/"other" is not named by its start time/);
+    expect(runStart("t/20261399T999999Z")).toEqual({
+      problem: 'the run folder "20261399T999999Z" names no real time',
+    });
+    expect(runStart("t/20260230T000000Z").problem).toMatch(/names no real time/);
+    expect(runStart(undefined)).toEqual({});
   });
 });

@@ -1,27 +1,39 @@
 // The HTML report's data, computed from a stored run: a pure function from the test (test.json),
 // its history and the checkers' results to one JSON-able object that report.js renders. Every
-// number the page shows is computed here (and unit-tested); the page only lays it out.
+// number the page shows is computed here (and unit-tested); the page only lays it out. The
+// history is scanned once (history-scan.ts); the rest reads positions into it, never a copy.
+// Every read of a TestConfig field is in settingsOf and the title/seed lines of reportData: a run
+// of any system renders, showing what its test holds.
 import type { CheckResult, Validity } from "../../checkers/checker.js";
-import type { History, Op } from "../../checkers/history.js";
+import type { History } from "../../checkers/history.js";
 import { systemOf, type TestConfig } from "../config/test-config.js";
 import { toTestFile } from "../config/test-file.js";
+import { type NamedOp, type OpWindow, opWindows } from "./counterexample-windows.js";
 import {
   type FaultInterval,
   faultIntervals,
   type NemesisEvent,
   seconds,
 } from "./fault-intervals.js";
+import { type FaultKind, faultKind, HEAL_ALL, HEAL_ALL_LABEL } from "./fault-kinds.js";
 import { type FinalReadTable, finalReadTable, shorten } from "./final-read-table.js";
+import { scanHistory } from "./history-scan.js";
+import { type LinearizationView, linearizationViews } from "./linearization-view.js";
 import {
-  clientOps,
   LATENCY_POINTS_MAX,
   type LatencyPoints,
   type LatencySummary,
   latencyPoints,
   latencySummary,
+  type SiblingSeries,
+  siblingCounts,
   type Throughput,
+  type Timeline,
   throughput,
+  timeline,
 } from "./op-timeline.js";
+import { fColors, OUTCOME_COLORS, OUTCOMES, type Outcome } from "./palette.js";
+import { plainWords } from "./plain-words.js";
 import { type Reproduce, reproduceCommand } from "./reproduce-command.js";
 
 /** results.json: the composite verdict and each checker's result. */
@@ -46,18 +58,25 @@ export interface ReportInput {
 export interface CheckerRow {
   name: string;
   valid: Validity;
-  anomalies: { name: string; count: number }[];
-  /** Top-level numbers and `counts`, non-zero first. */
-  numbers: { name: string; value: number }[];
+  anomalies: { name: string; label: string; count: number }[];
+  /** Top-level numbers and `counts`, non-zero first, each with its plain words. */
+  numbers: { name: string; label: string; value: number }[];
   /** Quantile summaries (objects with p50 … max), e.g. a lag in ms. */
-  distributions: { name: string; count: number; p50?: number; p99?: number; max?: number }[];
+  distributions: {
+    name: string;
+    label: string;
+    count: number;
+    p50?: number;
+    p99?: number;
+    max?: number;
+  }[];
   counterexamples: number[];
   error?: string;
   explanation?: string;
 }
 
 export interface AnomalyExample {
-  /** The example's details but its op indexes, as name → shortened JSON. */
+  /** The example's details but its op indexes, as plain words → shortened JSON. */
   details: [string, string][];
   ops: number[];
 }
@@ -67,40 +86,26 @@ export interface CheckerAnomalies {
   valid: Validity;
   explanation?: string;
   error?: string;
-  anomalies: { name: string; count: number; examples: AnomalyExample[] }[];
+  anomalies: { name: string; label: string; count: number; examples: AnomalyExample[] }[];
 }
 
-/** An op as the page shows it; `value` is JSON, shortened. */
-export interface OpRow {
-  index: number;
-  timeS: number;
-  process: string;
-  type: string;
-  f: string;
-  key?: string;
-  node?: string;
-  value: string;
-  error?: string;
-}
-
-export interface OpWindow {
-  /** The counterexample's history index, and the checkers that named it. */
-  focus: number;
-  checkers: string[];
-  /** History order; the focus op's invoke/completion partner is included even when far away. */
-  rows: OpRow[];
-}
+export type { OpRow, OpWindow } from "./counterexample-windows.js";
 
 export interface ReportData {
   title: string;
   runName?: string;
   /** ISO time the run started, from the run folder's timestamp. */
   startedAt?: string;
+  /** Why the run folder's name gave no start time (shown; the rest renders). */
+  startedAtProblem?: string;
   verdict: Validity;
-  seed: number;
-  reproduce: Reproduce;
+  seed?: number;
+  reproduce?: Reproduce;
+  /** Why the flags cannot rerun the test (they do not load), or why there is no command. */
+  reproduceProblem?: string;
   summary: {
     ops: { invoked: number; ok: number; fail: number; info: number; pending: number };
+    finalReads: number;
     durationS: number;
     faults: number;
     historyLength: number;
@@ -109,28 +114,46 @@ export interface ReportData {
   warnings: string[];
   settings: [string, string][];
   test: TestConfig;
+  palette: { outcomes: Record<Outcome, string>; fs: Record<string, string> };
+  faultKinds: Record<string, FaultKind>;
+  timeline: Timeline;
   throughput: Throughput;
   latency: LatencyPoints;
   latencySummary: LatencySummary[];
+  siblings?: SiblingSeries;
   faults: FaultInterval[];
   nemesisEvents: NemesisEvent[];
   finalReads?: FinalReadTable;
   anomalies: CheckerAnomalies[];
   windows: OpWindow[];
+  linearization: LinearizationView[];
   files: string[];
 }
 
-export const WINDOW_RADIUS = 4;
-const WINDOWS_MAX = 40;
-const VALUE_CHARS_MAX = 600;
+const FOLDER_TIME = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\.\d+)?Z/;
 
-/** 20261127T152912.419Z (the store's folder name) → 2026-11-27T15:29:12.419Z. */
-export function startedAtOf(runName: string | undefined): string | undefined {
+/** The start time a run folder's name gives ("20261127T152912.419Z" → 2026-11-27T15:29:12.419Z),
+ * or why it gives none. */
+export function runStart(runName: string | undefined): { startedAt?: string; problem?: string } {
   const folder = runName?.split("/").pop() ?? "";
-  const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\.\d+)?Z/.exec(folder);
-  if (match === null) return undefined;
+  const match = FOLDER_TIME.exec(folder);
+  if (match === null) {
+    return runName === undefined
+      ? {}
+      : { problem: `the run folder "${shorten(folder, 60)}" is not named by its start time` };
+  }
   const [, y, mo, d, h, mi, s, frac] = match;
-  return `${y}-${mo}-${d}T${h}:${mi}:${s}${frac ?? ""}Z`;
+  const iso = `${y}-${mo}-${d}T${h}:${mi}:${s}${frac ?? ""}Z`;
+  const date = new Date(iso);
+  // Date accepts 24:00 and rolls over day 31 of a short month: the text must round-trip.
+  if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 19) !== iso.slice(0, 19)) {
+    return { problem: `the run folder "${shorten(folder, 60)}" names no real time` };
+  }
+  return { startedAt: iso };
+}
+
+export function startedAtOf(runName: string | undefined): string | undefined {
+  return runStart(runName).startedAt;
 }
 
 function isQuantiles(value: unknown): value is { count: number; p50?: number; max?: number } {
@@ -143,21 +166,30 @@ function isQuantiles(value: unknown): value is { count: number; p50?: number; ma
 }
 
 export function checkerRow(name: string, result: CheckResult): CheckerRow {
-  const numbers: { name: string; value: number }[] = [];
+  const numbers: CheckerRow["numbers"] = [];
   const distributions: CheckerRow["distributions"] = [];
+  const number = (field: string, value: number) =>
+    numbers.push({ name: field, label: plainWords(field), value });
   for (const [field, value] of Object.entries(result)) {
-    if (typeof value === "number") numbers.push({ name: field, value });
+    if (typeof value === "number") number(field, value);
     else if (field === "counts" && typeof value === "object" && value !== null) {
-      for (const [inner, n] of Object.entries(value))
-        if (typeof n === "number") numbers.push({ name: inner, value: n });
+      for (const [inner, n] of Object.entries(value)) if (typeof n === "number") number(inner, n);
     } else if (isQuantiles(value)) {
       const q = value as { count: number; p50?: number; p99?: number; max?: number };
-      distributions.push({ name: field, count: q.count, p50: q.p50, p99: q.p99, max: q.max });
+      distributions.push({
+        name: field,
+        label: plainWords(field),
+        count: q.count,
+        p50: q.p50,
+        p99: q.p99,
+        max: q.max,
+      });
     }
   }
   const counts = (result.counts ?? {}) as Record<string, unknown>;
   const anomalies = (Array.isArray(result.anomalies) ? result.anomalies : []).map((anomaly) => ({
     name: String(anomaly),
+    label: plainWords(String(anomaly)),
     count: typeof counts[String(anomaly)] === "number" ? (counts[String(anomaly)] as number) : 0,
   }));
   const explanation = (result.failure as { explanation?: unknown } | undefined)?.explanation;
@@ -173,100 +205,87 @@ export function checkerRow(name: string, result: CheckResult): CheckerRow {
   };
 }
 
-function checkerAnomalies(row: CheckerRow, result: CheckResult): CheckerAnomalies {
+type RawExample = Record<string, unknown> & { ops: number[] };
+
+/** A checker's examples by anomaly name, each a record with its op indexes. */
+function examplesOf(result: CheckResult): Map<string, RawExample[]> {
   const examples = (result.examples ?? {}) as Record<string, unknown>;
-  const names = new Set([...row.anomalies.map((a) => a.name), ...Object.keys(examples)]);
+  const byName = new Map<string, RawExample[]>();
+  for (const [name, list] of Object.entries(examples)) {
+    if (!Array.isArray(list)) continue;
+    byName.set(
+      name,
+      list.map((example) => {
+        const record: Record<string, unknown> =
+          typeof example === "object" && example !== null
+            ? (example as Record<string, unknown>)
+            : { value: example };
+        const ops = Array.isArray(record.ops)
+          ? record.ops.filter((i): i is number => typeof i === "number")
+          : [];
+        return { ...record, ops };
+      }),
+    );
+  }
+  return byName;
+}
+
+function checkerAnomalies(row: CheckerRow, examples: Map<string, RawExample[]>): CheckerAnomalies {
+  const names = new Set([...row.anomalies.map((a) => a.name), ...examples.keys()]);
   return {
     checker: row.name,
     valid: row.valid,
     ...(row.explanation !== undefined && { explanation: row.explanation }),
     ...(row.error !== undefined && { error: row.error }),
     anomalies: [...names].map((name) => {
-      const list = Array.isArray(examples[name]) ? (examples[name] as unknown[]) : [];
+      const list = examples.get(name) ?? [];
       return {
         name,
+        label: plainWords(name),
         count: row.anomalies.find((a) => a.name === name)?.count ?? list.length,
         examples: list.map((example): AnomalyExample => {
-          const record =
-            typeof example === "object" && example !== null
-              ? (example as Record<string, unknown>)
-              : { value: example };
-          const ops = Array.isArray(record.ops)
-            ? record.ops.filter((i): i is number => typeof i === "number")
-            : [];
-          const details = Object.entries(record)
+          const details = Object.entries(example)
             .filter(([field]) => field !== "ops")
             .map(([field, value]): [string, string] => [
-              field,
+              plainWords(field),
               shorten(typeof value === "string" ? value : JSON.stringify(value), 200),
             ]);
-          return { details, ops };
+          return { details, ops: example.ops };
         }),
       };
     }),
   };
 }
 
-function opRow(op: Op): OpRow {
-  return {
-    index: op.index,
-    timeS: seconds(op.time),
-    process: String(op.process),
-    type: op.type,
-    f: op.f,
-    ...(op.key !== undefined && { key: String(op.key) }),
-    ...(op.node !== undefined && { node: String(op.node) }),
-    value: shorten(JSON.stringify(op.value) ?? "", VALUE_CHARS_MAX),
-    ...(op.error !== undefined && { error: String(op.error) }),
-  };
-}
+/** The item an example is about: a lost or stale item, a dropped or unexpected value. */
+const itemOf = (example: RawExample): unknown => example.item ?? example.value;
 
-/** The ops around each counterexample: ±WINDOW_RADIUS in history order, plus the op's partner. */
-export function opWindows(
-  history: History,
-  named: readonly { checker: string; indexes: readonly number[] }[],
-): OpWindow[] {
-  const position = new Map<number, number>();
-  history.forEach((op, i) => {
-    position.set(op.index, i);
+/** Every op the checkers named: the verdict's counterexamples first (with the item of the
+ * example they belong to), then the ops of every reported example. */
+function namedOps(entries: [string, CheckResult][], examples: Map<string, RawExample[]>[]) {
+  const named: NamedOp[] = [];
+  entries.forEach(([checker, result], i) => {
+    const all = [...examples[i]!.values()].flat();
+    for (const index of result.counterexamples ?? []) {
+      const example = all.find((e) => e.ops.includes(index));
+      named.push({
+        checker,
+        index,
+        item: example && itemOf(example),
+        with: example?.ops ?? [],
+      });
+    }
   });
-  const byFocus = new Map<number, string[]>();
-  for (const { checker, indexes } of named) {
-    for (const index of indexes) {
-      if (!position.has(index)) continue;
-      const list = byFocus.get(index) ?? [];
-      if (!list.includes(checker)) list.push(checker);
-      byFocus.set(index, list);
+  entries.forEach(([checker], i) => {
+    for (const example of [...examples[i]!.values()].flat()) {
+      for (const index of example.ops)
+        named.push({ checker, index, item: itemOf(example), with: example.ops });
     }
-  }
-  const windows: OpWindow[] = [];
-  for (const [focus, checkers] of [...byFocus].slice(0, WINDOWS_MAX)) {
-    const at = position.get(focus)!;
-    const picked = new Set<number>();
-    for (let i = Math.max(0, at - WINDOW_RADIUS); i <= at + WINDOW_RADIUS; i++) {
-      if (i < history.length) picked.add(i);
-    }
-    const partner = partnerOf(history, at);
-    if (partner !== undefined) picked.add(partner);
-    const rows = [...picked].sort((a, b) => a - b).map((i) => opRow(history[i]!));
-    windows.push({ focus, checkers, rows });
-  }
-  return windows;
+  });
+  return named;
 }
 
-/** The position of an op's invoke (for a completion) or completion (for an invoke). */
-function partnerOf(history: History, at: number): number | undefined {
-  const op = history[at]!;
-  if (op.process === "nemesis") return undefined;
-  if (op.type === "invoke") {
-    for (let i = at + 1; i < history.length; i++)
-      if (history[i]!.process === op.process) return history[i]!.type === "invoke" ? undefined : i;
-  } else {
-    for (let i = at - 1; i >= 0; i--)
-      if (history[i]!.process === op.process) return history[i]!.type === "invoke" ? i : undefined;
-  }
-  return undefined;
-}
+const _ms = (value: number | undefined) => (value === undefined ? undefined : `${value} ms`);
 
 /** "key value, key value" for a section in the test file's words (durations as "4s"). */
 function sectionWords(section: unknown): string {
@@ -306,47 +325,70 @@ function settingsOf(test: TestConfig): [string, string][] {
   return rows.filter((row): row is [string, string] => row[1] !== undefined && row[1] !== "");
 }
 
+/** The reproduce command, or why there is none: flags that do not load are said once, plainly. */
+function reproduceOf(test: TestConfig): { reproduce?: Reproduce; reproduceProblem?: string } {
+  let reproduce: Reproduce;
+  try {
+    reproduce = reproduceCommand(test);
+  } catch (err) {
+    return { reproduceProblem: `no command: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  const notLoading = reproduce.uncovered.find((u) => u.startsWith("the flags do not load"));
+  if (notLoading === undefined) return { reproduce };
+  return {
+    reproduce: { ...reproduce, uncovered: reproduce.uncovered.filter((u) => u !== notLoading) },
+    reproduceProblem: `the command above does not load: ${notLoading.replace(/^the flags do not load \(?/, "").replace(/\)$/, "")}`,
+  };
+}
+
+function opCounts(scan: ReturnType<typeof scanHistory>): ReportData["summary"]["ops"] {
+  const counts = { invoked: scan.client.count, ok: 0, fail: 0, info: 0, pending: 0 };
+  for (let i = 0; i < scan.client.count; i++) counts[OUTCOMES[scan.client.outcome[i]!]!]++;
+  return counts;
+}
+
+/** The style of each fault kind the page shows: those of the faults, the events and the final heal. */
+function kindsShown(faults: FaultInterval[], events: NemesisEvent[]): Record<string, FaultKind> {
+  const kinds: Record<string, FaultKind> = {};
+  for (const f of faults) kinds[f.kind] = faultKind(f.kind);
+  for (const e of events) {
+    kinds[e.f] = e.f === HEAL_ALL ? { ...faultKind(e.f), label: HEAL_ALL_LABEL } : faultKind(e.f);
+  }
+  return kinds;
+}
+
 export function reportData(input: ReportInput): ReportData {
   const { test, history, results } = input;
-  const ops = clientOps(history);
-  const endNs = history.reduce((max, op) => Math.max(max, op.time), 0);
-  const counts = { invoked: ops.length, ok: 0, fail: 0, info: 0, pending: 0 };
-  for (const { complete } of ops) {
-    if (complete === undefined) counts.pending++;
-    else if (complete.type === "ok") counts.ok++;
-    else if (complete.type === "fail") counts.fail++;
-    else counts.info++;
-  }
-  const { faults, events } = faultIntervals(history);
+  const scan = scanHistory(history);
+  const { faults, events } = faultIntervals(scan.nemesis, scan.endNs);
   const entries = Object.entries(results.results ?? {});
   const checkers = entries.map(([name, result]) => checkerRow(name, result));
-  const anomalies = entries
-    .map(([, result], i) => checkerAnomalies(checkers[i]!, result))
+  const examples = entries.map(([, result]) => examplesOf(result));
+  const anomalies = checkers
+    .map((row, i) => checkerAnomalies(row, examples[i]!))
     .filter(
       (section) =>
         section.valid !== true ||
         section.anomalies.some((a) => a.count > 0 || a.examples.length > 0),
     );
-  // The verdict's counterexamples first, then the ops of reported (allowed) anomalies' examples.
-  const named = [
-    ...checkers.map((row) => ({ checker: row.name, indexes: row.counterexamples })),
-    ...anomalies.map((section) => ({
-      checker: section.checker,
-      indexes: section.anomalies.flatMap((a) => a.examples.flatMap((e) => e.ops)),
-    })),
-  ];
-  const startedAt = startedAtOf(input.runName);
-  const finalReads = finalReadTable(ops);
+  const { startedAt, problem: startedAtProblem } = runStart(input.runName);
+  const finalReads = finalReadTable(scan.finalReads);
+  const ops = timeline(scan.client);
+  const latency = latencyPoints(scan.client, input.latencyPointsMax ?? LATENCY_POINTS_MAX);
+  const tp = throughput(scan.client, scan.endNs);
+  const siblings = siblingCounts([scan.client, scan.finalReads], scan.endNs);
   return {
-    title: test.name,
+    title: String(test.name ?? "run"),
     ...(input.runName !== undefined && { runName: input.runName }),
     ...(startedAt !== undefined && { startedAt }),
+    ...(startedAtProblem !== undefined && { startedAtProblem }),
     verdict: results.valid,
-    seed: test.seed,
-    reproduce: reproduceCommand(test),
+    ...(typeof test.seed === "number" && { seed: test.seed }),
+    ...reproduceOf(test),
     summary: {
-      ops: counts,
-      durationS: seconds(endNs),
+      ops: opCounts(scan),
+      finalReads: scan.finalReads.count,
+      durationS: seconds(scan.endNs),
       faults: faults.length,
       historyLength: history.length,
     },
@@ -354,14 +396,22 @@ export function reportData(input: ReportInput): ReportData {
     warnings: [...(results.warnings ?? [])],
     settings: settingsOf(test),
     test,
-    throughput: throughput(ops, endNs),
-    latency: latencyPoints(ops, input.latencyPointsMax ?? LATENCY_POINTS_MAX),
-    latencySummary: latencySummary(ops),
+    palette: {
+      outcomes: OUTCOME_COLORS,
+      fs: fColors([...new Set([...ops.fs, ...latency.fs, ...tp.series.map((s) => s.f)])]),
+    },
+    faultKinds: kindsShown(faults, events),
+    timeline: ops,
+    throughput: tp,
+    latency,
+    latencySummary: latencySummary(scan.client),
+    ...(siblings !== undefined && { siblings }),
     faults,
     nemesisEvents: events,
     ...(finalReads !== undefined && { finalReads }),
     anomalies,
-    windows: opWindows(history, named),
+    windows: opWindows(scan, namedOps(entries, examples), faults),
+    linearization: linearizationViews(scan, results.results ?? {}),
     files: [...(input.files ?? [])].sort(),
   };
 }

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { rmSync } from "node:fs";
 import { UsageError } from "../cli-error.js";
-import { testConfigOf } from "../config/test-file.js";
+import { testConfigOf, testJson } from "../config/test-file.js";
 import { writeReport } from "./write-report.js";
 
 const root = mkdtempSync(join(tmpdir(), "faultline-report-"));
@@ -17,10 +17,13 @@ const history = [
 ];
 
 /** A run folder with the given files (history as JSONL). */
-function runDir(name: string, files: { test?: unknown; history?: unknown[]; results?: unknown }) {
+function runDir(
+  name: string,
+  files: { test?: typeof test; history?: unknown[]; results?: unknown },
+) {
   const dir = join(root, "cart", name);
   mkdirSync(join(dir, "nodes"), { recursive: true });
-  if (files.test) writeFileSync(join(dir, "test.json"), JSON.stringify(files.test));
+  if (files.test) writeFileSync(join(dir, "test.json"), testJson(files.test));
   if (files.history)
     writeFileSync(
       join(dir, "history.jsonl"),

@@ -3,16 +3,16 @@
 // and replaces report.html atomically. `faultline run` and `check` call it after the checkers;
 // `faultline report` calls it alone. Bad input (no such directory, no history) is a UsageError.
 import { readdir, readFile, realpath, rename, stat, writeFile } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, relative } from "node:path";
 import type { History } from "../../checkers/history.js";
 import { parseJsonl } from "../../checkers/formats/jsonl-format.js";
 import { UsageError } from "../cli-error.js";
 import type { TestConfig } from "../config/test-config.js";
+import { readTestJson } from "../config/test-file.js";
+import { runPaths } from "../store/run-store.js";
 import { renderReport } from "./render-report.js";
 import { loadReportAssets } from "./report-assets.js";
 import { reportData, type StoredResults } from "./report-data.js";
-
-export const REPORT_FILE = "report.html";
 
 export interface StoredRun {
   test: TestConfig;
@@ -44,11 +44,9 @@ async function readStoredRun(runDir: string): Promise<StoredRun> {
     throw new UsageError(`no run directory ${runDir}: ${err.code ?? err.message}`);
   });
   if (!info.isDirectory()) throw new UsageError(`${runDir} is not a run directory (a file)`);
-  const test = (await readJson(join(runDir, "test.json"), "the test")) as TestConfig;
-  if (typeof test !== "object" || test === null || typeof test.name !== "string") {
-    throw new UsageError(`${join(runDir, "test.json")}: not a faultline test (no name)`);
-  }
-  const historyPath = join(runDir, "history.jsonl");
+  const paths = runPaths(runDir);
+  const test = readTestJson(paths.test, await readText(paths.test, "the test"));
+  const historyPath = paths.history;
   const text = await readText(historyPath, "the history");
   let history: History;
   try {
@@ -58,25 +56,27 @@ async function readStoredRun(runDir: string): Promise<StoredRun> {
   }
   if (history.length === 0) throw new UsageError(`${historyPath} is empty: the run recorded no op`);
   const results = (await readJson(
-    join(runDir, "results.json"),
+    paths.results,
     "the checkers' results",
     ` (run \`faultline check ${runDir}\` to check the run first)`,
   )) as StoredResults;
   if (typeof results !== "object" || results === null || typeof results.results !== "object") {
-    throw new UsageError(`${join(runDir, "results.json")}: not a faultline result (no results)`);
+    throw new UsageError(`${paths.results}: not a faultline result (no results)`);
   }
   return { test, history, results };
 }
 
 /** The run's files worth linking: its top-level files and those in nodes/, relative paths. */
 async function runFiles(runDir: string): Promise<string[]> {
+  const paths = runPaths(runDir);
   const files: string[] = [];
   for (const entry of await readdir(runDir, { withFileTypes: true })) {
-    if (entry.isFile() && entry.name !== REPORT_FILE && !entry.name.endsWith(".tmp"))
+    if (entry.isFile() && entry.name !== basename(paths.report) && !entry.name.endsWith(".tmp"))
       files.push(entry.name);
   }
-  const nodes = await readdir(join(runDir, "nodes"), { withFileTypes: true }).catch(() => []);
-  for (const entry of nodes) if (entry.isFile()) files.push(`nodes/${entry.name}`);
+  const nodes = await readdir(paths.nodesDir, { withFileTypes: true }).catch(() => []);
+  for (const entry of nodes)
+    if (entry.isFile()) files.push(relative(runDir, `${paths.nodesDir}/${entry.name}`));
   return files;
 }
 
@@ -90,7 +90,7 @@ export async function writeReport(runDir: string, run?: StoredRun): Promise<stri
     files: await runFiles(runDir),
   });
   const page = renderReport(data, await loadReportAssets());
-  const path = join(runDir, REPORT_FILE);
+  const path = runPaths(runDir).report;
   const temporary = `${path}.${process.pid}.tmp`;
   await writeFile(temporary, page);
   await rename(temporary, path);
@@ -107,7 +107,7 @@ export async function writeReportOrWarn(
     return await writeReport(runDir, run);
   } catch (err) {
     console.error(
-      `warning: ${join(runDir, REPORT_FILE)} not written: ${err instanceof Error ? err.message : String(err)}`,
+      `warning: ${runPaths(runDir).report} not written: ${err instanceof Error ? err.message : String(err)}`,
     );
     return undefined;
   }

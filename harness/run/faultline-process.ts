@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import type { CheckResult } from "../../checkers/checker.js";
 import { parseJsonl } from "../../checkers/formats/jsonl-format.js";
 import type { History } from "../../checkers/history.js";
-import { runPaths } from "../store/run-store.js";
+import { latestLink, runPaths } from "../store/run-store.js";
 
 const BIN = fileURLToPath(new URL("../../bin/faultline.js", import.meta.url));
 
@@ -36,15 +36,37 @@ export function faultline(args: readonly string[], onStdout?: OnStdout): Promise
   return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
 }
 
-/** An onStdout that sends one SIGINT (a Ctrl-C) `delayMs` after the run printed its seed, so the
- * cluster, the clients and the nemesis are going when it arrives. */
-export function ctrlCAfterStart(delayMs: number): OnStdout {
-  let sent = false;
+/** An onStdout that sends one SIGINT (a Ctrl-C) once the run has printed its seed and `ready()`
+ * holds (polled): a condition, not a fixed delay, which would race a loaded machine's start-up. */
+export function ctrlCWhen(ready: () => boolean): OnStdout {
+  let polling = false;
   return (stdout, child) => {
-    if (sent || !stdout.includes("seed ")) return;
-    sent = true;
-    setTimeout(() => child.kill("SIGINT"), delayMs);
+    if (polling || !stdout.includes("seed ")) return;
+    polling = true;
+    const poll = setInterval(() => {
+      if (child.exitCode !== null || child.signalCode !== null) clearInterval(poll);
+      else if (ready()) {
+        clearInterval(poll);
+        child.kill("SIGINT");
+      }
+    }, 50);
   };
+}
+
+/** Ctrl-C once the run's history under `storeDir` holds more than `okOps` ok client ops: the
+ * cluster and the clients are going when it arrives. */
+export function ctrlCOnceOk(storeDir: string, okOps: number): OnStdout {
+  return ctrlCWhen(() => okOpsIn(latestLink(storeDir)) > okOps);
+}
+
+/** The ok client ops the history in run directory DIR holds so far (0 before it exists). */
+export function okOpsIn(dir: string): number {
+  try {
+    return readHistory(dir).filter((op) => op.type === "ok" && op.process !== "nemesis").length;
+  } catch {
+    // Not there yet, or a line cut mid-write other than the last: look again later.
+    return 0;
+  }
 }
 
 /** The flags of the tests' standard short run: a seeded cart workload on BUILD/STRATEGY with
@@ -116,6 +138,26 @@ export function readStoredRun(out: FinishedProcess): StoredRun {
     results: Record<string, CheckResult>;
   };
   return { dir, history: readHistory(dir), valid: stored.valid, results: stored.results };
+}
+
+/**
+ * Runs `faultline run <args> --seed S` for each seed until `shows` holds for a run's results;
+ * that run, or an error listing each seed's verdicts. For anomalies a fault makes likely but not
+ * certain in a few seconds (a kill that lands between two writes): it fails when no seed shows it.
+ */
+export async function firstRunShowing(
+  args: readonly string[],
+  seeds: readonly number[],
+  shows: (run: StoredRun) => boolean,
+  what: string,
+): Promise<StoredRun> {
+  const seen: string[] = [];
+  for (const seed of seeds) {
+    const run = readStoredRun(await faultline(["run", ...args, "--seed", String(seed)]));
+    if (shows(run)) return run;
+    seen.push(`seed ${seed}: ${String(run.valid)}`);
+  }
+  throw new Error(`no seed showed ${what} (${seen.join("; ")})`);
 }
 
 /** Whether a process with this pid exists and is not a zombie (signal 0 checks without sending

@@ -1,9 +1,13 @@
-// Writes history.jsonl as the run happens (DESIGN.md "The history"): one op a line, `index` in
+// Writes history.jsonl as the run happens (docs/design.md, "The history"): one op a line, `index` in
 // file order, `time` in ns since the run began from a monotonic clock. Lines are buffered and
 // written at least every `flushIntervalMs` and by flush()/close() (synchronously, so a signal
 // handler can flush before exiting); a SIGKILL loses at most that interval and tears at most the
 // last line. It is also the nemesis's recorder (contract 6): faults are ops of process "nemesis".
-import { closeSync, openSync, writeSync } from "node:fs";
+// A write that fails (a full disk) leaves the file cut back to its last whole op, reports once
+// through `onError`, drops every later op, and makes flush() and close() throw: a run must not
+// give a verdict on a history that lost ops. It keeps the ops it recorded (`ops`), so the run's
+// checkers need not parse the file back.
+import { closeSync, fstatSync, ftruncateSync, openSync, writeSync } from "node:fs";
 import type { Op, OpType, Process } from "../../checkers/history.js";
 
 /** An op as the recorder is given it: everything but `index` and `time`. */
@@ -27,17 +31,47 @@ export interface HistoryWriter {
   /** NemesisRecorder (contract 6). */
   invoke(f: string, value: unknown): void;
   complete(type: "ok" | "info", f: string, value: unknown, error?: string): void;
-  /** Client ops recorded so far, by type (nemesis ops are not counted). */
+  /** Client ops recorded so far, by type (nemesis ops and probe reads are not counted). */
   readonly counts: Readonly<HistoryCounts>;
+  /** Every op written so far, in file order (what history.jsonl holds once flushed). */
+  readonly ops: readonly Op[];
   /** Nanoseconds since the run began, on the history's clock. */
   now(): number;
+  /** Writes the buffered ops; throws HistoryWriteError once a write has failed. */
   flush(): void;
-  /** Flushes and closes the file; later records are dropped. Idempotent. */
+  /** Flushes and closes the file; later records are dropped. Idempotent; throws like flush(). */
   close(): void;
+}
+
+/** The history file could not be written: the ops from `opsWritten` on are not in it. */
+export class HistoryWriteError extends Error {
+  override readonly name = "HistoryWriteError";
+  constructor(
+    readonly path: string,
+    /** The errno code of the failed write (ENOSPC for a full disk). */
+    readonly code: string,
+    readonly opsWritten: number,
+    cause: unknown,
+  ) {
+    super(
+      `cannot write the history ${path}: ${describeCause(cause)}; it holds the first ` +
+        `${opsWritten} ops (complete lines), the later ones were not written`,
+      { cause },
+    );
+  }
+}
+
+function describeCause(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const { code, syscall } = err as NodeJS.ErrnoException;
+  if (code === "ENOSPC") return "no space left on device (ENOSPC)";
+  return code === undefined ? err.message : `${syscall ?? "write"} failed with ${code}`;
 }
 
 export interface HistoryWriterOptions {
   flushIntervalMs?: number;
+  /** Called once, when a write fails (the timer's or an explicit flush's). */
+  onError?: (err: HistoryWriteError) => void;
   /** The monotonic clock in ns (tests pass a fake). */
   clockNs?: () => bigint;
 }
@@ -47,27 +81,66 @@ export function openHistoryWriter(path: string, options: HistoryWriterOptions = 
   const startNs = clockNs();
   const fd = openSync(path, "a");
   let pending: string[] = [];
+  const ops: Op[] = [];
   let index = 0;
   let closed = false;
+  let failed: HistoryWriteError | undefined;
+  /** Bytes and ops of the file's whole lines (the file may have held some before). */
+  let bytesWritten = fstatSync(fd).size;
+  let opsWritten = 0;
   const counts: HistoryCounts = { invoke: 0, ok: 0, fail: 0, info: 0 };
 
   const now = () => Number(clockNs() - startNs);
-  const flush = () => {
-    if (pending.length === 0 || closed) return;
-    const text = pending.join("");
+  const fail = (err: unknown): HistoryWriteError => {
+    const code = (err as NodeJS.ErrnoException).code ?? "EIO";
+    failed = new HistoryWriteError(path, code, opsWritten, err);
     pending = [];
-    writeSync(fd, text);
+    try {
+      // A partial write may have torn an op: cut the file back to its last whole line.
+      ftruncateSync(fd, bytesWritten);
+    } catch {
+      // The torn line stays; readers report and skip a torn last line.
+    }
+    options.onError?.(failed);
+    return failed;
   };
-  const timer = setInterval(flush, options.flushIntervalMs ?? 100);
+  const flush = () => {
+    if (failed) throw failed;
+    if (pending.length === 0 || closed) return;
+    const bytes = Buffer.from(pending.join(""));
+    pending = [];
+    let done = 0;
+    try {
+      // writeSync may write less than asked (a disk about to fill): write the rest.
+      while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
+    } catch (err) {
+      // (lastIndexOf counts a negative offset from the end: nothing written is nothing whole.)
+      const whole = done === 0 ? 0 : bytes.lastIndexOf(NEWLINE, done - 1) + 1;
+      bytesWritten += whole;
+      opsWritten += countLines(bytes.subarray(0, whole));
+      throw fail(err);
+    }
+    bytesWritten += bytes.length;
+    opsWritten += countLines(bytes);
+  };
+  const timer = setInterval(() => {
+    try {
+      flush();
+    } catch {
+      // Reported once through onError; flush() and close() throw it to the run.
+    }
+  }, options.flushIntervalMs ?? 100);
   // The timer must never keep a finished harness alive.
   timer.unref();
 
   const record = (fields: OpFields): Op => {
     const { process, type, ...rest } = fields;
     const op: Op = { index: index++, time: now(), process, type, ...rest };
-    if (closed) return op;
-    if (process !== "nemesis") counts[type as OpType]++;
+    if (closed || failed) return op;
+    // Probe reads (probe-reads.ts) run beside the clients but are the harness's own reads.
+    if (process !== "nemesis" && rest.f !== "probe") counts[type as OpType]++;
     pending.push(`${JSON.stringify(op)}\n`);
+    ops.push(op);
     return op;
   };
   const nemesis: Process = "nemesis";
@@ -78,14 +151,26 @@ export function openHistoryWriter(path: string, options: HistoryWriterOptions = 
     complete: (type, f, value, error) =>
       void record({ process: nemesis, type, f, value, ...(error !== undefined && { error }) }),
     counts,
+    ops,
     now,
     flush,
     close() {
       if (closed) return;
       clearInterval(timer);
-      flush();
-      closed = true;
-      closeSync(fd);
+      try {
+        flush();
+      } finally {
+        closed = true;
+        closeSync(fd);
+      }
     },
   };
+}
+
+const NEWLINE = 0x0a;
+
+function countLines(bytes: Buffer): number {
+  let n = 0;
+  for (let i = bytes.indexOf(NEWLINE); i !== -1; i = bytes.indexOf(NEWLINE, i + 1)) n++;
+  return n;
 }

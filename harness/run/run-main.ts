@@ -41,11 +41,13 @@ function describeTest(config: TestConfig): string {
 export async function runMain(
   testPath: string | undefined,
   flags: ReadonlyMap<ConfigFlag, string>,
+  dbFlag?: string,
 ): Promise<number> {
   const config = loadTestConfig({
     ...(testPath !== undefined && { file: readTestFile(testPath) }),
     flags,
   });
+  const trends = await (await import("../trends/trend-store.js")).openRunTrends(dbFlag);
   const out = process.stdout;
   out.write(`faultline run ${describeTest(config)}\n`);
   out.write(`seed ${config.seed} (rerun with --seed ${config.seed})\n`);
@@ -94,6 +96,7 @@ export async function runMain(
     out.write(`run: ${outcome.runDir}\n`);
     const { report } = runPaths(outcome.runDir);
     if (existsSync(report)) out.write(`report: ${report}\n`);
+    if (trends !== undefined) out.write(`${await trends.record(outcome.runDir)}\n`);
     out.write(`verdict: ${verdictWord(check.valid)} (seed ${config.seed})\n`);
     return verdictExitCode(check.valid);
   } finally {

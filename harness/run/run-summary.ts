@@ -58,14 +58,16 @@ interface OpCounts {
   okPerSecond?: unknown;
 }
 
-/** The stats row: client ops (every f but final-read) apart from the final reads. */
+/** The stats row: client ops (every f but final-read and probe) apart from the harness's reads. */
 function statsNumbers(result: CheckResult, byF: Record<string, unknown>): string {
   const client = { count: 0, ok: 0, fail: 0, info: 0, okPerSecond: 0 };
   let finalReads = 0;
+  let probes = 0;
   for (const [f, stats] of Object.entries(byF)) {
     const s = (isRecord(stats) ? stats : {}) as OpCounts;
-    if (f === "final-read") {
-      finalReads += Number(s.count ?? 0);
+    if (f === "final-read" || f === "probe") {
+      if (f === "probe") probes += Number(s.count ?? 0);
+      else finalReads += Number(s.count ?? 0);
       continue;
     }
     for (const field of ["count", "ok", "fail", "info", "okPerSecond"] as const)
@@ -75,7 +77,8 @@ function statsNumbers(result: CheckResult, byF: Record<string, unknown>): string
     typeof result.durationSeconds === "number" ? ` over ${number(result.durationSeconds)}s` : "";
   return (
     `client ops ${client.count} (ok ${client.ok}, fail ${client.fail}, info ${client.info}), ` +
-    `${number(client.okPerSecond)} ok/s${seconds}; final reads ${finalReads}`
+    `${number(client.okPerSecond)} ok/s${seconds}; final reads ${finalReads}` +
+    (probes > 0 ? `; probe reads ${probes}` : "")
   );
 }
 

@@ -20,6 +20,7 @@ import { createRunDir, type RunPaths } from "../store/run-store.js";
 import { runClients } from "./client-loop.js";
 import { finalReads } from "./final-reads.js";
 import { type HistoryWriter, openHistoryWriter } from "./history-writer.js";
+import { startProbeReads } from "./probe-reads.js";
 import { clockNs, realClock } from "./run-clock.js";
 import type { RunStatus } from "./run-status.js";
 import { scriptedSchedule } from "./test-script.js";
@@ -33,7 +34,7 @@ export interface RunOptions {
   /** Pause between final-read rounds that did not agree. */
   finalReadIntervalMs?: number;
   /** Judges the stored run (default checkRun: results.json and the report too). */
-  check?: (runDir: string) => Promise<RunCheckResult>;
+  check?: typeof checkRun;
 }
 
 export interface RunOutcome {
@@ -104,19 +105,21 @@ export async function runTest(config: TestConfig, options: RunOptions): Promise<
       cluster.connect?.(sessionOptions) ?? system.connect(config.system, cluster, sessionOptions);
     // The sim keeps virtual time: every loop of the run reads and waits on it.
     const clock = cluster.clock ?? realClock;
-    const history = openHistoryWriter(
-      paths.history,
-      cluster.clock ? { clockNs: clockNs(cluster.clock) } : {},
-    );
+    const stop = new AbortController();
+    const stopNow = () => stop.abort();
+    // Every client's call in flight listens to both signals.
+    setMaxListeners(config.clients.concurrency + 16, stop.signal, interrupt);
+    // A history that cannot be written (a full disk) ends the run: flush() then throws its error.
+    const history = openHistoryWriter(paths.history, {
+      onError: stopNow,
+      ...(cluster.clock && { clockNs: clockNs(cluster.clock) }),
+    });
     opened = history;
     status.counts = history.counts;
     status.flushHistory = () => history.flush();
     try {
+      await session.settled?.(interrupt);
       if (interrupt.aborted) return { runDir, interrupted: true };
-      const stop = new AbortController();
-      // Every client's call in flight listens to both signals.
-      setMaxListeners(config.clients.concurrency + 16, stop.signal, interrupt);
-      const stopNow = () => stop.abort();
       interrupt.addEventListener("abort", stopNow, { once: true });
       void clock.sleep(config.timeLimit, stop.signal).then(stopNow);
       status.phase = "running";
@@ -131,6 +134,15 @@ export async function runTest(config: TestConfig, options: RunOptions): Promise<
         },
         clock,
       );
+      const probes = startProbeReads({
+        kv: (node) => session.client(node),
+        nodes: nodeIds,
+        history,
+        intervalMs: config.clients.probeInterval,
+        stop: stop.signal,
+        interrupt,
+        clock,
+      });
       const clients = await runClients({
         workload,
         kv: (node) => session.client(node),
@@ -138,21 +150,19 @@ export async function runTest(config: TestConfig, options: RunOptions): Promise<
         concurrency: config.clients.concurrency,
         rate: config.clients.rate,
         seed: config.seed,
-        history,
+        history: probes.history,
         stop: stop.signal,
         interrupt,
         clock,
         ...(config.script?.ops && { script: config.script.ops }),
       });
-      await nemesisDone;
       // The clients stopped (the time limit or an interrupt): the time limit's wait ends too.
       stopNow();
+      await Promise.all([nemesisDone, probes.done]);
       interrupt.removeEventListener("abort", stopNow);
       status.activeFault = undefined;
-      if (interrupt.aborted) {
-        history.flush();
-        return { runDir, interrupted: true };
-      }
+      history.flush();
+      if (interrupt.aborted) return { runDir, interrupted: true };
 
       status.phase = "healing";
       await healEverything({ ...nemesis, signal: interrupt }, config.nemesis.kinds);
@@ -175,15 +185,16 @@ export async function runTest(config: TestConfig, options: RunOptions): Promise<
       if (interrupt.aborted) return { runDir, interrupted: true };
       await saveDumps(session, nodeIds, paths);
     } finally {
-      history.flush();
       await session.close();
+      history.flush();
     }
   } finally {
     opened?.close();
   }
 
   status.phase = "checking";
-  const check = await (options.check ?? checkRun)(runDir);
+  // The ops the writer recorded are the file's: checked without parsing it back.
+  const check = await (options.check ?? checkRun)(runDir, { history: opened?.ops });
   status.phase = "done";
   return { runDir, interrupted: false, check, ...(finalResult && { finalReads: finalResult }) };
 }

@@ -1,7 +1,8 @@
 // The process-wide registry of the child processes the harness started (the nodes). An exit hook
 // SIGCONTs and SIGKILLs every live one synchronously, so no way the harness ends leaves one
-// running (process-exit.ts); a SIGKILLed harness runs no hook: nodes started with
-// --exit-with-parent then see EOF on stdin.
+// running (process-exit.ts); a SIGKILLed harness runs no hook: the kernel then kills its nodes
+// (their parent-death signal, node-process.ts), and nodes started with --exit-with-parent also
+// see EOF on stdin.
 import { addExitHook } from "../process-exit.js";
 
 const live = new Set<number>();

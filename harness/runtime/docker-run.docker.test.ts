@@ -7,10 +7,11 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   cartRunFlags,
-  ctrlCAfterStart,
+  ctrlCWhen,
   type FinishedProcess,
   faultline,
   type OnStdout,
+  okOpsIn,
   type RunStrategy,
   runDirOf,
   STRATEGY_RUNS,
@@ -35,9 +36,16 @@ interface DockerRun extends FinishedProcess {
   containersSeen: number;
 }
 
-/** `faultline run --runtime docker` named NAME, counting its containers while it runs. */
-async function dockerRun(name: string, flags: string[], onStdout?: OnStdout): Promise<DockerRun> {
+/** `faultline run --runtime docker` named NAME, counting its containers while it runs; with
+ * `interruptWhen`, a Ctrl-C once it holds for the containers seen so far. */
+async function dockerRun(
+  name: string,
+  flags: string[],
+  interruptWhen?: (containersSeen: number) => boolean,
+): Promise<DockerRun> {
   let containersSeen = 0;
+  const onStdout: OnStdout | undefined =
+    interruptWhen && ctrlCWhen(() => interruptWhen(containersSeen));
   let running = true;
   const watch = (async () => {
     while (running) {
@@ -90,8 +98,8 @@ describe.skipIf(!gate.available)(gate.title, () => {
         ...["--build", "leaderless", "--strategy", "siblings", "--nemesis", "partition"],
         ...["--time-limit", "60"],
       ],
-      // After the cluster is up and the clients are going.
-      ctrlCAfterStart(8_000),
+      // Once every container was seen and the clients are going (not after a fixed time).
+      (seen) => seen === 3 && okOpsIn(join(store, name, "latest")) > 10,
     );
     expect(out.code).toBe(130);
     expect(out.stdout).toContain("interrupted");

@@ -230,12 +230,11 @@ describe("local runtime with stand-in nodes (reset links)", () => {
     const runtime = createLocalRuntime({ startTimeoutMs: 10_000, stopGraceMs: 1000 });
     await using cluster = await runtime.start(spec(runDir(), "reset"));
     await cluster.cutLinks([["n1", "n2"]]);
-    const started = performance.now();
-    // A black-holed link would hang until the stand-in's 30 s timeout; a reset fails at once.
-    const cut = await get(`${urlOf(cluster, "n1")}/peer/n2?timeoutMs=30000`, 40_000);
+    const cut = await get(`${urlOf(cluster, "n1")}/peer/n2?timeoutMs=5000`, 8000);
     expect(cut.status).toBe(504);
-    expect(performance.now() - started).toBeLessThan(15_000);
-    expect(JSON.stringify(cut.body)).not.toMatch(/TimeoutError/);
+    // It failed on the reset connection, not on its 5 s timeout (a condition a loaded machine
+    // cannot blur, as it could a measured time).
+    expect(JSON.stringify(cut.body)).not.toMatch(/TimeoutError|aborted/i);
     await cluster.healLinks();
     expect((await get(`${urlOf(cluster, "n1")}/peer/n2`)).status).toBe(200);
   });

@@ -1,9 +1,20 @@
 // One node as a local child process: spawn it on a port chosen for it, with its output appended
 // to its log file, wait until its system says it is ready, then kill, pause, resume, terminate.
 // Every live pid is in the process-wide registry (child-processes.ts), so none outlives the
-// harness; the stdin pipe makes a node started with --exit-with-parent die with a SIGKILLed one.
+// harness; the stdin pipe makes a node started with --exit-with-parent die with a SIGKILLed one,
+// and on Linux the kernel's parent-death signal (setpriv --pdeathsig) kills a paused one too.
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
+import {
+  accessSync,
+  closeSync,
+  constants,
+  fstatSync,
+  openSync,
+  readFileSync,
+  readSync,
+  writeSync,
+} from "node:fs";
+import { delimiter, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { trackChild, untrackChild } from "./child-processes.js";
 
@@ -82,10 +93,10 @@ export class NodeProcess {
     const logOffset = fstatSync(logFd).size;
     let child: ChildProcess;
     try {
-      // Not detached: the node stays in the harness's session and process group. A terminal's
-      // Ctrl-C reaches it too, and if the harness is SIGKILLed while the node is paused (it
-      // cannot see EOF on its stdin), the kernel sends the orphaned group SIGHUP + SIGCONT.
-      child = spawn(file, args, {
+      const spawned = withParentDeathSignal(file, args, logFd);
+      // Not detached: the node stays in the harness's session and process group, so a
+      // terminal's Ctrl-C reaches it too.
+      child = spawn(spawned.file, spawned.args, {
         stdio: ["pipe", logFd, logFd],
         ...(env !== undefined && { env: { ...process.env, ...env } }),
       });
@@ -187,6 +198,45 @@ export class NodeProcess {
     const timer = sleep(graceMs, "timeout" as const, { ref: false });
     if ((await Promise.race([this.#exited, timer])) === "timeout") await this.kill();
   }
+}
+
+// A paused (SIGSTOPped) node cannot see EOF on its stdin when the harness dies, and the kernel's
+// SIGHUP + SIGCONT of an orphaned process group only comes when the harness leads its group (a
+// terminal's job, not a script's `cmd &`). setpriv(1) (util-linux) sets PR_SET_PDEATHSIG before it
+// execs the node (same pid): the kernel SIGKILLs the node when the harness dies, stopped or not.
+const SETPRIV = process.platform === "linux" ? findExecutable("setpriv") : undefined;
+let warnedNoSetpriv = false;
+
+/** The command that runs `file args` with SIGKILL as its parent-death signal, where possible. */
+function withParentDeathSignal(
+  file: string,
+  args: string[],
+  logFd: number,
+): { file: string; args: string[] } {
+  if (SETPRIV !== undefined)
+    return { file: SETPRIV, args: ["--pdeathsig", "KILL", "--", file, ...args] };
+  if (!warnedNoSetpriv) {
+    warnedNoSetpriv = true;
+    writeSync(
+      logFd,
+      "faultline: setpriv (util-linux) not found: a node paused when the harness is SIGKILLed " +
+        "stays stopped\n",
+    );
+  }
+  return { file, args };
+}
+
+function findExecutable(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    const path = join(dir, name);
+    try {
+      accessSync(path, constants.X_OK);
+      return path;
+    } catch {
+      // Not in this directory.
+    }
+  }
+  return undefined;
 }
 
 function signal(child: ChildProcess, name: NodeJS.Signals): void {

@@ -7,14 +7,22 @@ import { mkdirSync, renameSync, rmSync, symlinkSync } from "node:fs";
 import { join, relative } from "node:path";
 import { UsageError } from "../cli-error.js";
 
+/** The names of a run folder's files. */
+export const RUN_FILES = {
+  test: "test.json",
+  history: "history.jsonl",
+  results: "results.json",
+  report: "report.html",
+} as const;
+
 /** The files and folders of one run folder. */
 export function runPaths(runDir: string) {
   return {
     runDir,
-    test: join(runDir, "test.json"),
-    history: join(runDir, "history.jsonl"),
-    results: join(runDir, "results.json"),
-    report: join(runDir, "report.html"),
+    test: join(runDir, RUN_FILES.test),
+    history: join(runDir, RUN_FILES.history),
+    results: join(runDir, RUN_FILES.results),
+    report: join(runDir, RUN_FILES.report),
     nodesDir: join(runDir, "nodes"),
     nodeLog: (node: string) => join(runDir, "nodes", `${node}.log`),
     nodeDump: (node: string) => join(runDir, "nodes", `${node}.dump.json`),
@@ -23,9 +31,6 @@ export function runPaths(runDir: string) {
 }
 
 export type RunPaths = ReturnType<typeof runPaths>;
-
-/** The file names a run folder holds at its top (for links and listings). */
-export const RUN_FILES = ["test.json", "history.jsonl", "results.json", "report.html"] as const;
 
 /** 20261127T145301.123Z: sortable, and a valid folder name everywhere. */
 export function runTimestamp(date: Date): string {
@@ -71,11 +76,13 @@ function makeDir(path: string): boolean {
   }
 }
 
-function pointLatest(storeDir: string, runDir: string): void {
-  const latest = latestLink(storeDir);
+/** Points `<parent>/latest` at `target` (a relative symlink, replaced atomically): the store's
+ * newest run, or a suite's newest night. */
+export function pointLatest(parent: string, target: string): void {
+  const latest = latestLink(parent);
   const temporary = `${latest}.${process.pid}.tmp`;
   rmSync(temporary, { force: true });
-  symlinkSync(relative(storeDir, runDir), temporary);
+  symlinkSync(relative(parent, target), temporary);
   renameSync(temporary, latest);
 }
 

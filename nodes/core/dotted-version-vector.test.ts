@@ -5,6 +5,7 @@ import {
   emptyDvvSet,
   join,
   parseDvvSet,
+  prune,
   siblings,
   sync,
   update,
@@ -161,6 +162,20 @@ describe("DVVSet", () => {
       fc.property(universe, ({ replicas }) => {
         const all = replicas.reduce(sync);
         for (const r of replicas) expect(sync(r, all)).toEqual(all);
+      }),
+    );
+  });
+
+  it("prune drops only value-less entries, the ones picked, down to the bound", () => {
+    fc.assert(
+      fc.property(universe, fc.nat(4), ({ states }, max) => {
+        for (const state of states) {
+          const pruned = prune(state, max, (actors, count) => new Set(actors.slice(0, count)));
+          expect(values(pruned)).toEqual(values(state));
+          const valued = state.filter(([, , vs]) => vs.length > 0).length;
+          expect(pruned.length).toBe(Math.max(Math.min(state.length, max), valued));
+          expect(parseDvvSet(pruned)).toEqual(pruned);
+        }
       }),
     );
   });

@@ -86,6 +86,28 @@ export function update(set: DvvSet, context: VersionVector, actor: NodeId, value
   return [...byActor.values()].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
 }
 
+/** The counter of `actor` in the set (0 if it has no entry). */
+export function counterOf(set: DvvSet, actor: NodeId): number {
+  return set.find(([a]) => a === actor)?.[1] ?? 0;
+}
+
+/**
+ * Bounds the set to `max` entries by dropping entries that hold no value (the actors `pick`
+ * chooses): only the causal past they summarize is lost, never a sibling. A replica that still
+ * holds an older value of a dropped actor may bring it back as a sibling; pruning only starts
+ * past a bound that real histories stay far below.
+ */
+export function prune(
+  set: DvvSet,
+  max: number,
+  pick: (actors: NodeId[], count: number) => ReadonlySet<NodeId>,
+): DvvSet {
+  if (set.length <= max) return set;
+  const empty = set.filter(([, , vs]) => vs.length === 0).map(([a]) => a);
+  const drop = pick(empty, set.length - max);
+  return set.filter(([a]) => !drop.has(a));
+}
+
 /** Reads a DVVSet from a peer's JSON; throws on a malformed one. */
 export function parseDvvSet(json: unknown): DvvSet {
   if (!Array.isArray(json)) throw new Error("a DVVSet must be an array of entries");

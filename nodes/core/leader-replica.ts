@@ -1,25 +1,40 @@
-// The leader build: one leader (config.leader, default the first node in sorted order) orders
-// every write; followers forward client writes to it and serve reads from their own state.
-// The leader numbers changes with a log sequence number (lsn) and pushes each changed key to the
-// followers, waiting for all of them under acks "all". Followers apply a key only if its version
-// is newer and pull what they missed (everything above their watermark) periodically; the pull's
-// answer doubles as a heartbeat: a follower that has not heard one lately knows the leader is
-// unreachable and refuses writes with a definite 503 instead of forwarding them into the void.
-// Likewise, under acks "all" the leader refuses (503) while a follower has not pulled lately.
-// Each start of the leader is a new epoch, part of every version it gives: a restart that lost the
-// log's tail (fsync never) reuses lsns but never a version, so a context from a lost write is stale.
-// A follower that pulls from a new epoch gets the whole state and adopts it, so followers converge.
-// Links may reorder messages (the server keeps several posts in flight per peer): a follower drops
-// any message of its own epoch older than its watermark.
-import { badRequest, ok, timeout, unavailable } from "./client-replies.js";
+// The leader build: Raft-style terms, elections and a replicated log. One leader per term orders
+// every write as a log entry (the key's new state, leader-strategies.ts) and replicates it; it
+// acknowledges after its own log ("one": asynchronous, a failover loses what followers lacked),
+// once a majority holds it ("quorum") or once every node does ("all"). Followers check each
+// append against their log (leader-log.ts) and truncate a conflicting suffix, logging each
+// discarded write (`discarded {…}`). Elections: leader-election.ts; under "quorum" and "all" a node
+// votes only for a log at least as up to date as its own. A leader steps down when no majority
+// answered it for an election timeout (its lease) and takes no write after that.
+// Reads: `r=1` reads this node's own log (any node: may be stale). Without r a read goes through
+// the leader (a follower forwards it). Under "quorum" and "all" the leader serves it by read-index,
+// not by lease: it notes its commit index, confirms it still leads with one heartbeat round a
+// majority answers, then reads the committed state. That costs a round trip but, unlike a lease
+// read, stays linearizable when clocks jump or a paused process wakes (both are faults we inject).
+// Under "one" the leader reads its own log: replication is asynchronous, so it promises nothing.
+// Membership: a node started with no peers (and not `alone`) waits for a "peers" input before
+// taking part in elections; a "peers" input of itself alone makes it a cluster of one.
+// `w` is refused (writes are acknowledged by `acks`); `r` other than 1 is refused.
+import { badRequest, ok } from "./client-replies.js";
+import { LeaderElection } from "./leader-election.js";
+import { type IndexedEntry, LeaderLog, type LogEntry } from "./leader-log.js";
+import {
+  type AppendMessage,
+  type AppendReply,
+  ENTRIES_PER_APPEND,
+  entryProblem,
+  type LeaderMessage,
+  type LogRecord,
+  parseLeaderMessage,
+  parseLogRecord,
+} from "./leader-messages.js";
+import { LeaderProgress } from "./leader-progress.js";
+import { parseStamp, stampOf } from "./leader-stamp.js";
 import {
   decodeLeaderContext,
-  type LeaderKey,
+  foreignStamp,
   leaderKeyState,
   leaderWrite,
-  parseLeaderKey,
-  replaces,
-  type Version,
 } from "./leader-strategies.js";
 import type {
   Clock,
@@ -27,433 +42,678 @@ import type {
   Input,
   Json,
   KeyState,
+  LeadershipHealth,
   Message,
   NodeId,
   Replica,
   ReplicaConfig,
   ReplyBody,
 } from "./replica.js";
+import { seededRandom } from "./seeded-random.js";
 import { startId } from "./start-id.js";
 
-/** Who asked for a write: a client of this node, or a follower that forwarded it. */
-type Origin = { req: number } | { from: NodeId; id: Json };
+/** Who asked: a client of this node, or a follower that forwarded its client's request. */
+type Origin = { req: number } | { from: NodeId; id: string };
 
-type Pending =
-  | { kind: "forward"; req: number; deadlineMs: number }
-  | {
-      kind: "replicate";
-      origin: Origin;
-      waiting: Set<NodeId>;
-      deadlineMs: number;
-      context: string;
-    };
+interface PendingForward {
+  req: number;
+  to: NodeId;
+  write: boolean;
+  deadlineMs: number;
+}
 
-/**
- * Log records: a key's state after a change (lsn: the leader's sequence number, or a follower's
- * watermark), a watermark alone (with the leader epoch it counts in; null: none, the next pull
- * resyncs), a key dropped by a full resync, and one per start (the start count).
- */
-type LogRecord =
-  | { t: "key"; key: string; state: LeaderKey; lsn: number }
-  | { t: "lsn"; lsn: number; epoch: string | null }
-  | { t: "drop"; key: string }
-  | { t: "boot"; n: number };
+interface PendingWrite {
+  index: number;
+  origin: Origin;
+  context: string;
+  deadlineMs: number;
+}
+
+interface PendingRead {
+  origin: Origin;
+  key: string;
+  readIndex: number;
+  round: number;
+  deadlineMs: number;
+}
+
+type Status = 200 | 400 | 409 | 503 | 504;
+
+export const ELECTION_TIMEOUT_MS_DEFAULT = 500;
+/** A leader sends this many heartbeats per election timeout. */
+const HEARTBEATS_PER_TIMEOUT = 5;
 
 export class LeaderReplica implements Replica {
-  private readonly keys = new Map<string, LeaderKey>();
-  private nodes: NodeId[];
-  private leader: NodeId;
-  /** Leader: the last sequence number given. Follower: every change up to it is applied. */
-  private lsn = 0;
-  private readonly pending = new Map<string, Pending>();
-  private incarnation = 1;
-  private seq = 0;
+  private readonly log = new LeaderLog();
+  private readonly election: LeaderElection;
+  private readonly timeoutMs: number;
+  /** Every node of the cluster, this one included; undefined while waiting for a "peers" input. */
+  private members: NodeId[] | undefined;
+  private commit = 0;
+  /** Leader only: its followers, the stamp of its leadership and the index of its no-op. */
+  private progress: LeaderProgress | undefined;
+  private stamp = "";
+  private termStart = 0;
+  /** Read-index rounds (see the opening comment); a read waits for a round sent after it came. */
+  private round = 0;
+  private roundWanted = false;
+  private nextHeartbeatMs = 0;
+  private readonly forwards = new Map<string, PendingForward>();
+  private writes: PendingWrite[] = [];
+  private reads: PendingRead[] = [];
+  private startCount = 1;
+  private startId = "";
   private booted = false;
-  /** Follower: when the leader last answered (a pull or a forwarded write). */
-  private lastHeardMs = 0;
-  private nextPullMs = 0;
-  /** Leader: when each follower last pulled (their pulls are their heartbeats). */
-  private readonly lastPullMs = new Map<NodeId, number>();
-  private bootMs = 0;
-  /**
-   * This start's epoch (start-id.ts: node id, start count, wall clock at start). Unique across
-   * starts even if the log lost its boot records, as the lsn is not.
-   */
-  private epoch = "";
-  /** Follower: the leader epoch its watermark counts in (undefined: none, the next pull resyncs). */
-  private leaderEpoch: string | undefined;
+  private seq = 0;
+  private dropped = 0;
+  private nowMs = 0;
+  private wallMs = 0;
+  private persists: Effect[] = [];
+  private out: Effect[] = [];
 
   constructor(
     private readonly config: ReplicaConfig,
     recovered: Iterable<Json>,
   ) {
-    this.nodes = [...new Set([...config.nodes, config.id])].sort();
-    this.leader = config.leader ?? this.nodes[0]!;
+    this.timeoutMs = config.electionTimeoutMs ?? ELECTION_TIMEOUT_MS_DEFAULT;
+    this.election = new LeaderElection(
+      config.id,
+      this.timeoutMs,
+      seededRandom(config.seed, config.id),
+    );
+    let remembered: NodeId[] | undefined;
     let index = 0;
     for (const record of recovered) {
-      const r = record as LogRecord;
-      if (r?.t === "key" && typeof r.key === "string")
-        this.keys.set(r.key, parseLeaderKey(r.state));
-      else if (r?.t === "drop" && typeof r.key === "string") this.keys.delete(r.key);
-      else if (r?.t === "boot" && Number.isSafeInteger(r.n)) this.incarnation = r.n + 1;
-      else if (r?.t === "lsn") this.leaderEpoch = typeof r.epoch === "string" ? r.epoch : undefined;
-      else
+      const parsed = parseLogRecord(record);
+      if (!parsed.ok) {
         throw new Error(
-          `log record ${index} of ${config.id} is not a leader-build record: ${JSON.stringify(record)}`,
+          `log record ${index} of ${config.id} is not a record of this leader build ` +
+            `(${parsed.reason}): was its data dir written by the leaderless build or an older ` +
+            `leader build? ${clip(JSON.stringify(record))}`,
         );
-      // The last watermark counts: a full resync may set it back (a leader that lost its tail).
-      if ((r.t === "key" || r.t === "lsn") && Number.isSafeInteger(r.lsn)) this.lsn = r.lsn;
+      }
+      remembered = this.replay(parsed.value, index) ?? remembered;
       index++;
     }
+    // A lost tail may take a term record and keep an entry of that term (never the other way).
+    if (this.log.lastTerm > this.election.term) this.election.restore(this.log.lastTerm, null);
+    this.members = initialMembers(config, remembered);
   }
 
-  role(): "leader" | "follower" {
-    return this.isLeader() ? "leader" : "follower";
+  role(): "leader" | "candidate" | "follower" {
+    return this.election.role;
+  }
+
+  health(): LeadershipHealth {
+    const { term, leader } = this.election;
+    return { term, leader, droppedMessages: this.dropped };
   }
 
   dump(): Record<string, KeyState> {
-    const keys = [...this.keys.keys()].sort();
-    return Object.fromEntries(keys.map((k) => [k, leaderKeyState(this.keys.get(k))]));
+    return Object.fromEntries(this.log.keys().map((k) => [k, leaderKeyState(this.log.tip(k))]));
+  }
+
+  /** The log, one entry a row with the value it wrote (tests compare logs with it). */
+  logEntries(): { index: number; stamp: string; key: string | null; value: Json }[] {
+    return this.log.slice(1, this.log.lastIndex).map((e, i) => {
+      const value = e.state?.vals.at(-1)?.[2] ?? null;
+      return { index: i + 1, stamp: e.stamp, key: e.key, value };
+    });
   }
 
   step(input: Input, clock: Clock): Effect[] {
-    const out: Effect[] = [];
-    if (!this.booted) {
-      this.booted = true;
-      this.lastHeardMs = clock.monoMs;
-      this.bootMs = clock.monoMs;
-      this.epoch = startId(this.config.id, this.incarnation, clock.wallMs);
-      out.push(persist({ t: "boot", n: this.incarnation }));
-    }
+    this.nowMs = clock.monoMs;
+    this.wallMs = clock.wallMs;
+    this.persists = [];
+    this.out = [];
+    if (!this.booted) this.boot();
     switch (input.kind) {
       case "get":
-        out.push(ok(input.req, leaderKeyState(this.keys.get(input.key))));
+        this.clientGet(input);
         break;
       case "put":
-        if (input.value === undefined) out.push(badRequest(input.req, "a write needs a value"));
-        else if (this.isLeader())
-          this.write({ req: input.req }, input.key, input.value, input.context, clock, out);
-        else this.forward(input, clock, out);
+        this.clientPut(input);
         break;
       case "receive":
-        try {
-          this.receive(input.from, input.msg, clock, out);
-        } catch {
-          // A malformed message from a peer is dropped, like a lost one.
-        }
+        this.receive(input.from, input.msg);
         break;
       case "peers":
-        this.nodes = [...new Set([...input.nodes, this.config.id])].sort();
-        this.leader = this.config.leader ?? this.nodes[0]!;
-        // A new leader gets a full timeout to answer before writes are refused.
-        this.lastHeardMs = clock.monoMs;
+        this.setMembers(input.nodes);
         break;
       case "tick":
-        this.tick(clock, out);
+        this.tick();
         break;
     }
-    return out;
+    this.finishStep();
+    // Every record of this step becomes durable before any answer or message leaves.
+    return [...this.persists, ...this.out];
   }
 
-  private isLeader(): boolean {
-    return this.leader === this.config.id;
+  // ---- starting, membership and replay
+
+  private replay(record: LogRecord, index: number): NodeId[] | undefined {
+    switch (record.t) {
+      case "boot":
+        this.startCount = record.n + 1;
+        return undefined;
+      case "term":
+        this.election.restore(record.term, record.vote);
+        return undefined;
+      case "members":
+        return record.nodes;
+      case "entry": {
+        const problem = entryProblem(record.e, record.i);
+        if (problem !== undefined || record.i > this.log.lastIndex + 1) {
+          const why = problem ?? `a gap after entry ${this.log.lastIndex}`;
+          throw new Error(`log record ${index} of ${this.config.id}: entry ${record.i}: ${why}`);
+        }
+        this.log.put(record.i, record.e);
+        return undefined;
+      }
+    }
   }
 
-  private followers(): NodeId[] {
-    return this.nodes.filter((n) => n !== this.leader);
+  private boot(): void {
+    this.booted = true;
+    this.startId = startId(this.config.id, this.startCount, this.wallMs);
+    this.persist({ t: "boot", n: this.startCount });
+    this.startTimer();
   }
 
-  /** Request ids carry the epoch: a late answer to a request of an earlier start never matches. */
-  private nextId(): string {
-    return `${this.epoch}/${++this.seq}`;
+  /**
+   * A cluster of one leads from the moment it knows it is alone (within this step: a request in
+   * it is served); the preferred leader stands at its first tick on a fresh start.
+   */
+  private startTimer(): void {
+    if (this.members === undefined) return;
+    if (this.members.length === 1) {
+      if (this.election.role !== "leader") this.campaign();
+      return;
+    }
+    const fresh = this.election.term === 0 && this.log.lastIndex === 0;
+    this.election.resetTimer(this.nowMs, fresh && this.config.leader === this.config.id);
   }
 
-  /** Followers pull at the anti-entropy interval (or at the request timeout if that is off). */
-  private pullIntervalMs(): number {
-    const every =
-      this.config.antiEntropyIntervalMs > 0
-        ? this.config.antiEntropyIntervalMs
-        : this.config.requestTimeoutMs;
-    return Math.max(1, Math.min(every, Math.floor(this.config.requestTimeoutMs / 2)));
+  private setMembers(nodes: readonly NodeId[]): void {
+    const next = [...new Set([...nodes, this.config.id])].sort();
+    if (this.members !== undefined && next.join() === this.members.join()) return;
+    const waited = this.members === undefined;
+    this.members = next;
+    this.persist({ t: "members", nodes: next });
+    this.progress?.setMembers(this.others(), this.log.lastIndex, this.nowMs);
+    if (waited || next.length === 1) this.startTimer();
+    if (this.election.role === "leader") this.advanceCommit();
   }
 
-  private answer(
-    origin: Origin,
-    status: 200 | 400 | 409 | 503 | 504,
-    body: ReplyBody,
-    out: Effect[],
-  ): void {
-    if ("req" in origin) out.push({ kind: "reply", req: origin.req, status, body });
-    else
-      out.push(
-        send(origin.from, {
-          type: "fwd-reply",
-          id: origin.id,
-          status,
-          body: body as unknown as Json,
-        }),
+  private others(): NodeId[] {
+    return (this.members ?? []).filter((n) => n !== this.config.id);
+  }
+
+  private majority(): number {
+    return Math.floor((this.members ?? [this.config.id]).length / 2) + 1;
+  }
+
+  // ---- time
+
+  private tick(): void {
+    this.expire();
+    if (this.members === undefined) return;
+    if (this.election.role === "leader") {
+      if (!this.leaseHolds())
+        return void this.stepDown(`no majority answered for ${this.timeoutMs}ms`);
+      if (this.nowMs >= this.nextHeartbeatMs) this.broadcast();
+    } else if (this.election.due(this.nowMs)) {
+      this.campaign();
+    }
+  }
+
+  private expire(): void {
+    const waitedMs = this.config.requestTimeoutMs;
+    for (const [id, p] of this.forwards) {
+      if (this.nowMs < p.deadlineMs) continue;
+      this.forwards.delete(id);
+      const what = p.write ? "write" : "read";
+      this.reply(p.req, 504, {
+        error: "timeout",
+        detail: `${what} forwarded to leader ${p.to}, no answer within ${waitedMs}ms`,
+      });
+    }
+    const [lateWrites, writes] = split(this.writes, (w) => this.nowMs >= w.deadlineMs);
+    this.writes = writes;
+    for (const w of lateWrites) {
+      const detail = `applied on leader ${this.config.id}; not held by ${this.acksWanted()} within ${waitedMs}ms`;
+      this.answer(w.origin, 504, { error: "timeout", detail });
+    }
+    const [lateReads, reads] = split(this.reads, (r) => this.nowMs >= r.deadlineMs);
+    this.reads = reads;
+    for (const r of lateReads) {
+      const detail = `leader ${this.config.id} could not confirm its leadership within ${waitedMs}ms; not read`;
+      this.answer(r.origin, 503, { error: "unavailable", detail });
+    }
+  }
+
+  private acksWanted(): string {
+    return this.config.acks === "all" ? "every follower" : "a majority";
+  }
+
+  private finishStep(): void {
+    if (this.roundWanted && this.election.role === "leader") {
+      this.round++;
+      this.broadcast();
+      this.serveReads();
+    }
+    this.roundWanted = false;
+    if (this.election.dirty)
+      this.persist({ t: "term", term: this.election.term, vote: this.election.vote });
+  }
+
+  // ---- elections
+
+  private campaign(): void {
+    this.election.startCampaign(this.nowMs);
+    if (this.majority() === 1) return void this.takeOffice();
+    const { lastIndex, lastTerm } = this.log;
+    for (const to of this.others())
+      this.send(to, { type: "vote", term: this.election.term, last: [lastIndex, lastTerm] });
+  }
+
+  private takeOffice(): void {
+    this.election.takeOffice();
+    const { term, voters } = this.election;
+    this.stamp = stampOf(term, this.startId);
+    this.progress = new LeaderProgress(this.others(), this.log.lastIndex, this.nowMs, voters);
+    // The no-op commits every earlier entry once a majority holds it (Raft §5.4.2, §8).
+    this.termStart = this.appendEntry({ term, stamp: this.stamp, key: null, state: null });
+    this.logLine(`leader of term ${term} (votes ${[...voters].sort().join(",")})`);
+    this.broadcast();
+    this.advanceCommit();
+  }
+
+  /** A higher term makes this node a follower of it (a leader leaves office). */
+  private observeTerm(term: number, from: NodeId): void {
+    const wasLeader = this.election.role === "leader";
+    if (this.election.observe(term) && wasLeader) this.leaveOffice(`${from} is in term ${term}`);
+  }
+
+  private stepDown(why: string): void {
+    this.election.stepDown(this.nowMs);
+    this.leaveOffice(why);
+  }
+
+  private leaveOffice(why: string): void {
+    this.progress = undefined;
+    this.logLine(`stepped down from leading term ${this.election.term}: ${why}`);
+    for (const w of this.writes.splice(0)) {
+      const detail = `leader ${this.config.id} lost its leadership before ${this.acksWanted()} held the write; it may survive`;
+      this.answer(w.origin, 504, { error: "timeout", detail });
+    }
+    for (const r of this.reads.splice(0))
+      this.answer(r.origin, 503, {
+        error: "unavailable",
+        detail: `${this.config.id} lost its leadership; not read`,
+      });
+  }
+
+  private leaseHolds(): boolean {
+    return this.progress?.leaseHolds(this.nowMs, this.timeoutMs, this.majority()) ?? false;
+  }
+
+  // ---- messages
+
+  private receive(from: NodeId, msg: Message): void {
+    if (from === this.config.id || !this.members?.includes(from))
+      return void this.drop(from, msg, "the sender is not a member of this node's cluster");
+    const parsed = parseLeaderMessage(msg);
+    if (!parsed.ok) return void this.drop(from, msg, parsed.reason);
+    const m: LeaderMessage = parsed.value;
+    switch (m.type) {
+      case "vote":
+        return void this.onVote(from, m.term, m.last);
+      case "vote-reply":
+        this.observeTerm(m.term, from);
+        if (
+          m.granted &&
+          m.term === this.election.term &&
+          this.election.countVote(from, this.majority())
+        )
+          this.takeOffice();
+        return;
+      case "append":
+        return void this.onAppend(from, m);
+      case "append-reply":
+        return void this.onAppendReply(from, m);
+      case "fwd":
+        return void this.onForward({ from, id: m.id }, () =>
+          this.write({ from, id: m.id }, m.key, m.value, m.context),
+        );
+      case "fwd-get":
+        return void this.onForward({ from, id: m.id }, () =>
+          this.leaderRead({ from, id: m.id }, m.key),
+        );
+      case "fwd-reply": {
+        const p = this.forwards.get(m.id);
+        if (p === undefined || p.to !== from) return; // answered by its deadline already
+        this.forwards.delete(m.id);
+        return void this.reply(p.req, m.status, m.body as ReplyBody);
+      }
+    }
+  }
+
+  private drop(from: NodeId, msg: Message, reason: string): void {
+    this.dropped++;
+    // The first drop and every tenfold more: a flood of garbage does not flood the node's log.
+    if (Number.isInteger(Math.log10(this.dropped))) {
+      const type = clip(JSON.stringify(msg.type));
+      this.logLine(
+        `dropped a message from ${clip(from)} (type ${type}): ${clip(reason)} [${this.dropped} dropped]`,
       );
+    }
+  }
+
+  private onVote(from: NodeId, term: number, [lastIndex, lastTerm]: [number, number]): void {
+    this.observeTerm(term, from);
+    const upToDate = this.config.acks === "one" || this.log.isUpToDate(lastTerm, lastIndex);
+    const granted = term === this.election.term && this.election.grant(from, upToDate, this.nowMs);
+    this.send(from, { type: "vote-reply", term: this.election.term, granted });
+  }
+
+  private onAppend(from: NodeId, m: AppendMessage): void {
+    this.observeTerm(m.term, from);
+    const answer = (ok: boolean, match: number, next: number) =>
+      this.send(from, {
+        type: "append-reply",
+        term: this.election.term,
+        ok,
+        match,
+        next,
+        round: m.round,
+        at: m.at,
+      });
+    if (m.term < this.election.term) return void answer(false, 0, this.log.lastIndex + 1);
+    const foreign = m.entries.find((e) => e.term === m.term && parseStamp(e.stamp)?.node !== from);
+    if (foreign !== undefined)
+      return void this.drop(from, m, `an entry of term ${m.term} stamped by another node`);
+    if (this.election.role === "leader") this.stepDown(`${from} also leads term ${m.term}`);
+    const leader = this.election.leader;
+    if (leader !== null && leader !== from)
+      return void this.drop(from, m, `a second leader of term ${m.term} (following ${leader})`);
+    this.election.follow(from, this.nowMs);
+    const offer = this.log.offer(m.prev, m.prevStamp, m.entries);
+    if (!offer.ok) return void answer(false, 0, offer.next);
+    for (const { index, entry } of offer.appended) this.persist({ t: "entry", i: index, e: entry });
+    for (const d of offer.discarded) this.reportDiscarded(d);
+    if (offer.discarded.length > 0)
+      this.commit = Math.min(this.commit, offer.discarded[0]!.index - 1);
+    this.commit = Math.max(this.commit, Math.min(m.commit, offer.match));
+    answer(true, offer.match, offer.match + 1);
+  }
+
+  private reportDiscarded({ index, entry }: IndexedEntry): void {
+    if (entry.key === null || entry.state === null) return;
+    const value = entry.state.vals.at(-1)![2];
+    const line = { key: entry.key, value, term: entry.term, index, stamp: entry.stamp };
+    this.logLine(`discarded ${JSON.stringify(line)}`);
+  }
+
+  private onAppendReply(from: NodeId, m: AppendReply): void {
+    this.observeTerm(m.term, from);
+    const progress = this.progress;
+    if (progress === undefined || m.term !== this.election.term) return;
+    const last = this.log.lastIndex;
+    // A follower cannot hold more than was sent, nor resume past the end.
+    const reply = { ...m, match: Math.min(m.match, last), next: Math.min(m.next, last + 1) };
+    progress.answered(from, reply, this.nowMs);
+    if (!m.ok || progress.next(from) <= last) this.sendAppend(from);
+    this.advanceCommit();
+    this.serveReads();
+  }
+
+  private onForward(origin: Origin, serve: () => void): void {
+    if (this.election.role === "leader") return void serve();
+    this.unavailable(origin, `${this.config.id} is not the leader`);
+  }
+
+  // ---- replication
+
+  private appendEntry(entry: LogEntry): number {
+    const index = this.log.append(entry);
+    this.persist({ t: "entry", i: index, e: entry });
+    return index;
+  }
+
+  private broadcast(): void {
+    for (const f of this.progress?.ids() ?? []) this.sendAppend(f);
+    this.nextHeartbeatMs =
+      this.nowMs + Math.max(1, Math.floor(this.timeoutMs / HEARTBEATS_PER_TIMEOUT));
+  }
+
+  private sendAppend(to: NodeId): void {
+    const progress = this.progress!;
+    const prev = progress.next(to) - 1;
+    const entries = this.log.slice(prev + 1, ENTRIES_PER_APPEND);
+    this.send(to, {
+      type: "append",
+      term: this.election.term,
+      prev,
+      prevStamp: this.log.stampAt(prev),
+      entries: entries as unknown as Json,
+      commit: this.commit,
+      round: this.round,
+      at: this.nowMs,
+    });
+    progress.sent(to, prev + entries.length);
+  }
+
+  /** Raft's commit rule: the highest index a majority holds, if this leadership appended it. */
+  private advanceCommit(): void {
+    const progress = this.progress;
+    if (progress === undefined) return;
+    const held = progress.majorityMatch(this.log.lastIndex, this.majority());
+    if (held > this.commit && this.log.at(held)?.stamp === this.stamp) this.commit = held;
+    const done = (w: PendingWrite) =>
+      w.index <= this.commit && (this.config.acks !== "all" || progress.allHold(w.index));
+    const [acknowledged, waiting] = split(this.writes, done);
+    this.writes = waiting;
+    for (const w of acknowledged) this.answer(w.origin, 200, { context: w.context });
+  }
+
+  // ---- clients
+
+  private clientGet(input: Extract<Input, { kind: "get" }>): void {
+    if (input.r === 1)
+      return void this.out.push(ok(input.req, leaderKeyState(this.log.tip(input.key))));
+    if (input.r !== undefined) {
+      const detail = `r=${input.r}: the leader build reads through the leader (no r) or this node's own log (r=1)`;
+      return void this.out.push(badRequest(input.req, detail));
+    }
+    if (this.election.role === "leader") return void this.leaderRead({ req: input.req }, input.key);
+    this.toLeader(input.req, { type: "fwd-get", key: input.key }, false);
+  }
+
+  private clientPut(input: Extract<Input, { kind: "put" }>): void {
+    if (input.w !== undefined) {
+      const detail = `w=${input.w} is a leaderless quorum: the leader build acknowledges writes by its acks setting ("${this.config.acks}")`;
+      return void this.out.push(badRequest(input.req, detail));
+    }
+    if (input.value === undefined)
+      return void this.out.push(badRequest(input.req, "a write needs a value"));
+    const based = input.context === undefined ? undefined : decodeLeaderContext(input.context);
+    if (based !== undefined && !based.ok)
+      return void this.out.push(badRequest(input.req, based.detail));
+    if (this.election.role === "leader")
+      return void this.write({ req: input.req }, input.key, input.value, input.context);
+    const msg: Message = { type: "fwd", key: input.key, value: input.value };
+    if (input.context !== undefined) msg.context = input.context;
+    this.toLeader(input.req, msg, true);
+  }
+
+  /** A follower hands a client request to the leader it knows; knowing none, it answers 503. */
+  private toLeader(req: number, msg: Message, write: boolean): void {
+    const to = this.election.leader;
+    if (to === null || this.election.role !== "follower") {
+      const why =
+        this.members === undefined
+          ? "does not know its cluster yet (no peers set)"
+          : "knows no leader (an election is under way)";
+      return void this.unavailable(
+        { req },
+        `${this.config.id} ${why}; not ${write ? "applied" : "read"}`,
+      );
+    }
+    const id = `${this.startId}/${++this.seq}`;
+    this.forwards.set(id, {
+      req,
+      to,
+      write,
+      deadlineMs: this.nowMs + this.config.requestTimeoutMs,
+    });
+    this.send(to, { ...msg, id });
+  }
+
+  private leaderRead(origin: Origin, key: string): void {
+    // acks "one": no confirmation round (see the opening comment).
+    if (this.config.acks === "one")
+      return void this.answer(origin, 200, leaderKeyState(this.log.tip(key)));
+    const readIndex = Math.max(this.commit, this.termStart);
+    const deadlineMs = this.nowMs + this.config.requestTimeoutMs;
+    this.reads.push({ origin, key, readIndex, round: this.round + 1, deadlineMs });
+    this.roundWanted = true;
+  }
+
+  private serveReads(): void {
+    const progress = this.progress;
+    if (progress === undefined || this.reads.length === 0) return;
+    const confirmed = progress.confirmedRound(this.round, this.majority());
+    const [ready, waiting] = split(
+      this.reads,
+      (r) => r.round <= confirmed && this.commit >= r.readIndex,
+    );
+    this.reads = waiting;
+    for (const r of ready)
+      this.answer(r.origin, 200, leaderKeyState(this.log.stateAt(r.key, this.commit)));
   }
 
   /** The leader applies a write from a client or a follower. */
-  private write(
-    origin: Origin,
-    key: string,
-    value: Json,
-    context: string | undefined,
-    clock: Clock,
-    out: Effect[],
-  ): void {
-    const based = context === undefined ? undefined : decodeLeaderContext(context);
-    if (based !== undefined && !based.ok) {
-      this.answer(origin, 400, { error: "bad-request", detail: based.detail }, out);
-      return;
-    }
-    const local = this.keys.get(key);
-    const version: Version = [this.epoch, this.lsn + 1];
-    const state = leaderWrite(this.config.strategy, local, based?.value, value, version);
-    if (state === "stale") {
-      const { values, context: current } = leaderKeyState(local);
-      this.answer(origin, 409, { error: "stale-context", values, context: current }, out);
-      return;
-    }
-    const followers = this.followers();
-    if (this.config.acks === "all") {
-      const silent = followers.filter(
-        (f) =>
-          clock.monoMs - (this.lastPullMs.get(f) ?? this.bootMs) > this.config.requestTimeoutMs,
-      );
-      if (silent.length > 0) {
-        const detail = `acks "all": follower(s) ${silent.join(",")} unreachable; not applied`;
-        this.answer(origin, 503, { error: "unavailable", detail }, out);
-        return;
-      }
-    }
-    this.lsn = version[1];
-    this.keys.set(key, state);
-    out.push(persist({ t: "key", key, state, lsn: this.lsn }));
-    const reply = { context: leaderKeyState(state).context };
-    if (this.config.acks === "all" && followers.length > 0) {
-      const id = this.nextId();
-      const deadlineMs = clock.monoMs + this.config.requestTimeoutMs;
-      this.pending.set(id, {
-        kind: "replicate",
+  private write(origin: Origin, key: string, value: Json, contextText: string | undefined): void {
+    const based = contextText === undefined ? undefined : decodeLeaderContext(contextText);
+    if (based !== undefined && !based.ok)
+      return void this.answer(origin, 400, { error: "bad-request", detail: based.detail });
+    if (!this.leaseHolds()) {
+      this.stepDown(`no majority answered for ${this.timeoutMs}ms`);
+      return void this.unavailable(
         origin,
-        waiting: new Set(followers),
-        deadlineMs,
-        context: reply.context,
-      });
-      for (const f of followers)
-        out.push(
-          send(f, {
-            type: "repl",
-            id,
-            epoch: this.epoch,
-            lsn: this.lsn,
-            key,
-            state: state as unknown as Json,
-          }),
+        `${this.config.id} lost its leadership (no majority answered); not applied`,
+      );
+    }
+    const local = this.log.tip(key);
+    const foreign =
+      based === undefined ? undefined : foreignStamp(based.value, this.members!, local);
+    if (foreign !== undefined) {
+      const detail = `context names ${clip(foreign)}: no node of this cluster gave that version (use the context of a read)`;
+      return void this.answer(origin, 400, { error: "bad-request", detail });
+    }
+    const index = this.log.lastIndex + 1;
+    const result = leaderWrite(this.config.strategy, local, based?.value, value, [
+      this.stamp,
+      index,
+    ]);
+    if (!result.ok && result.why === "stale") {
+      const { values, context } = leaderKeyState(local);
+      return void this.answer(origin, 409, { error: "stale-context", values, context });
+    }
+    if (!result.ok) {
+      const detail = `the key's siblings would need a ${result.length}-character context; merge them with a write carrying a read's context first`;
+      return void this.answer(origin, 400, { error: "bad-request", detail });
+    }
+    if (this.config.acks === "all") {
+      const silent = this.progress!.silent(this.nowMs, this.config.requestTimeoutMs);
+      if (silent.length > 0)
+        return void this.unavailable(
+          origin,
+          `acks "all": follower(s) ${silent.join(",")} unreachable; not applied`,
         );
-      return;
     }
-    for (const f of followers)
-      out.push(
-        send(f, {
-          type: "repl",
-          epoch: this.epoch,
-          lsn: this.lsn,
-          key,
-          state: state as unknown as Json,
-        }),
-      );
-    this.answer(origin, 200, reply, out);
-  }
-
-  /** A follower hands a client write to the leader, unless it knows the leader is unreachable. */
-  private forward(input: Extract<Input, { kind: "put" }>, clock: Clock, out: Effect[]): void {
-    if (input.context !== undefined) {
-      const based = decodeLeaderContext(input.context);
-      if (!based.ok) return void out.push(badRequest(input.req, based.detail));
-    }
-    const silentMs = clock.monoMs - this.lastHeardMs;
-    if (silentMs > this.config.requestTimeoutMs) {
-      return void out.push(
-        unavailable(
-          input.req,
-          `leader ${this.leader} unreachable (silent for ${silentMs}ms); not forwarded`,
-        ),
-      );
-    }
-    const id = this.nextId();
-    this.pending.set(id, {
-      kind: "forward",
-      req: input.req,
-      deadlineMs: clock.monoMs + this.config.requestTimeoutMs,
+    this.appendEntry({ term: this.election.term, stamp: this.stamp, key, state: result.state });
+    for (const f of this.progress!.ids()) if (this.progress!.next(f) === index) this.sendAppend(f);
+    const context = leaderKeyState(result.state).context;
+    if (this.config.acks === "one") return void this.answer(origin, 200, { context });
+    this.writes.push({
+      index,
+      origin,
+      context,
+      deadlineMs: this.nowMs + this.config.requestTimeoutMs,
     });
-    const msg: Message = { type: "fwd", id, key: input.key, value: input.value };
-    if (input.context !== undefined) msg.context = input.context;
-    out.push(send(this.leader, msg));
+    this.advanceCommit();
   }
 
-  private receive(from: NodeId, msg: Message, clock: Clock, out: Effect[]): void {
-    const pending = typeof msg.id === "string" ? this.pending.get(msg.id) : undefined;
-    switch (msg.type) {
-      case "fwd": {
-        const origin = { from, id: msg.id ?? null };
-        if (!this.isLeader()) {
-          this.answer(
-            origin,
-            503,
-            { error: "unavailable", detail: `${this.config.id} is not the leader` },
-            out,
-          );
-        } else {
-          const context = typeof msg.context === "string" ? msg.context : undefined;
-          this.write(origin, String(msg.key), msg.value ?? null, context, clock, out);
-        }
-        break;
-      }
-      case "fwd-reply":
-        if (from === this.leader) this.lastHeardMs = clock.monoMs;
-        if (pending?.kind !== "forward") break;
-        this.pending.delete(msg.id as string);
-        out.push({
-          kind: "reply",
-          req: pending.req,
-          status: msg.status as 200,
-          body: msg.body as unknown as ReplyBody,
-        });
-        break;
-      case "repl": {
-        const state = parseLeaderKey(msg.state);
-        const lsn = msg.lsn;
-        if (!Number.isSafeInteger(lsn)) break;
-        if (msg.epoch !== this.leaderEpoch) {
-          // Not ordered against the watermark (a new leader epoch, or a late push of an old one):
-          // applied, and the watermark forgets its epoch so that the next pull resyncs fully.
-          this.apply(String(msg.key), state, undefined, out);
-          if (this.leaderEpoch !== undefined) {
-            this.leaderEpoch = undefined;
-            out.push(persist({ t: "lsn", lsn: this.lsn, epoch: null }));
-          }
-        } else if ((lsn as number) > this.lsn) {
-          this.apply(String(msg.key), state, lsn as number, out);
-        } // else: reordered, older than the watermark; this follower has it or a newer state.
-        if (msg.id !== undefined) out.push(send(from, { type: "repl-ack", id: msg.id }));
-        break;
-      }
-      case "repl-ack":
-        if (pending?.kind !== "replicate") break;
-        pending.waiting.delete(from);
-        if (pending.waiting.size === 0) {
-          this.pending.delete(msg.id as string);
-          this.answer(pending.origin, 200, { context: pending.context }, out);
-        }
-        break;
-      case "pull": {
-        if (!this.isLeader()) break;
-        this.lastPullMs.set(from, clock.monoMs);
-        // A follower synced with another epoch (or never) gets everything, to adopt as a whole.
-        const full = msg.epoch !== this.epoch;
-        const since = full ? -1 : (msg.since as number);
-        // A follower in this epoch resynced at its start: it lacks only changes of this epoch.
-        const states = Object.fromEntries(
-          [...this.keys].filter(([, s]) => full || (s.v[0] === this.epoch && s.v[1] > since)),
-        );
-        const reply = { type: "catch-up", full, epoch: this.epoch, lsn: this.lsn, states };
-        out.push(send(from, reply as unknown as Message));
-        break;
-      }
-      case "catch-up": {
-        if (from !== this.leader) break;
-        this.lastHeardMs = clock.monoMs;
-        const { lsn, epoch } = msg;
-        if (!Number.isSafeInteger(lsn) || typeof epoch !== "string") break;
-        // Answers may be reordered: one of this epoch no newer than the watermark is old news
-        // (a full one would even drop what came since). An answer from another epoch is adopted
-        // whole; if it was a late one of an old epoch, the next pull resyncs again.
-        if (epoch === this.leaderEpoch && (lsn as number) <= this.lsn) break;
-        // A partial answer of another epoch answers a pull made before the last resync.
-        if (msg.full !== true && epoch !== this.leaderEpoch) break;
-        const states = parseStates(msg.states);
-        if (msg.full === true) this.resync(states, epoch, lsn as number, out);
-        else for (const [key, state] of states) this.apply(key, state, undefined, out);
-        // The answer carries every change of its epoch up to its lsn.
-        this.lsn = lsn as number;
-        this.leaderEpoch = epoch;
-        out.push(persist({ t: "lsn", lsn: this.lsn, epoch }));
-        break;
-      }
-    }
+  // ---- effects
+
+  private answer(origin: Origin, status: Status, body: ReplyBody): void {
+    if ("req" in origin) return void this.reply(origin.req, status, body);
+    this.send(origin.from, {
+      type: "fwd-reply",
+      id: origin.id,
+      status,
+      body: body as unknown as Json,
+    });
   }
 
-  /** A follower adopts the leader's whole state (a new leader epoch: it may have lost changes). */
-  private resync(states: Map<string, LeaderKey>, epoch: string, lsn: number, out: Effect[]): void {
-    // A push that overtook the answer (same epoch, above its lsn) is newer: kept.
-    const newer = (key: string) => {
-      const local = this.keys.get(key);
-      return local !== undefined && local.v[0] === epoch && local.v[1] > lsn;
-    };
-    for (const key of [...this.keys.keys()]) {
-      if (states.has(key) || newer(key)) continue;
-      this.keys.delete(key);
-      out.push(persist({ t: "drop", key }));
-    }
-    for (const [key, state] of states) {
-      if (newer(key) || JSON.stringify(state) === JSON.stringify(this.keys.get(key))) continue;
-      this.keys.set(key, state);
-      out.push(persist({ t: "key", key, state, lsn: this.lsn }));
-    }
+  /** 503, with the leader this node would send the client to, when it has one. */
+  private unavailable(origin: Origin, detail: string): void {
+    const leader = this.election.redirect();
+    this.answer(origin, 503, {
+      error: "unavailable",
+      detail,
+      ...(leader === undefined ? {} : { leader }),
+    });
   }
 
-  /** A follower applies a key's state if it is newer; `lsn` advances the watermark if it is the next one. */
-  private apply(key: string, state: LeaderKey, lsn: number | undefined, out: Effect[]): void {
-    const local = this.keys.get(key);
-    const watermark = lsn === this.lsn + 1 ? lsn : this.lsn;
-    if (replaces(state, local)) {
-      this.keys.set(key, state);
-      this.lsn = watermark;
-      out.push(persist({ t: "key", key, state, lsn: watermark }));
-    } else if (watermark > this.lsn) {
-      this.lsn = watermark;
-      out.push(persist({ t: "lsn", lsn: watermark, epoch: this.leaderEpoch ?? null }));
-    }
+  private reply(req: number, status: Status, body: ReplyBody): void {
+    this.out.push({ kind: "reply", req, status, body });
   }
 
-  private tick(clock: Clock, out: Effect[]): void {
-    for (const [id, p] of this.pending) {
-      if (clock.monoMs < p.deadlineMs) continue;
-      this.pending.delete(id);
-      const waitedMs = this.config.requestTimeoutMs;
-      if (p.kind === "forward") {
-        out.push(
-          timeout(p.req, `forwarded to leader ${this.leader}, no answer within ${waitedMs}ms`),
-        );
-      } else {
-        const missing = [...p.waiting].join(",");
-        const detail = `applied on leader ${this.config.id}; followers ${missing} did not acknowledge within ${waitedMs}ms`;
-        this.answer(p.origin, 504, { error: "timeout", detail }, out);
-      }
+  private send(to: NodeId, msg: Message): void {
+    this.out.push({ kind: "send", to, msg });
+  }
+
+  private persist(record: LogRecord): void {
+    // A term change is recorded before anything that depends on it (a vote, an entry of the term).
+    if (this.election.dirty && record.t !== "term") {
+      this.election.dirty = false;
+      this.persists.push(
+        recordEffect({ t: "term", term: this.election.term, vote: this.election.vote }),
+      );
     }
-    if (this.isLeader() || clock.monoMs < this.nextPullMs) return;
-    this.nextPullMs = clock.monoMs + this.pullIntervalMs();
-    const pull: Message = { type: "pull", since: this.lsn };
-    if (this.leaderEpoch !== undefined) pull.epoch = this.leaderEpoch;
-    out.push(send(this.leader, pull));
+    if (record.t === "term") this.election.dirty = false;
+    this.persists.push(recordEffect(record));
+  }
+
+  private logLine(line: string): void {
+    this.out.push({ kind: "log", line });
   }
 }
 
-/** The states of a catch-up, all parsed before any is applied (a malformed one drops it all). */
-function parseStates(json: Json | undefined): Map<string, LeaderKey> {
-  if (typeof json !== "object" || json === null || Array.isArray(json))
-    throw new Error(`bad states ${JSON.stringify(json)}`);
-  return new Map(Object.entries(json).map(([key, state]) => [key, parseLeaderKey(state)]));
+function initialMembers(
+  config: ReplicaConfig,
+  remembered: NodeId[] | undefined,
+): NodeId[] | undefined {
+  const nodes = [...new Set([...config.nodes, config.id])].sort();
+  if (nodes.length > 1 || config.alone) return nodes;
+  return remembered === undefined ? undefined : [...new Set([...remembered, config.id])].sort();
 }
 
-function persist(record: LogRecord): Effect {
+function recordEffect(record: LogRecord): Effect {
   return { kind: "persist", record: record as unknown as Json };
 }
 
-function send(to: NodeId, msg: Message): Effect {
-  return { kind: "send", to, msg };
+/** [those matching, the rest], each in order. */
+function split<T>(items: T[], test: (item: T) => boolean): [T[], T[]] {
+  const yes: T[] = [];
+  const no: T[] = [];
+  for (const item of items) (test(item) ? yes : no).push(item);
+  return [yes, no];
+}
+
+function clip(text: string): string {
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }

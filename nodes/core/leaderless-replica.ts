@@ -10,6 +10,10 @@
 // the number of keys the replicas already agree on.
 // Each start of a node is a new actor in the causal metadata (as Riak's vnode epochs): a node
 // whose log lost its tail (fsync "never" + kill -9) can then never reuse a dot it had given out.
+// What comes from outside is validated before it touches state: a peer's message by
+// leaderless-messages.ts (and only from a member), a client's context by the strategy, the actors
+// both name against the nodes this start knows (causal-bounds.ts).
+import type { ActorCheck } from "./causal-bounds.js";
 import {
   badRequest,
   checkQuorum,
@@ -18,7 +22,12 @@ import {
   timeout,
   unavailable,
 } from "./client-replies.js";
-import type { LeaderlessStrategy } from "./leaderless-strategies.js";
+import {
+  type LeaderlessMessage,
+  MessageError,
+  parseLeaderlessMessage,
+} from "./leaderless-messages.js";
+import type { LeaderlessStrategy, WriteOutcome } from "./leaderless-strategies.js";
 import type {
   Clock,
   Effect,
@@ -32,8 +41,10 @@ import type {
 } from "./replica.js";
 import { DigestBuckets } from "./digest-buckets.js";
 import { seededRandom } from "./seeded-random.js";
-import { startId } from "./start-id.js";
+import { parseStartId, startId } from "./start-id.js";
 import { stateFingerprint } from "./state-fingerprint.js";
+
+const KNOWN_ACTORS_CACHED_MAX = 10_000;
 
 type Pending<S> =
   | {
@@ -61,6 +72,13 @@ export class LeaderlessReplica<S> implements Replica {
   /** The fingerprint of every key's state, by bucket: `store` marks the keys it changes. */
   private readonly digests = new DigestBuckets((key) => stateFingerprint(this.keys.get(key)));
   private nodes: NodeId[];
+  /** Every node this start has been told of: actors of their starts are accepted in metadata. */
+  private readonly knownNodes = new Set<NodeId>();
+  /** Actors already found to be starts of known nodes (parsing every actor of every state from a
+   * peer again would dominate the cost of anti-entropy). */
+  private readonly knownActors = new Set<NodeId>();
+  /** Messages checkMessage accepted, until their receive. */
+  private readonly checked = new WeakMap<Message, { from: NodeId; parsed: LeaderlessMessage<S> }>();
   private readonly pending = new Map<string, Pending<S>>();
   private readonly random: () => number;
   /** This start's count (one more than the last boot record of the log). */
@@ -81,6 +99,7 @@ export class LeaderlessReplica<S> implements Replica {
     recovered: Iterable<Json>,
   ) {
     this.nodes = sortedNodes(config.nodes, config.id);
+    for (const node of this.nodes) this.knownNodes.add(node);
     this.random = seededRandom(config.seed, config.id);
     this.actor = config.id;
     let index = 0;
@@ -107,12 +126,22 @@ export class LeaderlessReplica<S> implements Replica {
     return Object.fromEntries(keys.map((k) => [k, this.keyState(this.keys.get(k))]));
   }
 
+  /** Why a peer's message would be refused (the shell answers 400 with it), or undefined. */
+  checkMessage(from: NodeId, msg: Message): string | undefined {
+    try {
+      this.checked.set(msg, { from, parsed: this.parseMessage(from, msg) });
+      return undefined;
+    } catch (err) {
+      if (err instanceof MessageError) return err.message;
+      throw err;
+    }
+  }
+
   step(input: Input, clock: Clock): Effect[] {
     const out: Effect[] = [];
     if (!this.booted) {
       this.booted = true;
-      this.actor = startId(this.config.id, this.incarnation, clock.wallMs);
-      out.push(persist({ t: "boot", n: this.incarnation }));
+      this.newActor(clock, out);
     }
     switch (input.kind) {
       case "get":
@@ -121,15 +150,20 @@ export class LeaderlessReplica<S> implements Replica {
       case "put":
         this.put(input, clock, out);
         break;
-      case "receive":
+      case "receive": {
+        let msg: LeaderlessMessage<S>;
         try {
-          this.receive(input.from, input.msg, out);
+          msg = this.takeChecked(input.from, input.msg) ?? this.parseMessage(input.from, input.msg);
         } catch {
-          // A malformed message from a peer is dropped, like a lost one.
+          // A malformed message, or one from a stranger, is dropped like a lost one.
+          break;
         }
+        this.receive(input.from, msg, out);
         break;
+      }
       case "peers":
         this.nodes = sortedNodes(input.nodes, this.config.id);
+        for (const node of this.nodes) this.knownNodes.add(node);
         break;
       case "tick":
         this.tick(clock, out);
@@ -144,6 +178,63 @@ export class LeaderlessReplica<S> implements Replica {
 
   private peers(): NodeId[] {
     return this.nodes.filter((n) => n !== this.config.id);
+  }
+
+  /** Becomes a new actor: at boot, or when the current one ran out of counters for a key. */
+  private newActor(clock: Clock, out: Effect[]): void {
+    if (this.actor !== this.config.id) this.incarnation++;
+    this.actor = startId(this.config.id, this.incarnation, clock.wallMs);
+    out.push(persist({ t: "boot", n: this.incarnation }));
+  }
+
+  /**
+   * Which actors may appear in `key`'s metadata here: starts of the nodes this start knows, and
+   * whatever the key's state already names (a removed node's, say).
+   */
+  private actorCheck(key: string | undefined): ActorCheck {
+    let named: Set<NodeId> | undefined;
+    return (actor) => {
+      if (this.knownActors.has(actor)) return true;
+      const start = parseStartId(actor);
+      if (start !== undefined && this.knownNodes.has(start.node)) {
+        // Known nodes are only ever added: an actor once known stays known.
+        if (this.knownActors.size >= KNOWN_ACTORS_CACHED_MAX) this.knownActors.clear();
+        this.knownActors.add(actor);
+        return true;
+      }
+      const local = key === undefined ? undefined : this.keys.get(key);
+      named ??= new Set(local === undefined ? [] : this.strategy.actors(local));
+      return named.has(actor);
+    };
+  }
+
+  /**
+   * The message as checkMessage parsed it, when the shell asked just before stepping it (it does
+   * for every message: validating twice would double the cost of anti-entropy batches). Nothing
+   * between the two can make it invalid: members and known nodes only change by a "peers" input,
+   * which the shell never steps between a check and its receive.
+   */
+  private takeChecked(from: NodeId, msg: Message): LeaderlessMessage<S> | undefined {
+    const checked = this.checked.get(msg);
+    this.checked.delete(msg);
+    return checked?.from === from ? checked.parsed : undefined;
+  }
+
+  private parseMessage(from: NodeId, msg: Message): LeaderlessMessage<S> {
+    if (from === this.config.id || !this.nodes.includes(from)) {
+      const peers = this.peers().join(", ") || "no peers";
+      throw new MessageError(
+        `from ${JSON.stringify(from)}: not a peer of ${this.config.id} (${peers})`,
+      );
+    }
+    return parseLeaderlessMessage<S>(
+      msg,
+      (json, key) => this.strategy.vet(json, this.actorCheck(key)),
+      (id) => {
+        const pending = this.pending.get(id);
+        return pending?.kind === "get" ? pending.key : undefined;
+      },
+    );
   }
 
   /** Request ids carry the start's id: a late answer to a request of an earlier start never matches. */
@@ -176,13 +267,15 @@ export class LeaderlessReplica<S> implements Replica {
     const bad = checkQuorum(req, "w", w, this.nodes.length);
     if (bad) return void out.push(bad);
     const local = this.keys.get(key);
-    const outcome = this.strategy.write(
-      local,
-      input.context,
-      input.value,
-      this.actor,
-      clock.wallMs,
-    );
+    let outcome = this.write(input, local, clock);
+    if (outcome.kind === "exhausted") {
+      // A context pushed this actor's counter for the key to the limit: go on as a fresh actor.
+      this.newActor(clock, out);
+      outcome = this.write(input, local, clock);
+    }
+    if (outcome.kind === "exhausted") {
+      return void out.push(badRequest(req, "the context claims more writes than any actor makes"));
+    }
     if (outcome.kind === "bad-context") return void out.push(badRequest(req, outcome.detail));
     if (outcome.kind === "stale") {
       const { values, context } = this.keyState(local);
@@ -198,6 +291,15 @@ export class LeaderlessReplica<S> implements Replica {
     this.pending.set(id, { kind: "put", req, need: w - 1, acks: new Set(), deadlineMs, context });
   }
 
+  private write(
+    input: Extract<Input, { kind: "put" }>,
+    local: S | undefined,
+    clock: Clock,
+  ): WriteOutcome<S> {
+    const known = this.actorCheck(input.key);
+    return this.strategy.write(local, input.context, input.value, this.actor, clock.wallMs, known);
+  }
+
   private get(input: Extract<Input, { kind: "get" }>, clock: Clock, out: Effect[]): void {
     const { req, key } = input;
     const r = input.r ?? this.config.r;
@@ -211,39 +313,41 @@ export class LeaderlessReplica<S> implements Replica {
     for (const peer of this.peers()) out.push(send(peer, { type: "get", id, key }));
   }
 
-  private receive(from: NodeId, msg: Message, out: Effect[]): void {
-    const pending = typeof msg.id === "string" ? this.pending.get(msg.id) : undefined;
+  private receive(from: NodeId, msg: LeaderlessMessage<S>, out: Effect[]): void {
     switch (msg.type) {
-      case "put": {
-        this.absorb(String(msg.key), this.strategy.parse(msg.state), out);
+      case "put":
+        this.absorb(msg.key, msg.state, out);
         out.push(send(from, { type: "put-ack", id: msg.id }));
         break;
-      }
-      case "put-ack":
+      case "put-ack": {
+        const pending = this.pending.get(msg.id);
         if (pending?.kind !== "put") break;
         pending.acks.add(from);
         if (pending.acks.size >= pending.need) {
-          this.pending.delete(msg.id as string);
+          this.pending.delete(msg.id);
           out.push(ok(pending.req, { context: pending.context }));
         }
         break;
+      }
       case "get":
         out.push(
           send(from, {
             type: "get-reply",
             id: msg.id,
-            state: (this.keys.get(String(msg.key)) ?? null) as Json,
+            state: (this.keys.get(msg.key) ?? null) as Json,
           }),
         );
         break;
-      case "get-reply":
+      case "get-reply": {
+        const pending = this.pending.get(msg.id);
         if (pending?.kind !== "get") break;
-        pending.states.set(from, msg.state === null ? undefined : this.strategy.parse(msg.state));
+        pending.states.set(from, msg.state);
         if (pending.states.size >= pending.need) {
-          this.pending.delete(msg.id as string);
+          this.pending.delete(msg.id);
           this.finishRead(pending, out);
         }
         break;
+      }
       case "ae-summary": {
         // The initiator's bucket summary: send it the per-key digest of the buckets that differ.
         const buckets = this.digests.differing(msg.buckets);
@@ -254,11 +358,11 @@ export class LeaderlessReplica<S> implements Replica {
         break;
       }
       case "ae-digest":
-        this.answerDigest(from, msg.digest as Record<string, number>, msg.buckets, out);
+        this.answerDigest(from, msg.digest, msg.buckets, out);
         break;
       case "ae-reply": {
         this.absorbAll(msg.states, out);
-        const want = (msg.want as string[]).filter((k) => this.keys.has(k));
+        const want = msg.want.filter((k) => this.keys.has(k));
         const states = Object.fromEntries(want.map((k) => [k, this.keys.get(k) as Json]));
         if (want.length > 0) out.push(send(from, { type: "states", states }));
         break;
@@ -269,10 +373,8 @@ export class LeaderlessReplica<S> implements Replica {
     }
   }
 
-  private absorbAll(states: Json | undefined, out: Effect[]): void {
-    for (const [key, state] of Object.entries(states as Record<string, Json>)) {
-      this.absorb(key, this.strategy.parse(state), out);
-    }
+  private absorbAll(states: ReadonlyMap<string, S>, out: Effect[]): void {
+    for (const [key, state] of states) this.absorb(key, state, out);
   }
 
   private finishRead(pending: Extract<Pending<S>, { kind: "get" }>, out: Effect[]): void {
@@ -293,17 +395,16 @@ export class LeaderlessReplica<S> implements Replica {
   }
 
   /**
-   * The peer sent a digest of its keys (all of them, or those in `buckets`): send back what
-   * differs here, ask for what differs there.
+   * The peer sent a digest of its keys in `buckets`: send back what differs here, ask for what
+   * differs there.
    */
   private answerDigest(
     from: NodeId,
     digest: Record<string, number>,
-    buckets: unknown,
+    buckets: readonly number[],
     out: Effect[],
   ): void {
-    if (typeof digest !== "object" || digest === null) throw new Error("a digest is an object");
-    const local = buckets === undefined ? this.keys.keys() : this.digests.keysIn(buckets);
+    const local = this.digests.keysIn(buckets);
     const differ = new Set<string>();
     for (const key of local) {
       if (!Object.hasOwn(digest, key) || digest[key] !== this.digests.fingerprint(key))

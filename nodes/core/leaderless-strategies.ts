@@ -1,12 +1,26 @@
 // How a leaderless replica stores one key under each strategy: a state that merges as a join
 // semilattice (commutative, associative, idempotent, so replicas converge whatever the order of
 // delivery), a client write against a context, and the values and context a read returns.
+// Metadata from outside (contexts, peers' states) is vetted against causal-bounds.ts, and every
+// state a write or a merge makes is kept inside those bounds: a read's context is always a valid
+// write context.
+import { jsonDepth, VALUE_DEPTH_MAX } from "./api-limits.js";
+import {
+  ACTORS_MAX,
+  type ActorCheck,
+  actorsToPrune,
+  COUNTER_MAX,
+  vetEntry,
+  vetVersionVector,
+} from "./causal-bounds.js";
 import { decodeContext, encodeContext } from "./context-codec.js";
 import {
+  counterOf,
   type DvvSet,
   emptyDvvSet,
   join,
   parseDvvSet,
+  prune,
   sync,
   update,
   values,
@@ -16,6 +30,7 @@ import {
   descends,
   merge,
   parseVersionVector,
+  pruneVv,
   type VersionVector,
   vvGet,
   vvSet,
@@ -24,39 +39,75 @@ import {
 export type WriteOutcome<S> =
   | { kind: "ok"; state: S }
   | { kind: "stale" }
-  | { kind: "bad-context"; detail: string };
+  | { kind: "bad-context"; detail: string }
+  /** `actor`'s next dot would pass COUNTER_MAX: write again as a fresh actor. */
+  | { kind: "exhausted" };
 
 // States are JSON (they travel in messages and log records) but typed precisely here.
 export interface LeaderlessStrategy<S> {
-  /** A client write at `actor`; `context` is the client's opaque string, if it sent one. */
+  /**
+   * A client write at `actor`; `context` is the client's opaque string, if it sent one, and
+   * `known` vets the actors it names.
+   */
   write(
     local: S | undefined,
     context: string | undefined,
     value: Json,
     actor: NodeId,
     wallMs: number,
+    known: ActorCheck,
   ): WriteOutcome<S>;
   merge(a: S, b: S): S;
   values(state: S | undefined): Json[];
   context(state: S | undefined): string;
-  /** Reads a state from a peer's message; throws on a malformed one. */
+  /** The actors a state names (its writers and its causal past). */
+  actors(state: S): NodeId[];
+  /** Reads a state from the replica's own log (it wrote it); throws on a malformed one. */
   parse(json: unknown): S;
+  /** Reads a state from a peer: well-formed, its actors `known`, within causal-bounds.ts;
+   * throws an Error naming what is wrong. */
+  vet(json: unknown, known: ActorCheck): S;
 }
+
+const ok = <S>(state: S): WriteOutcome<S> => ({ kind: "ok", state });
+
+function vetValue(value: Json): void {
+  if (jsonDepth(value) > VALUE_DEPTH_MAX)
+    throw new Error(`a value is nested more than ${VALUE_DEPTH_MAX} deep`);
+}
+
+const pruneDvv = (set: DvvSet): DvvSet => prune(set, ACTORS_MAX, actorsToPrune);
 
 /** Dotted version vectors: concurrent writes are all kept as siblings. */
 export const siblingsStrategy: LeaderlessStrategy<DvvSet> = {
-  write(local, context, value, actor) {
+  write(local, context, value, actor, _wallMs, known) {
     const ctx =
       context === undefined
         ? { ok: true as const, value: {} }
-        : decodeContext(context, "dvv", parseVersionVector);
+        : decodeContext(context, "dvv", (body) =>
+            vetVersionVector(parseVersionVector(body), known),
+          );
     if (!ctx.ok) return { kind: "bad-context", detail: ctx.detail };
-    return { kind: "ok", state: update(local ?? emptyDvvSet, ctx.value, actor, value) };
+    const set = local ?? emptyDvvSet;
+    if (Math.max(counterOf(set, actor), vvGet(ctx.value, actor)) >= COUNTER_MAX)
+      return { kind: "exhausted" };
+    return ok(pruneDvv(update(set, ctx.value, actor, value)));
   },
-  merge: sync,
+  merge: (a, b) => pruneDvv(sync(a, b)),
   values: (state) => (state === undefined ? [] : values(state)),
   context: (state) => encodeContext("dvv", join(state ?? emptyDvvSet)),
+  actors: (state) => state.map(([actor]) => actor),
   parse: parseDvvSet,
+  vet(json, known) {
+    const set = parseDvvSet(json);
+    if (set.length > ACTORS_MAX)
+      throw new Error(`a state names ${set.length} actors, at most ${ACTORS_MAX} allowed`);
+    for (const [actor, n, vs] of set) {
+      vetEntry(actor, n, known);
+      for (const v of vs) vetValue(v);
+    }
+    return set;
+  },
 };
 
 /** A timestamped value: [wall-clock ms, writer, value]. */
@@ -101,7 +152,15 @@ export const lwwStrategy: LeaderlessStrategy<Stamped> = {
   merge: later,
   values: (state) => (state === undefined ? [] : [state[2]]),
   context: (state) => encodeContext("lww", state === undefined ? null : [state[0], state[1]]),
+  actors: (state) => [state[1]],
   parse: parseStamped,
+  vet(json, known) {
+    const stamped = parseStamped(json);
+    if (stamped[0] < 0) throw new Error(`a stamp must not be negative, got ${stamped[0]}`);
+    vetEntry(stamped[1], 0, known);
+    vetValue(stamped[2]);
+    return stamped;
+  },
 };
 
 function parseStamp(json: unknown): [number, NodeId] {
@@ -130,37 +189,59 @@ export interface Versioned {
 }
 
 function parseVersion(body: unknown): { vv: VersionVector; ms: number } {
-  if (!Array.isArray(body) || body.length !== 2 || !Number.isFinite(body[1])) {
-    throw new Error(`expected [versionVector, ms], got ${JSON.stringify(body)}`);
+  if (!Array.isArray(body) || body.length !== 2 || !Number.isFinite(body[1]) || body[1] < 0) {
+    throw new Error(`expected [versionVector, ms ≥ 0], got ${JSON.stringify(body)}`);
   }
   return { vv: parseVersionVector(body[0]), ms: body[1] };
 }
 
+/** How far ahead of the writer's clock a context may push a stamp: beyond the ±10 years the
+ * admin clock offset allows between two nodes. A stamp from further ahead is taken as this. */
+export const STAMP_AHEAD_MS_MAX = 20 * 365 * 86_400_000;
+
+const pruneVersions = (vv: VersionVector): VersionVector => pruneVv(vv, ACTORS_MAX, actorsToPrune);
+
 export const rejectStrategy: LeaderlessStrategy<Versioned> = {
-  write(local, context, value, actor, wallMs) {
-    const ctx = context === undefined ? undefined : decodeContext(context, "vv", parseVersion);
+  write(local, context, value, actor, wallMs, known) {
+    const ctx =
+      context === undefined
+        ? undefined
+        : decodeContext(context, "vv", (body) => {
+            const version = parseVersion(body);
+            vetVersionVector(version.vv, known);
+            return version;
+          });
     if (ctx !== undefined && !ctx.ok) return { kind: "bad-context", detail: ctx.detail };
     const seen = ctx?.value ?? { vv: {}, ms: 0 };
     if (local !== undefined && (ctx === undefined || !descends(seen.vv, local.vv)))
       return { kind: "stale" };
     const vv = merge(local?.vv ?? {}, seen.vv);
-    return {
-      kind: "ok",
-      state: {
-        vv: vvSet(vv, actor, vvGet(vv, actor) + 1),
-        ms: Math.max(wallMs, (local?.ms ?? 0) + 1, seen.ms + 1),
-        node: actor,
-        value,
-      },
-    };
+    if (vvGet(vv, actor) >= COUNTER_MAX) return { kind: "exhausted" };
+    // A forged stamp far in the future must not make every later write lose to it.
+    const seenMs = Math.min(seen.ms, wallMs + STAMP_AHEAD_MS_MAX);
+    return ok({
+      vv: pruneVersions(vvSet(vv, actor, vvGet(vv, actor) + 1)),
+      ms: Math.max(wallMs, (local?.ms ?? 0) + 1, seenMs + 1),
+      node: actor,
+      value,
+    });
   },
   merge(a, b) {
     const wa: Stamped = [a.ms, a.node, a.value];
     const winner = later(wa, [b.ms, b.node, b.value]) === wa ? a : b;
-    return { ...winner, vv: merge(a.vv, b.vv) };
+    return { ...winner, vv: pruneVersions(merge(a.vv, b.vv)) };
   },
   values: (state) => (state === undefined ? [] : [state.value]),
   context: (state) => encodeContext("vv", [state?.vv ?? {}, state?.ms ?? 0]),
+  actors: (state) => [...new Set([state.node, ...Object.keys(state.vv)])],
+  vet(json, known) {
+    const state = rejectStrategy.parse(json);
+    if (state.ms < 0) throw new Error(`a stamp must not be negative, got ${state.ms}`);
+    vetVersionVector(state.vv, known);
+    vetEntry(state.node, 0, known);
+    vetValue(state.value);
+    return state;
+  },
   parse(json) {
     const s = json as Versioned;
     if (

@@ -17,10 +17,22 @@ export interface ReplicaConfig {
   nodes: readonly NodeId[];
   build: Build;
   strategy: Strategy;
-  /** leader build: the leader (default: the first of `nodes` in sorted order). */
+  /**
+   * leader build: `nodes` is this node alone and that is the whole cluster (a cluster of one).
+   * Without it, a leader-build node that knows no peer takes no part in elections until a
+   * "peers" input gives its membership (a "peers" input of itself alone makes it a cluster of one).
+   */
+  alone?: boolean;
+  /** leader build: the node that stands for election at once on a fresh start (term 0). */
   leader?: NodeId;
-  /** leader build: "one" replicates asynchronously, "all" waits for every follower. */
-  acks: "one" | "all";
+  /**
+   * leader build: when a write is acknowledged: "one" after the leader's own log (replication is
+   * asynchronous), "quorum" once a majority holds it, "all" once every node holds it.
+   */
+  acks: "one" | "quorum" | "all";
+  /** leader build: a follower that hears no leader for this long (randomized up to twice it)
+   * stands for election; a leader that hears no majority for this long steps down. */
+  electionTimeoutMs?: number;
   /** leaderless: default write / read quorums (a request may override). r = 1 reads locally only. */
   w: number;
   r: number;
@@ -57,12 +69,13 @@ export type Input =
   /** Time passed; the shell ticks every few tens of milliseconds. */
   | { kind: "tick" };
 
-/** A body of the node API (DESIGN.md "Node HTTP API"). */
+/** A body of the node API (README, "The node API"). */
 export type ReplyBody =
   | { values: Json[]; context: string }
   | { context: string }
   | { error: "stale-context"; values: Json[]; context: string }
-  | { error: "unavailable" | "timeout" | "bad-request"; detail: string };
+  | { error: "unavailable"; detail: string; leader?: NodeId }
+  | { error: "timeout" | "bad-request"; detail: string };
 
 export type Effect =
   /** Answer client request `req`. */
@@ -74,18 +87,38 @@ export type Effect =
    * Append a record to the durable log. The shell makes every persist durable (per its fsync
    * setting) before it performs any reply or send that follows it in the same effect list.
    */
-  | { kind: "persist"; record: Json };
+  | { kind: "persist"; record: Json }
+  /** A line for the node's own log (stderr): events a report can show, e.g. discarded writes. */
+  | { kind: "log"; line: string };
 
 export interface KeyState {
   values: Json[];
   context: string;
 }
 
+/** What a leader-build node tells GET /health besides its role. */
+export interface LeadershipHealth {
+  term: number;
+  /** The leader of `term`, once this node has heard from it (or is it). */
+  leader: NodeId | null;
+  /** Peer messages dropped as malformed or from a node outside the membership. */
+  droppedMessages: number;
+}
+
 export interface Replica {
   step(input: Input, clock: Clock): Effect[];
   /** The local state of every key (GET /admin/dump). */
   dump(): Record<string, KeyState>;
-  role(): "leader" | "follower" | "peer";
+  role(): "leader" | "candidate" | "follower" | "peer";
+  /** Leader build only: its term and known leader (GET /health). */
+  health?(): LeadershipHealth;
+  /**
+   * Why a message from peer `from` is malformed or not acceptable (named like a 400's detail), or
+   * undefined when `step` would take it. The shell asks before stepping a batch and refuses the
+   * whole batch (400) on the first bad one. Read-only. A core without it drops bad messages in
+   * `step`.
+   */
+  checkMessage?(from: NodeId, msg: Message): string | undefined;
 }
 
 /** Builds a replica; `recovered` are the records of its log, replayed in order. */

@@ -2,7 +2,10 @@
 // takes latencyMs and is dropped if its link is cut (at send or at delivery) or its target is
 // down; otherwise each link delivers in order (unless a latency function reorders it). A crash
 // loses the node's in-flight requests and keeps its log; a restart replays the log. Messages and
-// log records go through JSON.
+// log records go through JSON. As the HTTP shell does, a message the receiver's checkMessage
+// refuses is dropped (and listed in `refused`). A leader-build cluster starts once it has elected
+// a leader (as the harness starts one: ready before any client), and every step records who
+// leads which term.
 import { createReplica } from "./create-replica.js";
 import type {
   Build,
@@ -29,6 +32,8 @@ export interface SimOptions {
   tickMs?: number;
   /** Each node starts knowing only itself until `setPeers` (as under the Docker runtime). */
   alone?: boolean;
+  /** Leader build: do not wait for the first leader in the constructor. */
+  noElection?: boolean;
   /** After every step, check that replaying the node's log rebuilds its dump (slow). */
   checkReplay?: boolean;
 }
@@ -36,6 +41,19 @@ export interface SimOptions {
 export interface Reply {
   status: number;
   body: ReplyBody;
+}
+
+/** The values of a 200 read, sorted (throws on any other answer). */
+export function replyValues(reply: Reply): Json[] {
+  if (!("values" in reply.body)) throw new Error(`expected values, got ${JSON.stringify(reply)}`);
+  return [...reply.body.values].sort();
+}
+
+/** The context of an answer that has one (throws on any other answer). */
+export function replyContext(reply: Reply): string {
+  if (!("context" in reply.body))
+    throw new Error(`expected a context, got ${JSON.stringify(reply)}`);
+  return reply.body.context;
 }
 
 /** Wall clocks start here, so LWW stamps look like real ones. */
@@ -54,6 +72,12 @@ export class SimNetwork {
   /** Every effect of every node, as text: two runs with the same inputs have the same trace. */
   readonly trace: string[] = [];
   readonly logs = new Map<NodeId, Json[]>();
+  /** "from>to detail" of every message a receiver's checkMessage refused. */
+  readonly refused: string[] = [];
+  /** The lines each node wrote to its own log ("log" effects), in order. */
+  readonly lines = new Map<NodeId, string[]>();
+  /** Leader build: every node seen leading each term (Raft's Election Safety: at most one). */
+  readonly leadersByTerm = new Map<number, Set<NodeId>>();
   private readonly replicas = new Map<NodeId, Replica>();
   private readonly down = new Set<NodeId>();
   private readonly cuts = new Set<string>();
@@ -74,9 +98,39 @@ export class SimNetwork {
     this.nextTickMs = this.tickMs;
     for (const id of this.ids) {
       this.logs.set(id, []);
+      this.lines.set(id, []);
       this.members.set(id, options.alone ? [id] : this.ids);
       this.replicas.set(id, createReplica(this.config(id), []));
     }
+    if (options.build === "leader" && !options.alone && !options.noElection) {
+      if (!this.runUntil(() => this.led(), 5_000))
+        throw new Error("no leader elected within 5000ms of simulated time");
+    }
+  }
+
+  /** Leader build: a leader leads and every live node knows it. */
+  led(): boolean {
+    const leader = this.leader();
+    if (leader === undefined) return false;
+    return this.ids.every(
+      (id) => this.down.has(id) || this.replica(id).health?.().leader === leader,
+    );
+  }
+
+  /** Leader build: the live leader of the highest term, if any. */
+  leader(): NodeId | undefined {
+    let best: { id: NodeId; term: number } | undefined;
+    for (const id of this.ids) {
+      const replica = this.replicas.get(id)!;
+      if (this.down.has(id) || replica.role() !== "leader") continue;
+      const term = replica.health?.().term ?? 0;
+      if (best === undefined || term > best.term) best = { id, term };
+    }
+    return best?.id;
+  }
+
+  isDown(node: NodeId): boolean {
+    return this.down.has(node);
   }
 
   config(id: NodeId): ReplicaConfig {
@@ -86,6 +140,7 @@ export class SimNetwork {
       build: this.options.build,
       strategy: this.options.strategy,
       acks: "one",
+      electionTimeoutMs: 100,
       w: 2,
       r: 2,
       readRepair: true,
@@ -203,15 +258,19 @@ export class SimNetwork {
       this.nowMs = nextMs;
       if (message !== undefined && message.atMs === nextMs) {
         this.inFlight.shift();
-        if (!this.blocked(message.from, message.to)) {
-          this.step(message.to, { kind: "receive", from: message.from, msg: message.msg });
-        }
+        if (!this.blocked(message.from, message.to)) this.deliver(message);
       } else {
         this.nextTickMs += this.tickMs;
         for (const id of this.ids) if (!this.down.has(id)) this.step(id, { kind: "tick" });
       }
     }
     return true;
+  }
+
+  private deliver({ from, to, msg }: InFlight): void {
+    const problem = this.replica(to).checkMessage?.(from, msg);
+    if (problem === undefined) this.step(to, { kind: "receive", from, msg });
+    else this.refused.push(`${from}>${to} ${problem}`);
   }
 
   private blocked(from: NodeId, to: NodeId): boolean {
@@ -235,6 +294,7 @@ export class SimNetwork {
       throw new Error(`${node} persisted after a reply or send: ${JSON.stringify(effects)}`);
     }
     for (const effect of effects) this.perform(node, effect);
+    this.noteLeader(node);
     if (this.options.checkReplay) {
       const replayed = createReplica(this.config(node), this.logs.get(node)!).dump();
       const live = this.dump(node);
@@ -244,6 +304,14 @@ export class SimNetwork {
         );
       }
     }
+  }
+
+  private noteLeader(node: NodeId): void {
+    const replica = this.replica(node);
+    if (replica.role() !== "leader" || replica.health === undefined) return;
+    const term = replica.health().term;
+    const leaders = this.leadersByTerm.get(term) ?? new Set<NodeId>();
+    this.leadersByTerm.set(term, leaders.add(node));
   }
 
   private perform(node: NodeId, effect: Effect): void {
@@ -256,6 +324,9 @@ export class SimNetwork {
         break;
       case "reply":
         this.replies.set(copy.req, { status: copy.status, body: copy.body });
+        break;
+      case "log":
+        this.lines.get(node)!.push(copy.line);
         break;
       case "send": {
         if (this.blocked(node, copy.to) || !this.replicas.has(copy.to)) break;

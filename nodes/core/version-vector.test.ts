@@ -6,6 +6,7 @@ import {
   descends,
   merge,
   parseVersionVector,
+  pruneVv,
   type VersionVector,
   vvFrom,
 } from "./version-vector.js";
@@ -51,5 +52,16 @@ describe("version vectors", () => {
     expect(() => parseVersionVector({ a: -1 })).toThrow(/"a"/);
     expect(() => parseVersionVector({ a: 1.5 })).toThrow(/"a"/);
     expect(() => parseVersionVector({ a: "1" })).toThrow(/"a"/);
+  });
+
+  it("pruneVv keeps at most the bound, dropping exactly the actors picked", () => {
+    fc.assert(
+      fc.property(vv, fc.nat(4), (v, max) => {
+        const pruned = pruneVv(v, max, (actors, count) => new Set(actors.slice(-count)));
+        const actors = Object.keys(v);
+        expect(Object.keys(pruned)).toEqual(actors.slice(0, Math.min(actors.length, max)));
+        expect(descends(v, pruned)).toBe(true);
+      }),
+    );
   });
 });

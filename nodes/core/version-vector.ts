@@ -50,6 +50,18 @@ export function vvSet(vv: VersionVector, actor: NodeId, n: number): VersionVecto
   return vvFrom([...Object.entries(vv).filter(([a]) => a !== actor), [actor, n]]);
 }
 
+/** Bounds `vv` to `max` actors, dropping those `pick` chooses. */
+export function pruneVv(
+  vv: VersionVector,
+  max: number,
+  pick: (actors: NodeId[], count: number) => ReadonlySet<NodeId>,
+): VersionVector {
+  const actors = Object.keys(vv);
+  if (actors.length <= max) return vv;
+  const drop = pick(actors, actors.length - max);
+  return vvFrom(Object.entries(vv).filter(([a]) => !drop.has(a)));
+}
+
 /** Reads a version vector from untrusted JSON; throws an Error naming the bad entry. */
 export function parseVersionVector(json: unknown): VersionVector {
   if (typeof json !== "object" || json === null || Array.isArray(json)) {

@@ -1,13 +1,14 @@
-// Parses and validates requests of the node HTTP API (DESIGN.md, "Node HTTP API v1") into typed
+// Parses and validates requests of the node HTTP API (README, "The node API") into typed
 // routes and bodies. Anything malformed throws BadRequest with the HTTP status to answer and a
 // detail naming what is wrong; the server turns it into {"error":"bad-request","detail":…}.
+import { jsonDepth, KEY_LENGTH_MAX, VALUE_DEPTH_MAX } from "../core/api-limits.js";
 import type { Json, Message, NodeId } from "../core/replica.js";
 import { NODE_ID, parsePeerUrl } from "./node-flags.js";
 
 export class BadRequest extends Error {
   override readonly name = "BadRequest";
   constructor(
-    readonly status: 400 | 404 | 405 | 413,
+    readonly status: 400 | 403 | 404 | 405 | 413,
     detail: string,
     /** 405: the methods the route allows. */
     readonly allow?: readonly string[],
@@ -25,9 +26,6 @@ export type Route =
   | { kind: "health" }
   | { kind: "messages" };
 
-const KEY_LENGTH_MAX = 1024;
-/** Nesting depth allowed in a value: deeper values could overflow the stack of JSON.stringify. */
-const VALUE_DEPTH_MAX = 64;
 const STATIC: Record<string, { method: string; route: Route }> = {
   "/admin/dump": { method: "GET", route: { kind: "dump" } },
   "/admin/clock": { method: "POST", route: { kind: "clock" } },
@@ -57,7 +55,7 @@ export function routeRequest(method: string, url: string, clusterSize: number): 
   }
   const known = STATIC[path];
   if (!known)
-    throw new BadRequest(404, `no such route: ${clip(path)} (see DESIGN.md, Node HTTP API)`);
+    throw new BadRequest(404, `no such route: ${clip(path)} (see the README, "The node API")`);
   if (method !== known.method) {
     throw new BadRequest(405, `method ${method} not allowed on ${path}: use ${known.method}`, [
       known.method,
@@ -205,20 +203,6 @@ export function parseMessagesBody(body: unknown): { from: NodeId; msgs: Message[
     }
   }
   return { from: o.from, msgs: o.msgs as Message[] };
-}
-
-/** Nesting depth of a JSON value (a scalar is 0), without recursion; stops counting past the limit. */
-function jsonDepth(value: unknown): number {
-  let max = 0;
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, d] = stack.pop()!;
-    if (typeof v !== "object" || v === null) continue;
-    if (d + 1 > max) max = d + 1;
-    if (max > VALUE_DEPTH_MAX) return max;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, d + 1]);
-  }
-  return max;
 }
 
 function object(body: unknown, expected: string): Record<string, unknown> {

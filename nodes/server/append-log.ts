@@ -1,7 +1,8 @@
 // The durable append-only log of a replica's `persist` records: one file per node. Each record
-// is one line `CRC32HEX JSON\n` (CRC-32 of the JSON's UTF-8 bytes), so a torn last record left
-// by kill -9 is detected and dropped (and cut off the file); damage before the last record is a
-// LogCorruptError naming the file and byte offset. Appends are group-committed: every append made
+// is one line `CRC32HEX JSON\n` (CRC-32 of the JSON's UTF-8 bytes). A crash mid-append (kill -9)
+// can only leave a last record without its newline: that torn tail is dropped (and cut off the
+// file). Any record that ends with its newline was written whole, so a bad one, last or not, is
+// damage (bit rot, an edit): a LogCorruptError naming the file and byte offset. Appends are group-committed: every append made
 // while one write+fsync runs goes out in the next one. `fsync: "never"` is a deliberate fault
 // knob: records sit in memory for up to `writeBehindMs` and are never synced, so acknowledged
 // writes can vanish on kill -9.
@@ -30,7 +31,8 @@ export interface OpenedLog {
   tornTail?: { offset: number; bytes: number };
 }
 
-/** A record before the last one is damaged: the log cannot be trusted, so the node must not start. */
+/** A complete (newline-terminated) record is damaged: the log cannot be trusted, so the node must
+ * not start. */
 export class LogCorruptError extends Error {
   override readonly name = "LogCorruptError";
 }
@@ -75,26 +77,28 @@ export function frameRecord(record: Json): string {
   return `${crc} ${json}\n`;
 }
 
-/** Decodes a whole log file. A bad last record is a torn tail (not counted in validBytes). */
+/** Decodes a whole log file. A last record without its newline is a torn tail (not counted in
+ * validBytes); a bad complete record throws LogCorruptError. */
 export function parseLog(data: Buffer, path: string): { records: Json[]; validBytes: number } {
   const records: Json[] = [];
   let offset = 0;
   let line = 1;
   while (offset < data.length) {
     const end = data.indexOf(NEWLINE, offset);
-    const lineEnd = end === -1 ? data.length : end;
-    const problem = end === -1 ? "no end of line" : undefined;
-    const decoded = problem ?? decodeLine(data.subarray(offset, lineEnd));
+    // Appends write a record and its newline in one go, so only the unfinished end can be torn.
+    if (end === -1) return { records, validBytes: offset };
+    const decoded = decodeLine(data.subarray(offset, end));
     if (typeof decoded === "string") {
-      // Only the last record can be torn by a crash mid-append; anything before it is corruption.
-      if (end === -1 || end === data.length - 1) return { records, validBytes: offset };
+      const why =
+        end === data.length - 1
+          ? "it is the last record but ends with its newline, so it was written whole: damaged, not torn"
+          : "later records follow, so the log is damaged, not torn";
       throw new LogCorruptError(
-        `${path}: corrupt record at byte offset ${offset} (line ${line}): ${decoded}; ` +
-          `later records follow, so the log is damaged, not torn`,
+        `${path}: corrupt record at byte offset ${offset} (line ${line}): ${decoded}; ${why}`,
       );
     }
     records.push(decoded.record);
-    offset = lineEnd + 1;
+    offset = end + 1;
     line++;
   }
   return { records, validBytes: data.length };

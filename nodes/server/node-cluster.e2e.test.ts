@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUILDS, STRATEGIES } from "../core/replica.js";
 import {
   type ClusterSpec,
+  eventually,
   killAll,
   restartNode,
   type SpawnedNode,
@@ -152,17 +153,4 @@ describe.each(combos)("a 3-node $build $strategy cluster", ({ build, strategy })
 
 function sortValues(values: unknown[]): unknown[] {
   return [...values].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
-}
-
-/** Retries `check` until it passes or `timeoutMs` passes (then its last failure is thrown). */
-async function eventually<T>(timeoutMs: number, check: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
 }

@@ -1,8 +1,9 @@
 // The node as a process, through both entries (`faultline node` and the standalone node-main.ts):
 // --help, bad flags → exit 254 naming the flag, a clean stop on SIGTERM (log flushed) and on EOF
-// of stdin with --exit-with-parent, and a clear refusal to start on a damaged log.
+// of stdin with --exit-with-parent, and a clear refusal to start on a damaged log (mid-file, or a
+// rotten complete last record).
 import { spawnSync } from "node:child_process";
-import { appendFile, mkdtemp, rm } from "node:fs/promises";
+import { appendFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -104,18 +105,44 @@ describe.each(["cli", "main"] as const)("the node process (%s entry)", (entry) =
   });
 });
 
-it("refuses to start on a log damaged before its last record, naming file and offset", async () => {
-  const o = options("damaged");
+/** Starts node `id`, writes one key, stops it; returns its options and log path. */
+async function nodeWithLog(id: string): Promise<{ o: NodeOptions; path: string }> {
+  const o = options(id);
   const first = await spawnNode(o, "main");
   started.push(first);
   await kv(first.url).put("k", 1);
   expect(await first.stop()).toBe(0);
-  const path = logPath(o.dataDir, o.id);
-  await appendFile(path, `00000000 {"garbage":true}\n${frameRecord({ t: "boot", n: 9 })}`);
-  const out = run("main", [
+  return { o, path: logPath(o.dataDir, o.id) };
+}
+
+function restart(o: NodeOptions) {
+  return run("main", [
     ...["--id", o.id, "--listen", "127.0.0.1:0", "--build", o.build, "--strategy", o.strategy],
     ...["--data-dir", o.dataDir],
   ]);
+}
+
+it("refuses to start on a log damaged before its last record, naming file and offset", async () => {
+  const { o, path } = await nodeWithLog("damaged");
+  await appendFile(path, `00000000 {"garbage":true}\n${frameRecord({ t: "boot", n: 9 })}`);
+  const out = restart(o);
   expect(out.status).toBe(1);
   expect(out.stderr).toContain(`cannot start: ${path}: corrupt record at byte offset`);
+});
+
+it("refuses to start when a byte of its complete last record rotted, naming file and offset", async () => {
+  const { o, path } = await nodeWithLog("rotten");
+  const data = await readFile(path);
+  const lastStart = data.lastIndexOf(0x0a, data.length - 2) + 1;
+  // A byte inside the last record's JSON (after its 9-byte header), its newline kept.
+  const at = lastStart + 12;
+  data[at] = data[at]! ^ 0x01;
+  await writeFile(path, data);
+  const out = restart(o);
+  expect(out.status).toBe(1);
+  expect(out.stderr).toContain(
+    `cannot start: ${path}: corrupt record at byte offset ${lastStart} (line `,
+  );
+  expect(out.stderr).toContain("checksum mismatch");
+  expect(out.stderr).not.toContain("dropped a torn");
 });

@@ -1,7 +1,7 @@
-// `faultline node`: runs one replica node (DESIGN.md, "CLI"). Flags are declared and validated in
+// `faultline node`: runs one replica node (README, "Running a node by hand"). Flags are declared and validated in
 // node-flags.ts (shared with the standalone node-main.ts); the server loads lazily, in the action,
 // so the rest of the CLI starts fast. A bad flag value throws NodeFlagError, which harness/cli.ts
-// turns into exit 254 (nodes/ never imports harness/, DESIGN.md).
+// turns into exit 254 (nodes/ never imports harness/: docs/design.md).
 import type { Command } from "commander";
 import { defineNodeFlags, parseNodeFlags } from "./node-flags.js";
 
@@ -10,7 +10,7 @@ export function registerNodeCommand(program: Command): void {
     .command("node")
     .summary("run one node of the replicated key-value store")
     .description(
-      "Runs one node of the key-value store under test: the HTTP API of DESIGN.md on --listen,\n" +
+      'Runs one node of the key-value store under test: the HTTP API of the README ("The node API") on --listen,\n' +
         "its durable log in --data-dir, replicating to --peers. Logs to stderr and prints\n" +
         "`listening <id> http://HOST:PORT` when ready. SIGTERM stops it cleanly.",
     );

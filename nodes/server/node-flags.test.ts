@@ -4,7 +4,7 @@ import { Command } from "commander";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { BUILDS, STRATEGIES } from "../core/replica.js";
-import { type NodeOptions, nodeArgs } from "../node-options.js";
+import { type NodeOptions, nodeArgs, nodeDefaults } from "../node-options.js";
 import { defineNodeFlags, NodeFlagError, parseNodeFlags } from "./node-flags.js";
 
 function parse(args: string[]) {
@@ -39,7 +39,8 @@ const nodeOptions: fc.Arbitrary<NodeOptions> = fc
     peerIds: fc.uniqueArray(id, { maxLength: 4 }),
     dataDir: fc.constantFrom("data/n1", "/tmp/x y", "d"),
     fsync: fc.constantFrom("always", "never"),
-    acks: fc.constantFrom("one", "all"),
+    acks: fc.constantFrom("one", "quorum", "all"),
+    electionTimeoutMs: fc.integer({ min: 10, max: 60_000 }),
     w: fc.integer({ min: 1, max: 5 }),
     r: fc.integer({ min: 1, max: 5 }),
     readRepair: fc.boolean(),
@@ -47,12 +48,25 @@ const nodeOptions: fc.Arbitrary<NodeOptions> = fc
     requestTimeoutMs: fc.integer({ min: 1, max: 60_000 }),
     seed: fc.integer(),
     withLeader: fc.boolean(),
+    alone: fc.boolean(),
   })
-  .map(({ peerIds, withLeader, ...o }) => {
+  .map(({ peerIds, withLeader, alone, ...o }) => {
     const peers = Object.fromEntries(
       peerIds.filter((p) => p !== o.id).map((p, i) => [p, `http://127.0.0.1:${7100 + i}`]),
     );
-    return { ...o, peers, ...(withLeader ? { leader: o.id } : {}) } as NodeOptions;
+    // Each build's own flags only: the other build's options keep their defaults.
+    const { acks, electionTimeoutMs, w, r, ...rest } = o;
+    const own =
+      o.build === "leader"
+        ? { acks, electionTimeoutMs, w: nodeDefaults.w, r: nodeDefaults.r }
+        : { acks: nodeDefaults.acks, w, r };
+    return {
+      ...rest,
+      ...own,
+      peers,
+      ...(alone && Object.keys(peers).length === 0 ? { alone: true } : {}),
+      ...(withLeader ? { leader: o.id } : {}),
+    } as NodeOptions;
   });
 
 describe("node flags", () => {
@@ -68,13 +82,20 @@ describe("node flags", () => {
     const o = parse([...base, "--exit-with-parent"]);
     expect(o).toMatchObject({
       fsync: "always",
-      acks: "one",
       w: 2,
       r: 2,
       readRepair: true,
       peers: {},
     });
     expect(o.exitWithParent).toBe(true);
+    const leader = parse([...base.slice(0, 5), "leader", ...base.slice(6)]);
+    expect(leader).toMatchObject({ acks: "quorum", electionTimeoutMs: 500 });
+    expect(leader.alone).toBeUndefined();
+  });
+
+  it("take --peers none as a cluster of one, and no --peers as peers to come", () => {
+    expect(parse([...base, "--peers", "none"])).toMatchObject({ peers: {}, alone: true });
+    expect(parse(base).alone).toBeUndefined();
   });
 
   it.each([
@@ -86,7 +107,12 @@ describe("node flags", () => {
     [["--fsync", "sometimes"], "always | never"],
     [["--w", "0"], '--w "0" is not valid: expected an integer from 1 to 100'],
     [["--r", "two"], '--r "two"'],
-    [["--acks", "most"], "one | all"],
+    [["--build", "leader", "--acks", "most"], "one | quorum | all"],
+    [["--build", "leader", "--election-timeout-ms", "5"], "an integer from 10 to 600000"],
+    [["--build", "leader", "--w", "2"], "--w is a leaderless quorum"],
+    [["--build", "leader", "--r", "1"], "--r is a leaderless quorum"],
+    [["--acks", "all"], "--acks applies to the leader build only"],
+    [["--election-timeout-ms", "100"], "--election-timeout-ms applies to the leader build only"],
     [["--read-repair", "yes"], "on | off"],
     [["--anti-entropy-ms", "-5"], "--anti-entropy-ms"],
     [["--request-timeout-ms", "1.5"], "--request-timeout-ms"],

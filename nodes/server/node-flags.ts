@@ -1,7 +1,8 @@
 // The flags of `faultline node` (exactly those `nodeArgs()` produces, plus --exit-with-parent),
 // declared and validated in one place for both entries: the harness CLI (node-command.ts) and
 // the standalone node-main.ts. Bad values throw NodeFlagError naming the flag, value and what is
-// allowed; the entries turn it into exit code 254.
+// allowed; the entries turn it into exit code 254. A flag of one build (--w/--r: leaderless;
+// --acks/--election-timeout-ms: leader) is refused by the other rather than silently ignored.
 import type { Command } from "commander";
 import { BUILDS, type NodeId, STRATEGIES } from "../core/replica.js";
 import { type NodeOptions, nodeDefaults } from "../node-options.js";
@@ -28,15 +29,26 @@ export function defineNodeFlags(cmd: Command): Command {
     .requiredOption("--build <build>", `topology: ${BUILDS.join(" | ")}`)
     .requiredOption("--strategy <strategy>", `concurrent writes: ${STRATEGIES.join(" | ")}`)
     .requiredOption("--data-dir <dir>", "directory of the durable log (created if missing)")
-    .option("--peers <list>", "the other nodes: n2=http://127.0.0.1:7002,n3=http://…", "")
+    .option(
+      "--peers <list>",
+      "the other nodes: n2=http://127.0.0.1:7002,n3=http://… | none (a cluster of one); " +
+        "without it the node waits for POST /admin/peers",
+      "",
+    )
     .option("--fsync <mode>", "always: sync the log before answering | never: do not", d.fsync)
-    .option("--w <n>", "leaderless: default write quorum", String(d.w))
-    .option("--r <n>", "leaderless: default read quorum (1 = local only)", String(d.r))
-    .option("--leader <id>", "leader build: the leader (default: first node id in sorted order)")
+    .option("--w <n>", `leaderless: default write quorum (default ${d.w})`)
+    .option("--r <n>", `leaderless: default read quorum, 1 = local only (default ${d.r})`)
+    .option(
+      "--leader <id>",
+      "leader build: the node that stands for election first on a fresh start",
+    )
     .option(
       "--acks <acks>",
-      "leader build: one (async replication) | all (wait for followers)",
-      d.acks,
+      `leader build: ack a write after the leader's log (one: async) | a majority (quorum) | every node (all) (default ${d.acks})`,
+    )
+    .option(
+      "--election-timeout-ms <ms>",
+      `leader build: election timeout, randomized up to twice it; also the leader's lease (default ${d.electionTimeoutMs})`,
     )
     .option(
       "--read-repair <on|off>",
@@ -62,7 +74,10 @@ export function parseNodeFlags(raw: Record<string, unknown>): NodeCommandOptions
   const id = str(raw, "id", "--id");
   if (!NODE_ID.test(id))
     fail("--id", id, "1–64 letters, digits, _ . - (starting with a letter or digit)");
-  const peers = parsePeers(str(raw, "peers", "--peers"), id);
+  const build = oneOf("--build", str(raw, "build", "--build"), BUILDS);
+  const peersText = str(raw, "peers", "--peers");
+  const alone = peersText.trim() === "none";
+  const peers = alone ? {} : parsePeers(peersText, id);
   const leader = raw.leader === undefined ? undefined : str(raw, "leader", "--leader");
   if (leader !== undefined) {
     if (!NODE_ID.test(leader)) fail("--leader", leader, "a node id");
@@ -76,15 +91,14 @@ export function parseNodeFlags(raw: Record<string, unknown>): NodeCommandOptions
   return {
     id,
     listen: parseListen(str(raw, "listen", "--listen")),
-    build: oneOf("--build", str(raw, "build", "--build"), BUILDS),
+    build,
     strategy: oneOf("--strategy", str(raw, "strategy", "--strategy"), STRATEGIES),
     peers,
+    ...(alone ? { alone } : {}),
     dataDir,
     fsync: oneOf("--fsync", str(raw, "fsync", "--fsync"), ["always", "never"] as const),
     ...(leader === undefined ? {} : { leader }),
-    acks: oneOf("--acks", str(raw, "acks", "--acks"), ["one", "all"] as const),
-    w: int("--w", str(raw, "w", "--w"), 1, 100),
-    r: int("--r", str(raw, "r", "--r"), 1, 100),
+    ...buildFlags(raw, build),
     readRepair:
       oneOf("--read-repair", str(raw, "readRepair", "--read-repair"), ["on", "off"] as const) ===
       "on",
@@ -107,6 +121,48 @@ export function parseNodeFlags(raw: Record<string, unknown>): NodeCommandOptions
       Number.MAX_SAFE_INTEGER,
     ),
     exitWithParent: raw.exitWithParent === true,
+  };
+}
+
+/** Flags of one build only: the other build refuses them (they would be silently ignored). */
+const LEADER_ONLY = [
+  ["acks", "--acks"],
+  ["electionTimeoutMs", "--election-timeout-ms"],
+] as const;
+const LEADERLESS_ONLY = [
+  ["w", "--w"],
+  ["r", "--r"],
+] as const;
+
+function buildFlags(
+  raw: Record<string, unknown>,
+  build: NodeOptions["build"],
+): Pick<NodeOptions, "acks" | "electionTimeoutMs" | "w" | "r"> {
+  for (const [key, flag] of build === "leader" ? LEADERLESS_ONLY : LEADER_ONLY) {
+    if (raw[key] === undefined) continue;
+    const why =
+      build === "leader"
+        ? "is a leaderless quorum: the leader build acknowledges writes by --acks one|quorum|all"
+        : "applies to the leader build only: leaderless writes wait for the quorum --w";
+    throw new NodeFlagError(`${flag} ${why}`);
+  }
+  const d = nodeDefaults;
+  const value = (key: string, flag: string, fallback: string | number): string =>
+    raw[key] === undefined ? String(fallback) : str(raw, key, flag);
+  if (build === "leaderless") {
+    return {
+      acks: d.acks,
+      w: int("--w", value("w", "--w", d.w), 1, 100),
+      r: int("--r", value("r", "--r", d.r), 1, 100),
+    };
+  }
+  const acks = value("acks", "--acks", d.acks);
+  const electionMs = value("electionTimeoutMs", "--election-timeout-ms", d.electionTimeoutMs);
+  return {
+    acks: oneOf("--acks", acks, ["one", "quorum", "all"] as const),
+    electionTimeoutMs: int("--election-timeout-ms", electionMs, 10, 600_000),
+    w: d.w,
+    r: d.r,
   };
 }
 

@@ -173,6 +173,7 @@ describe.each(cores)(
           build,
           strategy,
           peers: {},
+          alone: true, // a cluster of one (the leader build would otherwise wait for its peers)
           dataDir: dir,
           fsync: "never",
           w: 1,

@@ -1,16 +1,17 @@
 // The HTTP shell on a fake core (fake-replica.ts): the API's routes and error answers, durability
 // before acknowledgement, recovery from the log, the clock offset, and peer messages.
 import { readFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Clock, ReplicaFactory } from "../core/replica.js";
 import type { NodeOptions } from "../node-options.js";
 import { nodeDefaults } from "../node-options.js";
-import { parseLog } from "./append-log.js";
+import { createReplica } from "../core/create-replica.js";
+import { frameRecord, parseLog } from "./append-log.js";
 import { createFakeReplica } from "./fake-replica.js";
-import { logPath, type NodeServer, startNodeServer } from "./node-server.js";
+import { logPath, type NodeServer, type NodeServerDeps, startNodeServer } from "./node-server.js";
 import { kv, request } from "./test-http-client.js";
 
 let dir: string;
@@ -39,8 +40,13 @@ function options(id: string, over: Partial<NodeOptions> = {}): NodeOptions {
   };
 }
 
-async function start(o: NodeOptions, createReplica: ReplicaFactory = createFakeReplica) {
-  const s = await startNodeServer(o, { createReplica, log: (l) => lines.push(`${o.id} ${l}`) });
+async function start(
+  o: NodeOptions,
+  createReplica: ReplicaFactory = createFakeReplica,
+  deps: Partial<NodeServerDeps> = {},
+) {
+  const log = (l: string) => lines.push(`${o.id} ${l}`);
+  const s = await startNodeServer(o, { createReplica, log, ...deps });
   servers.push(s);
   return s;
 }
@@ -126,7 +132,8 @@ describe("node server", () => {
     const path = logPath(join(dir, "n1"), "n1");
     for (let i = 0; i < 5; i++) {
       expect((await kv(s.url).put(`k${i}`, i)).status).toBe(200);
-      expect(parseLog(readFileSync(path), path).records).toHaveLength(i + 1);
+      // The log's first record says who wrote it (log-meta.ts); then one record a write.
+      expect(parseLog(readFileSync(path), path).records).toHaveLength(i + 2);
     }
   });
 
@@ -137,7 +144,7 @@ describe("node server", () => {
     );
     expect(answers.map((a) => a.status)).toEqual(Array(50).fill(200));
     const path = logPath(join(dir, "n1"), "n1");
-    expect(parseLog(readFileSync(path), path).records).toHaveLength(50);
+    expect(parseLog(readFileSync(path), path).records).toHaveLength(1 + 50);
   });
 
   it("recovers its state from the log after a restart", async () => {
@@ -148,6 +155,41 @@ describe("node server", () => {
     const second = await start(options("n1"));
     expect((await kv(second.url).get("k")).json).toEqual({ values: ["v2"], context: "2" });
     expect(lines).toContain(`n1 recovered 2 records from ${logPath(join(dir, "n1"), "n1")}`);
+  });
+
+  it("refuses a data dir written by another build or strategy, naming it", async () => {
+    const first = await start(options("n1", { build: "leaderless", strategy: "siblings" }));
+    await kv(first.url).put("k", "v1");
+    await first.close();
+    for (const other of [
+      { build: "leader", strategy: "siblings" },
+      { build: "leaderless", strategy: "lww" },
+    ] as const) {
+      const err = await start(options("n1", other)).catch((e: unknown) => e);
+      expect((err as Error).message).toBe(
+        `data dir ${join(dir, "n1")} was written by a leaderless siblings node (the first record ` +
+          `of ${logPath(join(dir, "n1"), "n1")} says so); this node is ${other.build} ` +
+          `${other.strategy}: start it with --build leaderless --strategy siblings, or give it ` +
+          "a fresh --data-dir",
+      );
+    }
+    const again = await start(options("n1", { build: "leaderless", strategy: "siblings" }));
+    expect((await kv(again.url).get("k")).json).toMatchObject({ values: ["v1"] });
+  });
+
+  it("replays a log from before meta records, and names the likely cause when it cannot", async () => {
+    const path = logPath(join(dir, "n1"), "n1");
+    const siblingsState = [["n1.1.abc", 1, ["v"]]];
+    await mkdir(join(dir, "n1"), { recursive: true });
+    await writeFile(path, frameRecord({ t: "key", key: "k", state: siblingsState }));
+    const old = await start(options("n1", { strategy: "siblings" }), createReplica);
+    expect((await kv(old.url).get("k", 1)).json).toMatchObject({ values: ["v"] });
+    await old.close();
+    const err = await start(options("n1", { strategy: "lww" }), createReplica).catch((e) => e);
+    expect((err as Error).message).toContain(`cannot recover ${path}: bad stamped value`);
+    expect((err as Error).message).toContain(
+      "the log does not say which build and strategy wrote it",
+    );
   });
 
   it("passes the admin clock offset to the core's wall clock", async () => {
@@ -179,12 +221,54 @@ describe("node server", () => {
       body: JSON.stringify({ peers: { n1: a.url, n2: b.url } }),
     });
     expect(set.json).toEqual({ node: "n1", peers: { n2: b.url } });
+    // n2 takes replica traffic only from its own peers.
+    await request(b.url, "POST", "/admin/peers", {
+      body: JSON.stringify({ peers: { n1: a.url } }),
+    });
     for (let i = 0; i < 20; i++) await kv(a.url).put(`k${i}`, i);
     await waitFor(
       async () =>
         Object.keys(((await request(b.url, "GET", "/admin/dump")).json as { keys: object }).keys)
           .length === 20,
     );
+  });
+
+  it("takes replica traffic only from a configured peer: 403 naming the stranger", async () => {
+    const s = await start(options("n1", { peers: { n2: "http://127.0.0.1:1" } }));
+    const post = (from: string) =>
+      request(s.url, "POST", "/internal/messages", {
+        body: JSON.stringify({ from, msgs: [{ type: "copy", key: "k", value: 1, version: 1 }] }),
+      });
+    for (const stranger of ["n9", "n1"]) {
+      const refused = await post(stranger);
+      expect(refused.status).toBe(403);
+      expect((refused.json as { detail: string }).detail).toBe(
+        `"from": ${stranger} is not a peer of n1 (its peers: n2)`,
+      );
+    }
+    expect(s.replica.dump()).toEqual({});
+    expect((await post("n2")).status).toBe(202);
+    expect(s.replica.dump()).toEqual({ k: { values: [1], context: "1" } });
+  });
+
+  it("refuses a batch with a malformed message (the real leaderless core): nothing reaches state", async () => {
+    const o = options("n1", { peers: { n2: "http://127.0.0.1:1" }, w: 1, r: 1 });
+    const s = await start(o, createReplica);
+    const good = { type: "put", id: "n2.1.abc/1", key: "ok", state: [["n2.1.abc", 1, ["v"]]] };
+    const post = (msgs: unknown[]) =>
+      request(s.url, "POST", "/internal/messages", { body: JSON.stringify({ from: "n2", msgs }) });
+    for (const [bad, detail] of [
+      [{ type: "put", id: "x", state: good.state }, 'msgs[1] (put): "key": a key must be a string'],
+      [{ ...good, state: [["n7.1.abc", 1, ["v"]]] }, 'actor "n7.1.abc" is no start of a node'],
+    ] as const) {
+      const answer = await post([good, bad]);
+      expect(answer.status).toBe(400);
+      expect((answer.json as { detail: string }).detail).toContain(detail);
+    }
+    expect((await kv(s.url).get("undefined")).json).toMatchObject({ values: [] });
+    expect(s.replica.dump()).toEqual({});
+    expect((await post([good])).status).toBe(202);
+    expect(Object.keys(s.replica.dump())).toEqual(["ok"]);
   });
 
   it("answers 500 when the core throws, logs it, and keeps serving", async () => {
@@ -207,6 +291,45 @@ describe("node server", () => {
     });
     expect(text).toMatch(/^HTTP\/1\.1 400/);
     expect(text).toContain('"error":"bad-request"');
+    expect((await request(s.url, "GET", "/health")).status).toBe(200);
+  });
+});
+
+describe("node server against slow clients (slowloris)", () => {
+  /** Opens a connection, sends `head`, then `drip` every 20 ms until the server closes it;
+   * resolves with what the server answered. */
+  async function trickle(port: number, head: string, drip: string): Promise<string> {
+    const { createConnection } = await import("node:net");
+    return new Promise<string>((resolve) => {
+      const socket = createConnection(port, "127.0.0.1");
+      let got = "";
+      const dripping = setInterval(() => socket.writable && socket.write(drip), 20);
+      socket.on("data", (d) => (got += d.toString()));
+      socket.on("error", () => {});
+      socket.on("close", () => {
+        clearInterval(dripping);
+        resolve(got);
+      });
+      socket.write(head);
+    });
+  }
+
+  const slow = { headersTimeoutMs: 300, httpRequestTimeoutMs: 600 };
+
+  it("closes a connection whose headers arrive a byte at a time, forever, with a 408", async () => {
+    const s = await start(options("n1"), createFakeReplica, slow);
+    const answer = await trickle(s.port, "GET /health HTTP/1.1\r\nHost: n1\r\nX-Slow: ", "x");
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    expect(answer).toContain("headers within 300 ms");
+    expect((await request(s.url, "GET", "/health")).status).toBe(200);
+  });
+
+  it("closes a connection whose body arrives a byte at a time", async () => {
+    const s = await start(options("n1"), createFakeReplica, slow);
+    const head = "PUT /kv/k HTTP/1.1\r\nHost: n1\r\nContent-Length: 100000\r\n\r\n{";
+    const answer = await trickle(s.port, head, " ");
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    expect(answer).toContain("all of it within 600 ms");
     expect((await request(s.url, "GET", "/health")).status).toBe(200);
   });
 });

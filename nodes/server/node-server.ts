@@ -6,8 +6,15 @@ import { mkdir } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import type { NodeOptions } from "../node-options.js";
-import type { Effect, Input, Replica, ReplicaFactory, ReplyBody } from "../core/replica.js";
+import type {
+  Effect,
+  Input,
+  Message,
+  Replica,
+  ReplicaFactory,
+  ReplyBody,
+} from "../core/replica.js";
+import { type NodeOptions, nodeDefaults } from "../node-options.js";
 import { openAppendLog } from "./append-log.js";
 import {
   BadRequest,
@@ -19,6 +26,7 @@ import {
   type Route,
   routeRequest,
 } from "./api-request.js";
+import { metaRecord, recoverMeta } from "./log-meta.js";
 import { NodeClock } from "./node-clock.js";
 import { PeerTransport } from "./peer-transport.js";
 
@@ -33,6 +41,10 @@ export interface NodeServerDeps {
   bodyBytesMax?: number;
   /** fsync "never": how long records may sit in memory before being written. */
   writeBehindMs?: number;
+  /** HTTP: how long a request's headers may take to arrive (a slowloris is cut off after it). */
+  headersTimeoutMs?: number;
+  /** HTTP: how long a whole request (headers and body) may take to arrive. */
+  httpRequestTimeoutMs?: number;
 }
 
 export interface NodeServer extends AsyncDisposable {
@@ -45,6 +57,13 @@ export interface NodeServer extends AsyncDisposable {
 }
 
 const BODY_BYTES_MAX = 1024 * 1024;
+// A client sending its request a byte at a time (slowloris) must not hold a connection forever.
+const HEADERS_TIMEOUT_MS = 10_000;
+/** A 64 MiB peer batch over loopback or a LAN takes well under this. */
+const HTTP_REQUEST_TIMEOUT_MS = 60_000;
+// Longer than a client's idle keep-alive socket lives, so the client, not the server, closes an
+// idle connection: no request is sent on a socket the server is closing.
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 /** Peer batches carry anti-entropy state and may be far larger than a client request. */
 const PEER_BODY_BYTES_MAX = 64 * 1024 * 1024;
 
@@ -81,10 +100,19 @@ export async function startNodeServer(
     },
   });
   const wal = opened.log;
+  let recovered: ReturnType<typeof recoverMeta>;
+  try {
+    recovered = recoverMeta(opened.records, options, { dataDir: options.dataDir, logPath: path });
+  } catch (err) {
+    await wal.close();
+    throw err;
+  }
+  // A new log says first who writes it (before the core's own first record).
+  if (opened.records.length === 0) wal.append(metaRecord(options));
   const torn = opened.tornTail
     ? `; dropped a torn last record (${opened.tornTail.bytes} bytes at offset ${opened.tornTail.offset})`
     : "";
-  log(`recovered ${opened.records.length} records from ${path}${torn}`);
+  log(`recovered ${recovered.records.length} records from ${path}${torn}`);
 
   let nodes = [id, ...Object.keys(options.peers)].sort();
   let replica: Replica;
@@ -96,7 +124,9 @@ export async function startNodeServer(
         build: options.build,
         strategy: options.strategy,
         ...(options.leader === undefined ? {} : { leader: options.leader }),
+        ...(options.alone ? { alone: true } : {}),
         acks: options.acks,
+        electionTimeoutMs: options.electionTimeoutMs ?? nodeDefaults.electionTimeoutMs,
         w: options.w,
         r: options.r,
         readRepair: options.readRepair,
@@ -104,11 +134,17 @@ export async function startNodeServer(
         requestTimeoutMs: options.requestTimeoutMs,
         seed: options.seed,
       },
-      opened.records,
+      recovered.records,
     );
   } catch (err) {
     await wal.close();
-    throw err;
+    const why = err instanceof Error ? err.message : String(err);
+    // Without a meta record the log may well be another build's: say so, not just what broke.
+    const hint = recovered.meta
+      ? ""
+      : " (the log does not say which build and strategy wrote it: if another one did, give " +
+        "this node a fresh --data-dir)";
+    throw new Error(`cannot recover ${path}: ${why}${hint}`, { cause: err });
   }
 
   const clock = new NodeClock();
@@ -142,6 +178,10 @@ export async function startNodeServer(
     for (const effect of effects) {
       if (effect.kind === "persist") {
         wal.append(effect.record);
+        continue;
+      }
+      if (effect.kind === "log") {
+        log(effect.line);
         continue;
       }
       const action =
@@ -229,7 +269,7 @@ export async function startNodeServer(
           return afterDurable(() => sendJson(res, 200, dump));
         }
         case "health":
-          return sendJson(res, 200, { node: id, role: replica.role() });
+          return sendJson(res, 200, { node: id, role: replica.role(), ...replica.health?.() });
         case "clock": {
           clock.offsetMs = parseClockBody(parseJsonBody(body));
           log(`clock offset set to ${clock.offsetMs} ms`);
@@ -251,6 +291,7 @@ export async function startNodeServer(
         }
         case "messages": {
           const { from, msgs } = parseMessagesBody(parseJsonBody(body));
+          checkMessages(replica, from, msgs, nodes, id);
           sendJson(res, 202, { accepted: msgs.length });
           for (const msg of msgs) step({ kind: "receive", from, msg });
           return;
@@ -261,7 +302,19 @@ export async function startNodeServer(
     }
   };
 
-  const server = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+  const headersTimeout = deps.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
+  const requestTimeout = Math.max(
+    headersTimeout,
+    deps.httpRequestTimeoutMs ?? HTTP_REQUEST_TIMEOUT_MS,
+  );
+  const httpTimeouts = {
+    headersTimeout,
+    requestTimeout,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    // Node checks these timeouts only this often (30 s by default).
+    connectionsCheckingInterval: Math.min(1000, Math.ceil(headersTimeout / 4)),
+  };
+  const server = http.createServer(httpTimeouts, (req, res) => {
     handle(req, res).catch((err: unknown) => {
       log(
         `internal error on ${req.method} ${req.url}: ${err instanceof Error ? err.message : String(err)}`,
@@ -275,14 +328,18 @@ export async function startNodeServer(
     const detail = `unsupported Expect header ${JSON.stringify(req.headers.expect)}`;
     sendJson(res, 417, { error: "bad-request", detail }, { connection: "close" });
   });
-  // Malformed HTTP (a bad request line, oversized headers): still a JSON answer, then close.
+  // Malformed HTTP (a bad request line, oversized headers) or a request too slow to arrive: still
+  // a JSON answer, then close.
   server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
     if (!socket.writable || (err.code === "ECONNRESET" && !socket.readable))
       return socket.destroy();
-    const status = err.code === "HPE_HEADER_OVERFLOW" ? 431 : 400;
+    const slow = err.code === "ERR_HTTP_REQUEST_TIMEOUT";
+    const status = slow ? 408 : err.code === "HPE_HEADER_OVERFLOW" ? 431 : 400;
     const body = JSON.stringify({
       error: "bad-request",
-      detail: `malformed HTTP request (${err.code ?? err.message})`,
+      detail: slow
+        ? `the request did not arrive in time (headers within ${headersTimeout} ms, all of it within ${requestTimeout} ms)`
+        : `malformed HTTP request (${err.code ?? err.message})`,
     });
     socket.end(
       `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json\r\n` +
@@ -323,6 +380,34 @@ export async function startNodeServer(
   };
 
   return { url, port, replica, close, [Symbol.asyncDispose]: close };
+}
+
+/**
+ * Replica traffic is accepted only from the configured peers (403 otherwise), and only when the
+ * core takes every message of the batch (400 naming the first one it does not): nothing of a
+ * refused batch reaches the replica.
+ */
+function checkMessages(
+  replica: Replica,
+  from: string,
+  msgs: readonly Message[],
+  nodes: readonly string[],
+  self: string,
+): void {
+  if (from === self || !nodes.includes(from)) {
+    const peers = nodes.filter((n) => n !== self).join(", ") || "none yet";
+    throw new BadRequest(403, `"from": ${from} is not a peer of ${self} (its peers: ${peers})`);
+  }
+  for (const [i, msg] of msgs.entries()) {
+    const problem = replica.checkMessage?.(from, msg);
+    if (problem !== undefined) {
+      throw new BadRequest(400, `body: msgs[${i}] (${clip(msg.type)}): ${problem}`);
+    }
+  }
+}
+
+function clip(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
 
 function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {

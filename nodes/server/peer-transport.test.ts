@@ -1,6 +1,6 @@
 // Peer messages: batched per event-loop turn, in order; an unreachable peer is logged once (and
-// again when it recovers), its messages dropped; a peer that never answers times out and its
-// queue stays bounded.
+// again when it recovers), its messages dropped, a refusal with its reason; a peer that never
+// answers times out and its queue stays bounded.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
@@ -11,8 +11,9 @@ afterEach(() => {
   for (const close of closers.splice(0)) close();
 });
 
-/** A peer that records each post's messages; `answer: false` accepts posts but never answers. */
-async function fakePeer(answer = true) {
+/** A peer that records each post's messages; `answer: false` accepts posts but never answers,
+ * `refuse` answers every post 403 with that detail. */
+async function fakePeer(answer = true, refuse?: string) {
   const posts: { from: string; msgs: { type: string; n: number }[] }[] = [];
   const server = http.createServer((req, res) => {
     let body = "";
@@ -22,7 +23,9 @@ async function fakePeer(answer = true) {
     req.on("end", () => {
       expect(req.url).toBe(MESSAGES_PATH);
       posts.push(JSON.parse(body));
-      if (answer) res.writeHead(202).end("{}");
+      if (refuse !== undefined)
+        res.writeHead(403).end(JSON.stringify({ error: "bad-request", detail: refuse }));
+      else if (answer) res.writeHead(202).end("{}");
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -74,6 +77,17 @@ describe("peer transport", () => {
     expect(peer.posts.flatMap((p) => p.msgs)).toEqual([{ type: "found", n: 9 }]);
     await until(() => lines.length === 2);
     expect(lines[1]).toBe("peer n2 reachable again");
+  });
+
+  it("logs why a peer refused its messages", async () => {
+    const peer = await fakePeer(true, '"from": n1 is not a peer of n2 (its peers: none yet)');
+    const lines: string[] = [];
+    transport({ n2: peer.url }, lines).send("n2", { type: "put", n: 1 });
+    await until(() => lines.length > 0);
+    expect(lines).toEqual([
+      'peer n2 unreachable (HTTP 403: "from": n1 is not a peer of n2 (its peers: none yet)); ' +
+        "messages to it are dropped until it answers",
+    ]);
   });
 
   it("times out posts to a peer that never answers and bounds its queue", async () => {

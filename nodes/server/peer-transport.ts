@@ -124,6 +124,7 @@ export class PeerTransport {
     };
     let response: http.IncomingMessage | undefined;
     let failure: string | undefined;
+    let refusal = "";
     const req = http.request(
       `${link.url}${MESSAGES_PATH}`,
       {
@@ -134,7 +135,14 @@ export class PeerTransport {
       },
       (res) => {
         response = res;
-        res.resume();
+        // A refusal (403 from a node that does not know us yet, 400) says why in its body.
+        if (res.statusCode === 202) res.resume();
+        else {
+          res.setEncoding("utf8");
+          res.on("data", (chunk: string) => {
+            if (refusal.length < 300) refusal += chunk;
+          });
+        }
       },
     );
     req.on("timeout", () => req.destroy(new Error(`no answer in ${this.options.timeoutMs} ms`)));
@@ -144,8 +152,20 @@ export class PeerTransport {
     // "close" comes last on every path: answered, failed, or timed out.
     req.on("close", () => {
       if (response?.complete && response.statusCode === 202) done();
-      else done(failure ?? (response ? `HTTP ${response.statusCode}` : "connection closed"));
+      else
+        done(failure ?? (response ? refused(response.statusCode, refusal) : "connection closed"));
     });
     req.end(body);
   }
+}
+
+/** "HTTP 403: <detail>" from a refusal's JSON body (or just the status). */
+function refused(status: number | undefined, body: string): string {
+  try {
+    const detail = (JSON.parse(body) as { detail?: unknown }).detail;
+    if (typeof detail === "string") return `HTTP ${status}: ${detail}`;
+  } catch {
+    // Not JSON (or cut short): the status says enough.
+  }
+  return `HTTP ${status}`;
 }

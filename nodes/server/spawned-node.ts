@@ -90,7 +90,45 @@ export interface ClusterSpec {
   entry?: NodeEntry;
 }
 
-/** Starts every node on a free port, then tells each its peers. */
+/** What GET /health answers. */
+export interface NodeHealth {
+  node: NodeId;
+  role: string;
+  term?: number;
+  leader?: NodeId | null;
+}
+
+export async function health(node: SpawnedNode): Promise<NodeHealth | undefined> {
+  const answer = await request(node.url, "GET", "/health", { timeoutMs: 1000 }).catch(
+    () => undefined,
+  );
+  return answer?.status === 200 ? (answer.json as NodeHealth) : undefined;
+}
+
+/**
+ * Leader build: waits until one of `nodes` leads (in a term newer than `afterTerm`) and every
+ * other one of them follows it; returns the leader.
+ */
+export async function awaitLeader(
+  nodes: readonly SpawnedNode[],
+  { timeoutMs = 10_000, afterTerm = 0, pollMs = 20 } = {},
+): Promise<SpawnedNode> {
+  const deadline = Date.now() + timeoutMs;
+  let last: (NodeHealth | undefined)[] = [];
+  while (Date.now() < deadline) {
+    last = await Promise.all(nodes.map(health));
+    const leader = last.find((h) => h?.role === "leader" && (h.term ?? 0) > afterTerm);
+    if (
+      leader !== undefined &&
+      last.every((h) => h?.leader === leader.node && h.term === leader.term)
+    )
+      return nodes.find((n) => n.id === leader.node)!;
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+  throw new Error(`no leader within ${timeoutMs} ms: ${JSON.stringify(last)}`);
+}
+
+/** Starts every node on a free port, then tells each its peers (and waits for a leader). */
 export async function spawnCluster(spec: ClusterSpec): Promise<SpawnedNode[]> {
   const nodes = await Promise.all(
     spec.ids.map((id) => spawnNode(clusterNodeOptions(spec, id, 0, {}), spec.entry)),
@@ -105,6 +143,7 @@ export async function spawnCluster(spec: ClusterSpec): Promise<SpawnedNode[]> {
         throw new Error(`${n.id}: POST /admin/peers → ${answer.status} ${answer.text}`);
     }),
   );
+  if (spec.node.build === "leader") await awaitLeader(nodes);
   return nodes;
 }
 
@@ -139,4 +178,17 @@ function clusterNodeOptions(
 /** Stops every node still running (SIGKILL: tests do not need a clean stop). */
 export async function killAll(nodes: Iterable<SpawnedNode>): Promise<void> {
   await Promise.all([...nodes].map((n) => n.kill9()));
+}
+
+/** Retries `check` until it passes or `timeoutMs` passes (then its last failure is thrown). */
+export async function eventually<T>(timeoutMs: number, check: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
 }

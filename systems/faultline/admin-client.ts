@@ -66,18 +66,31 @@ export async function postClockOffset(
   }
 }
 
-/** GET /health: the node's id and role, or undefined when it does not answer in time. */
+export interface NodeHealth {
+  node: string;
+  role: string;
+  /** Leader build: the node's term and the leader it knows. */
+  term?: number;
+  leader?: string | null;
+}
+
+/** GET /health, or undefined when the node does not answer in time. */
 export async function nodeHealth(
   baseUrl: string,
   signal: AbortSignal,
-): Promise<{ node: string; role: string } | undefined> {
+): Promise<NodeHealth | undefined> {
   if (signal.aborted) return undefined;
   try {
     const res = await adminRequest(`${baseUrl}/health`, "GET", undefined, 1000);
-    const body = JSON.parse(res.body) as { node?: unknown; role?: unknown };
+    const body = JSON.parse(res.body) as Record<string, unknown>;
     if (res.status !== 200 || typeof body.node !== "string" || typeof body.role !== "string")
       return undefined;
-    return { node: body.node, role: body.role };
+    return {
+      node: body.node,
+      role: body.role,
+      ...(typeof body.term === "number" && { term: body.term }),
+      ...(typeof body.leader === "string" && { leader: body.leader }),
+    };
   } catch {
     return undefined;
   }

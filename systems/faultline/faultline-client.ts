@@ -187,17 +187,47 @@ function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
   return a.length === b.length && a.every((value, i) => value === b[i]);
 }
 
+/**
+ * A call to `node`, and once more to the leader a 503 names (a follower that knows no leader, or a
+ * deposed leader, answers so; a 503 applied nothing, so asking the leader is safe).
+ */
+async function followingHint(
+  node: NodeId,
+  call: (node: NodeId) => Promise<NodeResult>,
+): Promise<NodeResult> {
+  const result = await call(node);
+  const hint = result.ok ? undefined : result.body?.leader;
+  if (result.ok || result.status !== 503 || typeof hint !== "string" || hint === node)
+    return result;
+  return call(hint);
+}
+
+export interface FaultlineKvOptions {
+  /** Every read is the asked node's own copy (r=1): a leader build's follower reads. */
+  localReads?: boolean;
+}
+
 /** The KvClient of one node over the shared HTTP client. */
-export function faultlineKvClient(http: NodeClient, node: NodeId): KvClient {
+export function faultlineKvClient(
+  http: NodeClient,
+  node: NodeId,
+  kv: FaultlineKvOptions = {},
+): KvClient {
   const read = async (key: string, options?: KvReadOptions) => {
-    const result = await http.get(node, key, {
-      ...(options?.local && { r: 1 }),
-      ...(options?.signal && { signal: options.signal }),
-    });
+    const local = options?.local === true || kv.localReads === true;
+    const get = (to: NodeId) =>
+      http.get(to, key, {
+        ...(local && { r: 1 }),
+        ...(options?.signal && { signal: options.signal }),
+      });
+    // A local read is this node's copy or nothing: never another node's.
+    const result = local ? await get(node) : await followingHint(node, get);
     return result.ok ? { ok: true as const, ...readOf(result.body) } : result;
   };
   const write = (key: string, value: unknown, context: string | undefined, o?: KvCallOptions) =>
-    http.put(node, key, value, context, o?.signal ? { signal: o.signal } : {});
+    followingHint(node, (to) =>
+      http.put(to, key, value, context, o?.signal ? { signal: o.signal } : {}),
+    );
 
   return {
     node,
@@ -238,7 +268,10 @@ export function faultlineKvClient(http: NodeClient, node: NodeId): KvClient {
 
 /** What every session of the faultline system does alike, whatever carries its requests (HTTP,
  * the sim's wire): one KvClient per node, made once, and a node's dump. */
-export function kvSession(http: NodeClient): {
+export function kvSession(
+  http: NodeClient,
+  kv: FaultlineKvOptions = {},
+): {
   client(node: NodeId): KvClient;
   dump(node: NodeId, signal?: AbortSignal): Promise<unknown>;
 } {
@@ -247,7 +280,7 @@ export function kvSession(http: NodeClient): {
     client(node) {
       let client = clients.get(node);
       if (client === undefined) {
-        client = faultlineKvClient(http, node);
+        client = faultlineKvClient(http, node, kv);
         clients.set(node, client);
       }
       return client;

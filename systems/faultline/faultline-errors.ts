@@ -6,7 +6,7 @@ export type ErrorOutcome = "fail" | "info";
 
 /** Every error a client can meet: HTTP answers by status, transport errors by name. */
 export const NODE_ERRORS = {
-  // The node answered: DESIGN.md "Node HTTP API" says which answers are definite. Every 4xx but
+  // The node answered: the README's node API says which answers are definite. Every 4xx but
   // 408 is refused before the request reaches the replica, so nothing was applied.
   "http-400": { outcome: "fail", why: "bad request: the node refused it before doing anything" },
   "http-404": { outcome: "fail", why: "no such route: the node did nothing" },

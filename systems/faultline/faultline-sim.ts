@@ -20,6 +20,7 @@ import type {
 } from "../system.js";
 import { kvSession, type NodeClient, type NodeResult } from "./faultline-client.js";
 import { classifyNodeError, httpErrorKind } from "./faultline-errors.js";
+import { leaderSession } from "./leader-discovery.js";
 
 /** What the node needs of a `faultline node`'s options (all but where it listens and its data). */
 export type SimNodeOptions = Omit<NodeOptions, "id" | "listen" | "peers" | "dataDir">;
@@ -166,18 +167,31 @@ function simNodeClient(wire: SimWire<FaultlineSimNode>, timeoutMs: number): Node
   };
 }
 
+/** What the faultline session needs beyond the node's options (as the HTTP session has them). */
+export interface FaultlineSimSession {
+  /** reads: any — every read is the asked node's own copy. */
+  localReads: boolean;
+  electionTimeoutMs: number;
+  /** A test-only bug planted in the sim's nodes (PLANTED_BUGS). */
+  plantedBug: string | undefined;
+}
+
 function connect(
   o: SimNodeOptions,
+  s: FaultlineSimSession,
   wire: SimWire<FaultlineSimNode>,
   session: SessionOptions,
 ): SystemSession {
+  // A running node's /health as its HTTP shell answers it; a down node does not answer.
+  const healthOf = async (node: NodeId) => {
+    const replica = wire.running(node)?.replica;
+    return replica && { node, role: replica.role(), ...replica.health?.() };
+  };
   return {
-    ...kvSession(simNodeClient(wire, session.opTimeoutMs)),
+    ...kvSession(simNodeClient(wire, session.opTimeoutMs), { localReads: s.localReads }),
     setClockOffset: async (node, offsetMs) => wire.setClockOffset(node, offsetMs),
-    ...(o.build === "leader" && {
-      leader: async () =>
-        wire.nodes.find((node) => wire.running(node)?.replica.role() === "leader"),
-    }),
+    ...(o.build === "leader" &&
+      leaderSession(s.electionTimeoutMs, wire.nodes, healthOf, wire.clock)),
     async close() {},
   };
 }
@@ -185,14 +199,14 @@ function connect(
 /** The faultline system's sim launch for these node options. */
 export function faultlineSimLaunch(
   o: SimNodeOptions,
-  plantedBug: string | undefined,
+  s: FaultlineSimSession,
 ): SimLaunch<FaultlineSimNode> {
-  const bug = plantedBug as PlantedBug | undefined;
+  const bug = s.plantedBug as PlantedBug | undefined;
   return {
     tickIntervalMs: TICK_INTERVAL_MS,
     writeBehindMs: o.fsync === "never" ? WRITE_BEHIND_MS : 0,
     plantedBugs: PLANTED_BUGS,
     node: (id, nodes, recovered) => simNode(id, nodes, recovered, o, bug),
-    connect: (wire, session) => connect(o, wire, session),
+    connect: (wire, session) => connect(o, s, wire, session),
   };
 }

@@ -1,8 +1,9 @@
 // faultline's own replicated store as a system under test: the `system:` section
 // (`{name: faultline, build, strategy, nodes, w, r, acks, fsync, …}`), its shorthand flags, how
 // each runtime starts a `faultline node` (nodes/ stays the binary; this file only maps options
-// onto its flags; the sim runtime steps the same core in process, faultline-sim.ts), and the session the harness and clients use: the node API over HTTP, the
-// admin calls (dump, clock), and leader discovery through /health.
+// onto its flags; the sim runtime steps the same core in process, faultline-sim.ts), and the
+// session the harness and clients use: the node API over HTTP, the admin calls (dump, clock),
+// and leader discovery through /health (leader-discovery.ts).
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { BUILDS, STRATEGIES } from "../../nodes/core/replica.js";
@@ -15,6 +16,7 @@ import { createNodeClient, kvSession } from "./faultline-client.js";
 import { NODE_ERRORS } from "./faultline-errors.js";
 import { faultlineNodeImage } from "./faultline-image.js";
 import { faultlineSimLaunch } from "./faultline-sim.js";
+import { leaderSession, realSessionClock } from "./leader-discovery.js";
 
 const NODES_MAX = 15;
 
@@ -24,8 +26,12 @@ const schema = z.strictObject({
   strategy: z.enum(STRATEGIES).default("lww"),
   nodes: z.number().int().min(1).max(NODES_MAX).default(3),
   fsync: z.enum(["always", "never"]).default(nodeDefaults.fsync),
-  /** leader build: "one" replicates asynchronously, "all" waits for every follower. */
-  acks: z.enum(["one", "all"]).optional(),
+  /** leader build: acknowledge a write after the leader's log (asynchronous), a majority, or all. */
+  acks: z.enum(["one", "quorum", "all"]).optional(),
+  /** leader build: the election timeout (randomized up to twice it), also the leader's lease. */
+  electionTimeout: duration(10, 600_000).optional(),
+  /** leader build: reads through the leader (read-index) or from whichever node is asked. */
+  reads: z.enum(["leader", "any"]).optional(),
   /** leaderless: the write and read quorums (default: a majority). */
   w: z.number().int().min(1).max(NODES_MAX).optional(),
   r: z.number().int().min(1).max(NODES_MAX).optional(),
@@ -87,26 +93,37 @@ function problems(o: FaultlineOptions): ConfigProblem[] {
       });
     }
   }
-  if (o.acks !== undefined && o.build === "leaderless") {
-    found.push({
-      path: ["acks"],
-      message: "acks applies to the leader build only; leaderless writes use the quorum w",
-    });
+  for (const key of ["acks", "electionTimeout", "reads"] as const) {
+    if (o[key] !== undefined && o.build === "leaderless") {
+      found.push({
+        path: [key],
+        message: `${key} applies to the leader build only (leaderless writes and reads use the quorums w and r)`,
+      });
+    }
   }
   return found;
 }
 
-/** The build's own settings filled: quorums for leaderless, acks for the leader. */
+/** The build's own settings filled: quorums for leaderless; acks, elections and reads for the
+ * leader build. */
 function resolve(o: FaultlineOptions): FaultlineOptions {
-  if (o.build === "leader") return { ...o, acks: o.acks ?? nodeDefaults.acks };
+  if (o.build === "leader") {
+    return {
+      ...o,
+      acks: o.acks ?? nodeDefaults.acks,
+      electionTimeout: o.electionTimeout ?? nodeDefaults.electionTimeoutMs,
+      reads: o.reads ?? "leader",
+    };
+  }
   return { ...o, w: o.w ?? majority(o.nodes), r: o.r ?? majority(o.nodes) };
 }
 
 const nodeIds = (o: FaultlineOptions): NodeId[] =>
   Array.from({ length: o.nodes }, (_, i) => `n${i + 1}`);
 
-/** The fixed leader of the leader build: the first node. */
-const leaderOf = (o: FaultlineOptions): NodeId | undefined =>
+/** Leader build: the node that stands for election at once on a fresh start (a fast first
+ * election; any node may lead later). */
+const firstCandidate = (o: FaultlineOptions): NodeId | undefined =>
   o.build === "leader" ? nodeIds(o)[0] : undefined;
 
 /** The `faultline node` options for one node (all but where it listens and its peers). */
@@ -114,18 +131,21 @@ function nodeOptions(
   o: FaultlineOptions,
   seed: number,
 ): Omit<NodeOptions, "id" | "listen" | "peers" | "dataDir"> {
-  const leader = leaderOf(o);
+  const leader = firstCandidate(o);
   return {
     build: o.build,
     strategy: o.strategy,
     fsync: o.fsync,
     acks: o.acks ?? nodeDefaults.acks,
+    electionTimeoutMs: o.electionTimeout ?? nodeDefaults.electionTimeoutMs,
     w: o.w ?? majority(o.nodes),
     r: o.r ?? majority(o.nodes),
     readRepair: o.readRepair,
     antiEntropyIntervalMs: o.antiEntropy,
     requestTimeoutMs: o.requestTimeout,
     seed,
+    // A cluster of one leads at once; a larger one learns its peers before any election.
+    ...(o.nodes === 1 && { alone: true }),
     ...(leader !== undefined && { leader }),
   };
 }
@@ -144,20 +164,13 @@ function connect(
 ): SystemSession {
   const urlOf = (node: NodeId) => baseUrl(cluster.address(node));
   const http = createNodeClient({ urlOf, timeoutMs: session.opTimeoutMs });
+  const electionTimeoutMs = o.electionTimeout ?? nodeDefaults.electionTimeoutMs;
+  const health = (node: NodeId, signal: AbortSignal) => nodeHealth(urlOf(node), signal);
   return {
-    ...kvSession(http),
+    ...kvSession(http, { localReads: o.reads === "any" }),
     setClockOffset: (node, offsetMs) => postClockOffset(urlOf(node), offsetMs, ADMIN_TIMEOUT_MS),
-    ...(o.build === "leader" && {
-      async leader(signal: AbortSignal) {
-        const roles = await Promise.all(
-          cluster.nodes.map(async (node) => ({
-            node,
-            health: await nodeHealth(urlOf(node), signal),
-          })),
-        );
-        return roles.find((r) => r.health?.role === "leader")?.node;
-      },
-    }),
+    ...(o.build === "leader" &&
+      leaderSession(electionTimeoutMs, cluster.nodes, health, realSessionClock)),
     async close() {
       http.close();
     },
@@ -174,7 +187,7 @@ export const faultline: System<FaultlineOptions> = {
   problems,
   nodeIds,
   traits: (o) => ({ conflicts: o.strategy }),
-  capabilities: (o) => (o.build === "leader" ? ["clock", "leader"] : ["clock"]),
+  capabilities: (o) => (o.build === "leader" ? ["clock", "leader", "failover"] : ["clock"]),
   describe: (o) => `faultline ${o.build}/${o.strategy}, ${o.nodes} node${o.nodes === 1 ? "" : "s"}`,
   label: (o) => `${o.build}-${o.strategy}`,
   settings: (o) => [
@@ -183,7 +196,8 @@ export const faultline: System<FaultlineOptions> = {
     [
       "replication",
       o.build === "leader"
-        ? `acks ${o.acks}`
+        ? `acks ${o.acks}, reads through ${o.reads === "any" ? "any node" : "the leader"}, ` +
+          `election timeout ${formatDuration(o.electionTimeout ?? nodeDefaults.electionTimeoutMs)}`
         : `w ${o.w}, r ${o.r}, read repair ${o.readRepair ? "on" : "off"}, ` +
           (o.antiEntropy === 0
             ? "no anti-entropy"
@@ -232,7 +246,12 @@ export const faultline: System<FaultlineOptions> = {
           signal,
         ),
     }),
-    sim: (o, run) => faultlineSimLaunch(nodeOptions(o, run.seed), run.plantedBug),
+    sim: (o, run) =>
+      faultlineSimLaunch(nodeOptions(o, run.seed), {
+        localReads: o.reads === "any",
+        electionTimeoutMs: o.electionTimeout ?? nodeDefaults.electionTimeoutMs,
+        plantedBug: run.plantedBug,
+      }),
   },
   ready: (address) => isHealthy(baseUrl(address), 1000),
   connect,

@@ -171,6 +171,9 @@ export class SimNodeShell {
         case "reply":
           this.#answer(effect.req, { ok: true, reply: effect });
           break;
+        case "log":
+          this.note(effect.line);
+          break;
         case "send": {
           // The real transport sends what one turn of the event loop queued as one post.
           posts ??= new Map();

@@ -48,14 +48,17 @@ describe("the sim runtime running faultline nodes", () => {
 
   for (const fsync of ["never", "always"] as const) {
     it(`a killed leader ${fsync === "never" ? "forgets" : "keeps"} an acknowledged write under fsync ${fsync}`, async () => {
-      const { cluster, session } = await start({ build: "leader", strategy: "lww", fsync });
-      expect(await session.leader?.(AbortSignal.timeout(1000))).toBe("n1");
-      const leader = session.client("n1");
+      const system = { build: "leader", strategy: "lww", acks: "one", fsync };
+      const { cluster, session } = await start(system);
+      await session.settled?.(AbortSignal.timeout(5000));
+      const elected = await session.leader?.(AbortSignal.timeout(1000));
+      expect(elected).toMatch(/^n[123]$/);
+      const leader = session.client(elected as string);
       expect(await leader.write("k", "old", undefined)).toMatchObject({ ok: true });
       await cluster.clock.sleep(500);
       expect(await leader.write("k", "new", undefined)).toMatchObject({ ok: true });
-      await cluster.kill("n1");
-      await cluster.restart("n1");
+      await cluster.kill(elected as string);
+      await cluster.restart(elected as string);
       const read = await leader.read("k", { local: true });
       expect(read).toMatchObject({ ok: true, values: [fsync === "never" ? "old" : "new"] });
       await cluster.stop();

@@ -1,11 +1,11 @@
-// A stand-in harness for the exit-path tests: starts a 3-node local cluster (real `faultline
-// node`s), prints `ready {"n1":pid,…}` on stdout, then waits to be signalled. Modes:
+// A stand-in harness for the exit-path tests: an entry point like the CLI (an uncaught error exits
+// 255), starts a 3-node local cluster (real `faultline node`s), prints `ready {"n1":pid,…}` on stdout, then waits to be signalled. Modes:
 //   wait      — no interrupt handler (Ctrl-C / SIGTERM run the exit hooks at once)
 //   stubborn  — an interrupt handler that never finishes (a second signal must end it)
 //   throw     — throws an uncaught error once ready
 //   pause     — pauses n1 first (a SIGKILLed harness must not leave a stopped node behind)
 // usage: bin/run-ts.js harness/runtime/test-fixtures/harness-child.ts RUN_DIR MODE
-import { setInterruptHandler } from "../../process-exit.js";
+import { exitOnUncaughtError, setInterruptHandler } from "../../process-exit.js";
 import { localRuntime } from "../local-runtime.js";
 import { clusterSpec } from "./cluster-spec.js";
 
@@ -13,6 +13,7 @@ const [runDir, mode = "wait"] = process.argv.slice(2);
 if (runDir === undefined)
   throw new Error("usage: harness-child.ts RUN_DIR [wait|stubborn|throw|pause]");
 
+exitOnUncaughtError();
 const cluster = await localRuntime.start(
   clusterSpec("harness-child", runDir, { name: "faultline", nodes: 3 }),
 );
