@@ -18,7 +18,7 @@ import { checkers as registry } from "../checkers/checkers.js";
 import { type ParsedHistory, readJsonlFile } from "../checkers/formats/jsonl-format.js";
 import type { History } from "../checkers/history.js";
 import { UsageError } from "./cli-error.js";
-import { systemOf, workloadOf } from "./config/test-config.js";
+import { systemOf, type TestConfig, workloadOf } from "./config/test-config.js";
 import { readTestJson } from "./config/test-file.js";
 import { writeReportOrWarn } from "./report/write-report.js";
 import { runPaths } from "./store/run-store.js";
@@ -71,17 +71,12 @@ async function readHistory(path: string): Promise<ParsedHistory> {
   }
 }
 
-export async function checkRun(
-  runDir: string,
-  options: CheckRunOptions = {},
-): Promise<RunCheckResult> {
-  const paths = runPaths(runDir);
-  const test = readTestJson(paths.test, await readText(paths.test));
-  const { history, warnings } =
-    options.history === undefined
-      ? await readHistory(paths.history)
-      : { history: options.history, warnings: [] as string[] };
-
+/** The test's checkers on a history, with the options the test implies (pure: no files). A
+ * history with no client op is at best "unknown", with a warning saying why. */
+export function checkHistory(
+  test: TestConfig,
+  history: History,
+): { valid: Validity; results: Record<string, CheckResult>; warnings: string[] } {
   const checkOptions: CheckOptions = {
     ...workloadOf(test).checkOptions(test.workload),
     consistency: test.checkers.consistency,
@@ -95,11 +90,26 @@ export async function checkRun(
     results: Record<string, CheckResult>;
   };
   const { results } = composite;
-  let valid = composite.valid;
-  if (!history.some((op) => op.process !== "nemesis")) {
-    warnings.push("the history holds no client operation: nothing was tested");
-    valid = worse(valid, "unknown");
+  if (history.some((op) => op.process !== "nemesis")) {
+    return { valid: composite.valid, results, warnings: [] };
   }
+  const warnings = ["the history holds no client operation: nothing was tested"];
+  return { valid: worse(composite.valid, "unknown"), results, warnings };
+}
+
+export async function checkRun(
+  runDir: string,
+  options: CheckRunOptions = {},
+): Promise<RunCheckResult> {
+  const paths = runPaths(runDir);
+  const test = readTestJson(paths.test, await readText(paths.test));
+  const { history, warnings } =
+    options.history === undefined
+      ? await readHistory(paths.history)
+      : { history: options.history, warnings: [] as string[] };
+  const checked = checkHistory(test, history);
+  const { valid, results } = checked;
+  warnings.push(...checked.warnings);
   const result: RunCheckResult = { valid, results, warnings, opCount: history.length };
   await writeFile(paths.results, `${JSON.stringify(result, null, 2)}\n`);
   await writeReportOrWarn(runDir, { test, history, results: result });

@@ -8,6 +8,7 @@ import { EXIT, UsageError } from "./cli-error.js";
 import { registerCheckCommand } from "./commands/check-command.js";
 import { registerCleanCommand } from "./commands/clean-command.js";
 import { registerCompareCommand } from "./commands/compare-command.js";
+import { registerExploreCommand } from "./commands/explore-command.js";
 import { registerMatrixCommand } from "./commands/matrix-command.js";
 import { registerReportCommand } from "./commands/report-command.js";
 import { registerRunCommand } from "./commands/run-command.js";
@@ -26,6 +27,7 @@ const program = new Command("faultline")
   });
 
 registerRunCommand(program);
+registerExploreCommand(program);
 registerCheckCommand(program);
 registerReportCommand(program);
 registerServeCommand(program);

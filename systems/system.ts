@@ -106,6 +106,8 @@ export interface LocalLaunch {
 export interface LaunchContext {
   /** The run's seed (a node's own random choices). */
   seed: number;
+  /** sim only, test-only: a bug of the launch's `plantedBugs` to plant. */
+  plantedBug?: string;
 }
 
 /** Builds images offline, for a system's docker launch (the docker runtime provides it). */
@@ -153,6 +155,81 @@ export interface DockerLaunch {
     peers: Record<NodeId, NodeAddress>,
     signal: AbortSignal,
   ): Promise<void>;
+}
+
+/** What a simulated node is given: a client request (`req` names it), a message from a peer,
+ * or the tick of its timer. */
+export type SimInput =
+  | { kind: "request"; req: number; request: unknown }
+  | { kind: "receive"; from: NodeId; msg: unknown }
+  | { kind: "tick" };
+
+/** What a simulated node does, in order: answer a request (the system's own reply fields, read
+ * by its session), send a message, append a record to its durable log, or write a line to its
+ * own log. */
+export type SimEffect =
+  | { kind: "reply"; req: number }
+  | { kind: "send"; to: NodeId; msg: unknown }
+  | { kind: "persist"; record: unknown }
+  | { kind: "log"; line: string };
+
+/** The times a simulated node is given with every input (virtual, in milliseconds). */
+export interface SimClock {
+  monoMs: number;
+  /** Includes the node's clock offset (the clock fault). */
+  wallMs: number;
+}
+
+/** One node as a deterministic state machine in the harness process (the sim runtime). */
+export interface SimNode {
+  step(input: SimInput, clock: SimClock): SimEffect[];
+}
+
+/** How a client request over the simulated wire ended: the node's reply effect, or how the
+ * transport failed (the names of a real client's transport errors). */
+export type SimResponse =
+  | { ok: true; reply: SimEffect & { kind: "reply" } }
+  | {
+      ok: false;
+      error: "connection-refused" | "connection-reset" | "client-timeout" | "interrupted";
+    };
+
+/** The time a session waits in (for a leader, a failover): real, or the sim's virtual time. */
+export interface SessionClock {
+  nowMs(): number;
+  /** Resolves after `ms`, or at once when the signal aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** The simulated cluster as a sim launch's session sees it. */
+export interface SimWire<N extends SimNode = SimNode> {
+  readonly nodes: readonly NodeId[];
+  /** Virtual time. */
+  readonly clock: SessionClock;
+  /** A client request to a node, over the simulated network; never rejects. */
+  request(
+    node: NodeId,
+    request: unknown,
+    options: { timeoutMs: number; signal?: AbortSignal },
+  ): Promise<SimResponse>;
+  /** The node itself while it runs (undefined when it is down or paused: it would not answer). */
+  running(node: NodeId): N | undefined;
+  /** Shifts a running node's wall clock (a restart resets it, as a new process); throws why not. */
+  setClockOffset(node: NodeId, offsetMs: number): void;
+}
+
+/** How the sim runtime runs a system's nodes: state machines stepped in the harness process. */
+export interface SimLaunch<N extends SimNode = SimNode> {
+  /** How often a node's timer ticks. */
+  tickIntervalMs: number;
+  /** fsync: how long a persisted record may stay unwritten (a kill loses it); 0: none may. */
+  writeBehindMs: number;
+  /** Test-only bugs the launch can plant (runtime.plantedBug): name → what it does. */
+  plantedBugs: Readonly<Record<string, string>>;
+  /** A node (a start or a restart) from the records its log kept, in the order it wrote them. */
+  node(id: NodeId, nodes: readonly NodeId[], recovered: readonly unknown[]): N;
+  /** The session over the simulated cluster. */
+  connect(wire: SimWire<N>, session: SessionOptions): SystemSession;
 }
 
 /** The system's view of a started cluster: where each node serves clients now. */
@@ -269,6 +346,8 @@ export interface System<O extends SystemOptions = SystemOptions> {
   readonly launch: {
     local?(options: O, run: LaunchContext): LocalLaunch;
     docker?(options: O, run: LaunchContext): DockerLaunch;
+    // biome-ignore lint/suspicious/noExplicitAny: each system's sim node is its own type
+    sim?(options: O, run: LaunchContext): SimLaunch<any>;
   };
   /** True once the node at `address` serves clients (polled after every start). */
   ready(address: NodeAddress, signal: AbortSignal): Promise<boolean>;

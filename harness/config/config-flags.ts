@@ -24,7 +24,7 @@ const GENERAL: ConfigFlag[] = [
   },
   {
     flags: "--runtime <runtime>",
-    description: "local | docker (default local)",
+    description: "local | docker | sim (default local)",
     path: ["runtime", "name"],
     kind: "string",
   },

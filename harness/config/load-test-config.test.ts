@@ -211,7 +211,7 @@ describe("loadTestConfig", () => {
     const lines = message.split("\n");
     expect(lines).toHaveLength(9);
     expect(lines[0]).toBe(
-      "t.yaml:2:1: bogus0: unknown key (allowed: name, seed, store, timeLimit, quiescenceTimeout, system, runtime, workload, clients, nemesis, checkers)",
+      "t.yaml:2:1: bogus0: unknown key (allowed: name, seed, store, timeLimit, quiescenceTimeout, system, runtime, workload, clients, nemesis, checkers, script)",
     );
     expect(lines[8]).toBe("… and 39992 more problems");
     // Not a timing test of speed, a guard against the quadratic: 40k keys took 37 s before.

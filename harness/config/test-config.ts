@@ -18,8 +18,10 @@ import {
   nemesisSchema,
   resolveNemesis,
 } from "../nemesis/nemesis-options.js";
+import { scriptProblems, scriptSchema, type TestScript } from "../run/test-script.js";
+import { SIM_DEFAULTS, SIM_KEYS } from "../runtime/sim/sim-options.js";
 
-export const RUNTIMES = ["local", "docker"] as const;
+export const RUNTIMES = ["local", "docker", "sim"] as const;
 export const CONSISTENCY_CLAIMS = ["eventual", "session", "linearizable"] as const;
 export const SEED_MAX = 2 ** 31 - 1;
 const NAME_CHARS_MAX = 100;
@@ -37,7 +39,20 @@ export const named = (fallback: string) => (input: unknown) => {
   return input;
 };
 
-const runtimeSchema = z.preprocess(named("local"), z.strictObject({ name: z.enum(RUNTIMES) }));
+const runtimeSchema = z.preprocess(
+  named("local"),
+  z.strictObject({
+    name: z.enum(RUNTIMES),
+    /** sim: the one-way delay of a message or a client request, and a seeded extra up to
+     * jitter (which reorders them). */
+    latency: duration(0, 60_000).optional(),
+    jitter: duration(0, 60_000).optional(),
+    /** sim: how long a killed node takes to serve again. */
+    restart: duration(0, 600_000).optional(),
+    /** sim, test-only: a bug the system's sim launch plants (to prove explore finds one). */
+    plantedBug: z.string().min(1).optional(),
+  }),
+);
 
 const clientsSchema = z
   .strictObject({
@@ -89,6 +104,8 @@ export const testFileSchema = z.strictObject({
   clients: clientsSchema,
   nemesis: nemesisSchema,
   checkers: checkersSchema,
+  /** What the clients and the nemesis do, spelled out (the shrinker writes it). */
+  script: scriptSchema.optional(),
 });
 
 type TopLevel = z.output<typeof testFileSchema>;
@@ -107,11 +124,18 @@ export interface TestConfig {
   timeLimit: number;
   quiescenceTimeout: number;
   system: { name: string; [option: string]: unknown };
-  runtime: { name: (typeof RUNTIMES)[number] };
+  runtime: {
+    name: (typeof RUNTIMES)[number];
+    latency?: number;
+    jitter?: number;
+    restart?: number;
+    plantedBug?: string;
+  };
   workload: WorkloadOptions & { [option: string]: unknown };
   clients: z.output<typeof clientsSchema>;
   nemesis: NemesisOptions;
   checkers: { names: string[]; consistency: (typeof CONSISTENCY_CLAIMS)[number] };
+  script?: TestScript;
 }
 
 /** The registered system of a test. */
@@ -161,7 +185,8 @@ export function resolve(
     timeLimit: parsed.timeLimit,
     quiescenceTimeout: parsed.quiescenceTimeout,
     system: systemOptions,
-    runtime: parsed.runtime,
+    runtime:
+      parsed.runtime.name === "sim" ? { ...SIM_DEFAULTS, ...parsed.runtime } : parsed.runtime,
     workload: parsed.workload,
     clients: parsed.clients,
     nemesis,
@@ -169,6 +194,7 @@ export function resolve(
       names: parsed.checkers.names ?? [...workload.checkers(parsed.workload, conflicts)],
       consistency: parsed.checkers.consistency,
     },
+    ...(parsed.script !== undefined && { script: parsed.script }),
   };
   const problems = [
     ...(system.problems?.(systemOptions) ?? []).map((p) => ({ ...p, path: ["system", ...p.path] })),
@@ -192,6 +218,19 @@ function crossProblems(
       message: `system ${system.name} has no ${config.runtime.name} launch (allowed: ${has})`,
     });
   }
+  problems.push(...runtimeProblems(config, system));
+  if (config.script !== undefined) {
+    problems.push(
+      ...scriptProblems(config.script, {
+        nodes: system.nodeIds(config.system),
+        workload,
+        workloadOptions: config.workload,
+        concurrency: config.clients.concurrency,
+        kinds: config.nemesis.kinds,
+        timeLimitMs: config.timeLimit,
+      }),
+    );
+  }
   for (const need of workload.needs?.(config.workload) ?? []) {
     if (!capabilities.includes(need)) {
       const why = CAPABILITIES[need as keyof typeof CAPABILITIES] ?? need;
@@ -210,6 +249,27 @@ function crossProblems(
     }
   }
   return problems;
+}
+
+/** The sim's own keys belong to the sim; a planted bug must be one the system's sim launch has. */
+function runtimeProblems(config: TestConfig, system: AnySystem): ConfigProblem[] {
+  const { runtime } = config;
+  if (runtime.name !== "sim") {
+    return SIM_KEYS.filter((key) => runtime[key] !== undefined).map((key) => ({
+      path: ["runtime", key],
+      message: `${key} applies to the sim runtime only (runtime: {name: sim, ${key}: …})`,
+    }));
+  }
+  const bug = runtime.plantedBug;
+  const launch = system.launch.sim?.(config.system, { seed: config.seed });
+  if (bug === undefined || launch === undefined || bug in launch.plantedBugs) return [];
+  const known = Object.keys(launch.plantedBugs).join(", ") || "none";
+  return [
+    {
+      path: ["runtime", "plantedBug"],
+      message: `system ${system.name}'s sim launch plants no such bug (it has: ${known})`,
+    },
+  ];
 }
 
 export function deepFreeze<T>(value: T): T {

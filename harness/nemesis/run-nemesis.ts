@@ -2,7 +2,8 @@
 // and is stopped (healed) after its duration, or at once when the signal aborts. Steps never
 // overlap, so the history pairs every nemesis invoke with the next nemesis completion (Jepsen's one
 // nemesis process); a step that runs late (a slow restart) delays the steps after it, in order.
-import { setTimeout as sleep } from "node:timers/promises";
+// Time is the run's clock (real, or the sim's virtual time).
+import { type RunClock, realClock } from "../run/run-clock.js";
 import { faultKind } from "./nemeses.js";
 import type { FaultEvent, NemesisContext } from "./nemesis.js";
 import type { NemesisOptions } from "./nemesis-options.js";
@@ -19,8 +20,9 @@ export async function runNemesis(
   options: NemesisOptions,
   ctx: NemesisContext,
   onFault?: (active: string | undefined) => void,
+  clock: RunClock = realClock,
 ): Promise<void> {
-  const startedAtMs = performance.now();
+  const startedAtMs = clock.nowMs();
   const optionsOf = (event: FaultEvent) => options[event.kind as keyof NemesisOptions];
   // Started and not yet stopped, in start order.
   const active = new Map<FaultEvent, string>();
@@ -36,7 +38,7 @@ export async function runNemesis(
 
   try {
     for (const step of stepsOf(schedule)) {
-      if (!(await sleepUntil(startedAtMs + step.atMs, ctx.signal))) break;
+      if (!(await sleepUntil(clock, startedAtMs + step.atMs, ctx.signal))) break;
       if (step.action === "stop") {
         await stop(step.event);
         continue;
@@ -75,15 +77,13 @@ export function stepsOf(schedule: readonly FaultEvent[]): Step[] {
   return steps;
 }
 
-/** Sleeps until performance.now() reaches `deadlineMs`; false if the signal aborted first. */
-async function sleepUntil(deadlineMs: number, signal: AbortSignal): Promise<boolean> {
+/** Sleeps until the clock reaches `deadlineMs`; false if the signal aborted first. */
+async function sleepUntil(
+  clock: RunClock,
+  deadlineMs: number,
+  signal: AbortSignal,
+): Promise<boolean> {
   if (signal.aborted) return false;
-  const waitMs = deadlineMs - performance.now();
-  if (waitMs <= 0) return true;
-  try {
-    await sleep(waitMs, undefined, { signal });
-    return true;
-  } catch {
-    return false;
-  }
+  await clock.sleep(deadlineMs - clock.nowMs(), signal);
+  return !signal.aborted;
 }

@@ -6,6 +6,7 @@
 import type { NodeId } from "../../workloads/kv-client.js";
 import type { KvClients } from "../../workloads/workload.js";
 import type { HistoryWriter } from "./history-writer.js";
+import { type RunClock, realClock } from "./run-clock.js";
 
 export interface FinalReadOptions {
   kv: KvClients;
@@ -18,6 +19,8 @@ export interface FinalReadOptions {
   /** Pause between rounds that did not agree. */
   roundIntervalMs?: number;
   signal: AbortSignal;
+  /** The run's clock (default: real time). */
+  clock?: RunClock;
 }
 
 export interface FinalReadResult {
@@ -34,7 +37,8 @@ function canonical(siblings: readonly unknown[]): string {
 
 export async function finalReads(options: FinalReadOptions): Promise<FinalReadResult> {
   const { kv, nodes, keys, history, signal } = options;
-  const deadline = performance.now() + options.quiescenceTimeoutMs;
+  const clock = options.clock ?? realClock;
+  const deadline = clock.nowMs() + options.quiescenceTimeoutMs;
   const processes = nodes.map((_, i) => options.processFirst + i);
   const last = new Map<string, Map<NodeId, unknown[]>>();
 
@@ -86,8 +90,8 @@ export async function finalReads(options: FinalReadOptions): Promise<FinalReadRe
       const answers = [...(last.get(key)?.values() ?? [])];
       return answers.length === nodes.length && new Set(answers.map(canonical)).size === 1;
     });
-    if (agreed || signal.aborted || performance.now() >= deadline)
+    if (agreed || signal.aborted || clock.nowMs() >= deadline)
       return { rounds: round, agreed, last };
-    await new Promise((resolve) => setTimeout(resolve, options.roundIntervalMs ?? 250));
+    await clock.sleep(options.roundIntervalMs ?? 250, signal);
   }
 }

@@ -4,10 +4,10 @@
 // {"f":"probe","key":K,"node":N,"round":R} ops, one process id per node above any client's. Off
 // unless the test sets probeInterval. A failed probe is a fail (a read changes nothing). The
 // clients' history goes through `history` here, which notes the keys they touch.
-import { setTimeout as sleep } from "node:timers/promises";
 import type { NodeId } from "../../workloads/kv-client.js";
 import type { KvClients } from "../../workloads/workload.js";
 import type { HistoryWriter } from "./history-writer.js";
+import { type RunClock, realClock } from "./run-clock.js";
 
 /** The probes' process ids start here: far above any client's (clients retire ids one
  * `concurrency` at a time), and the final reads number theirs after the clients'. */
@@ -24,6 +24,8 @@ export interface ProbeReadOptions {
   stop: AbortSignal;
   /** Reads in flight end once aborted (Ctrl-C). */
   interrupt: AbortSignal;
+  /** The run's clock (virtual time on the sim). */
+  clock?: RunClock;
 }
 
 export interface ProbeReads {
@@ -52,8 +54,7 @@ async function probeLoop(options: ProbeReadOptions, keys: ReadonlySet<string>) {
   const { stop } = options;
   let rounds = 0;
   while (!stop.aborted) {
-    // An aborted sleep rejects: that is the stop, not an error.
-    await sleep(options.intervalMs, undefined, { signal: stop }).catch(() => undefined);
+    await (options.clock ?? realClock).sleep(options.intervalMs, stop);
     if (stop.aborted || options.interrupt.aborted) break;
     if (keys.size === 0) continue;
     rounds++;

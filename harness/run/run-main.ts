@@ -16,7 +16,7 @@ import { summaryTable, verdictWord } from "./run-summary.js";
 import { runPaths } from "../store/run-store.js";
 import { runTest } from "./run-test.js";
 
-function readTestFile(path: string): { path: string; text: string } {
+export function readTestFile(path: string): { path: string; text: string } {
   try {
     return { path, text: readFileSync(path, "utf8") };
   } catch (err) {

@@ -21,7 +21,9 @@ import { runClients } from "./client-loop.js";
 import { finalReads } from "./final-reads.js";
 import { type HistoryWriter, openHistoryWriter } from "./history-writer.js";
 import { startProbeReads } from "./probe-reads.js";
+import { clockNs, realClock } from "./run-clock.js";
 import type { RunStatus } from "./run-status.js";
+import { scriptedSchedule } from "./test-script.js";
 
 export interface RunOptions {
   /** Aborted on Ctrl-C / SIGTERM. */
@@ -31,6 +33,8 @@ export interface RunOptions {
   runtime?: Runtime;
   /** Pause between final-read rounds that did not agree. */
   finalReadIntervalMs?: number;
+  /** Judges the stored run (default checkRun: results.json and the report too). */
+  check?: typeof checkRun;
 }
 
 export interface RunOutcome {
@@ -71,7 +75,10 @@ export async function runTest(config: TestConfig, options: RunOptions): Promise<
   const nodeIds = nodeIdsOf(config);
   const workload = workloadOf(config).create(config.workload);
   // Planned before anything exists on disk: a plan that cannot be made leaves no empty run.
-  const schedule = planFaults(config.nemesis, nodeIds, config.seed, config.timeLimit);
+  const scripted = config.script?.faults;
+  const schedule = scripted
+    ? scriptedSchedule(scripted)
+    : planFaults(config.nemesis, nodeIds, config.seed, config.timeLimit);
   const paths = createRunDir(config.store, config.name);
   const { runDir } = paths;
   status.runDir = runDir;
@@ -91,16 +98,22 @@ export async function runTest(config: TestConfig, options: RunOptions): Promise<
       nodeIds,
       linkFault: config.nemesis.partition.linkFault,
       signal: interrupt,
+      runtime: config.runtime,
     });
-    const session = system.connect(config.system, cluster, {
-      opTimeoutMs: config.clients.opTimeout,
-    });
+    const sessionOptions = { opTimeoutMs: config.clients.opTimeout };
+    const session =
+      cluster.connect?.(sessionOptions) ?? system.connect(config.system, cluster, sessionOptions);
+    // The sim keeps virtual time: every loop of the run reads and waits on it.
+    const clock = cluster.clock ?? realClock;
     const stop = new AbortController();
     const stopNow = () => stop.abort();
     // Every client's call in flight listens to both signals.
     setMaxListeners(config.clients.concurrency + 16, stop.signal, interrupt);
     // A history that cannot be written (a full disk) ends the run: flush() then throws its error.
-    const history = openHistoryWriter(paths.history, { onError: stopNow });
+    const history = openHistoryWriter(paths.history, {
+      onError: stopNow,
+      ...(cluster.clock && { clockNs: clockNs(cluster.clock) }),
+    });
     opened = history;
     status.counts = history.counts;
     status.flushHistory = () => history.flush();
@@ -108,13 +121,19 @@ export async function runTest(config: TestConfig, options: RunOptions): Promise<
       await session.settled?.(interrupt);
       if (interrupt.aborted) return { runDir, interrupted: true };
       interrupt.addEventListener("abort", stopNow, { once: true });
-      const timer = setTimeout(stopNow, config.timeLimit);
+      void clock.sleep(config.timeLimit, stop.signal).then(stopNow);
       status.phase = "running";
       status.clientsStartedAtMs = performance.now();
       const nemesis = { cluster, session, recorder: history, signal: stop.signal };
-      const nemesisDone = runNemesis(schedule, config.nemesis, nemesis, (active) => {
-        status.activeFault = active;
-      });
+      const nemesisDone = runNemesis(
+        schedule,
+        config.nemesis,
+        nemesis,
+        (active) => {
+          status.activeFault = active;
+        },
+        clock,
+      );
       const probes = startProbeReads({
         kv: (node) => session.client(node),
         nodes: nodeIds,
@@ -122,6 +141,7 @@ export async function runTest(config: TestConfig, options: RunOptions): Promise<
         intervalMs: config.clients.probeInterval,
         stop: stop.signal,
         interrupt,
+        clock,
       });
       const clients = await runClients({
         workload,
@@ -133,9 +153,12 @@ export async function runTest(config: TestConfig, options: RunOptions): Promise<
         history: probes.history,
         stop: stop.signal,
         interrupt,
+        clock,
+        ...(config.script?.ops && { script: config.script.ops }),
       });
+      // The clients stopped (the time limit or an interrupt): the time limit's wait ends too.
+      stopNow();
       await Promise.all([nemesisDone, probes.done]);
-      clearTimeout(timer);
       interrupt.removeEventListener("abort", stopNow);
       status.activeFault = undefined;
       history.flush();
@@ -152,6 +175,7 @@ export async function runTest(config: TestConfig, options: RunOptions): Promise<
         processFirst: clients.processMax + 1,
         quiescenceTimeoutMs: config.quiescenceTimeout,
         signal: interrupt,
+        clock,
         ...(options.finalReadIntervalMs !== undefined && {
           roundIntervalMs: options.finalReadIntervalMs,
         }),
@@ -170,7 +194,7 @@ export async function runTest(config: TestConfig, options: RunOptions): Promise<
 
   status.phase = "checking";
   // The ops the writer recorded are the file's: checked without parsing it back.
-  const check = await checkRun(runDir, { history: opened?.ops });
+  const check = await (options.check ?? checkRun)(runDir, { history: opened?.ops });
   status.phase = "done";
   return { runDir, interrupted: false, check, ...(finalResult && { finalReads: finalResult }) };
 }

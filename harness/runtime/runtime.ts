@@ -7,10 +7,13 @@ import {
   type AnySystem,
   type NodeAddress,
   type NodeId,
+  type SessionOptions,
   type SystemCluster,
   SystemPrerequisiteError,
+  type SystemSession,
 } from "../../systems/system.js";
 import { UsageError } from "../cli-error.js";
+import type { RunClock } from "../run/run-clock.js";
 
 export interface ClusterSpec {
   /** The run's name (test name + timestamp): names networks and containers. */
@@ -27,6 +30,8 @@ export interface ClusterSpec {
   linkFault: "blackhole" | "reset";
   /** Aborted on Ctrl-C: a start under way gives up at once. */
   signal?: AbortSignal;
+  /** The test's `runtime:` section (a runtime's own settings, e.g. the sim's latency). */
+  runtime?: { name: string; [setting: string]: unknown };
 }
 
 /** A directed link: messages from [0] to [1]. */
@@ -53,6 +58,10 @@ export interface Cluster extends AsyncDisposable, SystemCluster {
   healLinks(): Promise<void>;
   /** Stops every node (resumed and SIGTERMed, SIGKILLed after a grace period); idempotent. */
   stop(): Promise<void>;
+  /** The run's clock when the cluster keeps its own time (the sim: virtual time). */
+  readonly clock?: RunClock;
+  /** The session when the cluster is not reached over addresses (the sim: in-process). */
+  connect?(session: SessionOptions): SystemSession;
 }
 
 export interface Runtime {

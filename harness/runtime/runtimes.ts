@@ -2,10 +2,12 @@
 import { dockerRuntime } from "./docker-runtime.js";
 import { localRuntime } from "./local-runtime.js";
 import type { Runtime } from "./runtime.js";
+import { simRuntime } from "./sim/sim-runtime.js";
 
 export const runtimes = {
   local: localRuntime,
   docker: dockerRuntime,
+  sim: simRuntime,
 } satisfies Record<string, Runtime>;
 
 export type RuntimeName = keyof typeof runtimes;

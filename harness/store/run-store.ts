@@ -37,6 +37,11 @@ export function runTimestamp(date: Date): string {
   return date.toISOString().replace(/[-:]/g, "");
 }
 
+/** A test file kept in the store beside its runs (the shrinker's): <store>/<test-name>/test.yaml. */
+export function storedTestPath(storeDir: string, testName: string): string {
+  return join(storeDir, testName, "test.yaml");
+}
+
 /** The link to the newest run. */
 export function latestLink(storeDir: string): string {
   return join(storeDir, "latest");

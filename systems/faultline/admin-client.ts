@@ -71,7 +71,7 @@ export interface NodeHealth {
   role: string;
   /** Leader build: the node's term and the leader it knows. */
   term?: number;
-  leader?: string;
+  leader?: string | null;
 }
 
 /** GET /health, or undefined when the node does not answer in time. */

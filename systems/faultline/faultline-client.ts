@@ -265,3 +265,30 @@ export function faultlineKvClient(
     },
   };
 }
+
+/** What every session of the faultline system does alike, whatever carries its requests (HTTP,
+ * the sim's wire): one KvClient per node, made once, and a node's dump. */
+export function kvSession(
+  http: NodeClient,
+  kv: FaultlineKvOptions = {},
+): {
+  client(node: NodeId): KvClient;
+  dump(node: NodeId, signal?: AbortSignal): Promise<unknown>;
+} {
+  const clients = new Map<NodeId, KvClient>();
+  return {
+    client(node) {
+      let client = clients.get(node);
+      if (client === undefined) {
+        client = faultlineKvClient(http, node, kv);
+        clients.set(node, client);
+      }
+      return client;
+    },
+    async dump(node, signal) {
+      const result = await http.dump(node, signal ? { signal } : {});
+      if (!result.ok) throw new Error(`GET /admin/dump: ${result.error}`);
+      return result.body;
+    },
+  };
+}

@@ -1,25 +1,22 @@
 // faultline's own replicated store as a system under test: the `system:` section
 // (`{name: faultline, build, strategy, nodes, w, r, acks, fsync, …}`), its shorthand flags, how
 // each runtime starts a `faultline node` (nodes/ stays the binary; this file only maps options
-// onto its flags), and the session the harness and clients use: the node API over HTTP, the
-// admin calls (dump, clock), and leader discovery through /health.
+// onto its flags; the sim runtime steps the same core in process, faultline-sim.ts), and the
+// session the harness and clients use: the node API over HTTP, the admin calls (dump, clock),
+// and leader discovery through /health (leader-discovery.ts).
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { BUILDS, STRATEGIES } from "../../nodes/core/replica.js";
 import { type NodeOptions, nodeArgs, nodeDefaults } from "../../nodes/node-options.js";
-import type { KvClient, NodeId } from "../../workloads/kv-client.js";
+import type { NodeId } from "../../workloads/kv-client.js";
 import { duration, type FlagSpec, formatDuration } from "../options-schema.js";
-import type {
-  ConfigProblem,
-  NodeAddress,
-  System,
-  SystemFailover,
-  SystemSession,
-} from "../system.js";
+import type { ConfigProblem, NodeAddress, System, SystemSession } from "../system.js";
 import { isHealthy, nodeHealth, postClockOffset, postPeers } from "./admin-client.js";
-import { createNodeClient, faultlineKvClient } from "./faultline-client.js";
+import { createNodeClient, kvSession } from "./faultline-client.js";
 import { NODE_ERRORS } from "./faultline-errors.js";
 import { faultlineNodeImage } from "./faultline-image.js";
+import { faultlineSimLaunch } from "./faultline-sim.js";
+import { leaderSession, realSessionClock } from "./leader-discovery.js";
 
 const NODES_MAX = 15;
 
@@ -153,67 +150,6 @@ function nodeOptions(
   };
 }
 
-/** The leader of the highest term any node reports (a deposed leader may not know it yet). */
-async function currentLeader(
-  nodes: readonly NodeId[],
-  urlOf: (node: NodeId) => string,
-  signal: AbortSignal,
-): Promise<NodeId | undefined> {
-  const answers = await Promise.all(nodes.map((node) => nodeHealth(urlOf(node), signal)));
-  const leaders = answers.filter((h) => h?.role === "leader");
-  leaders.sort((a, b) => (b?.term ?? 0) - (a?.term ?? 0));
-  return leaders[0]?.node;
-}
-
-/** Polls `until` every 50 ms until it gives a value, the signal aborts, or `timeoutMs` passes. */
-async function poll<T>(
-  until: () => Promise<T | undefined>,
-  timeoutMs: number,
-  signal: AbortSignal,
-): Promise<T | undefined> {
-  const deadline = performance.now() + timeoutMs;
-  while (!signal.aborted && performance.now() < deadline) {
-    const value = await until();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return undefined;
-}
-
-/** The leader build's failover: the election is the promotion; a rejoined node follows. */
-function electionFailover(
-  o: FaultlineOptions,
-  nodes: readonly NodeId[],
-  urlOf: (node: NodeId) => string,
-): SystemFailover {
-  // Raft elects within a few timeouts once a majority hears each other.
-  const waitMs = 20 * (o.electionTimeout ?? nodeDefaults.electionTimeoutMs);
-  return {
-    async promote(fenced, _choice, record, signal) {
-      const started = performance.now();
-      const others = nodes.filter((node) => node !== fenced);
-      const elected = await poll(() => currentLeader(others, urlOf, signal), waitMs, signal);
-      if (elected === undefined) throw new Error(`no other node was elected within ${waitMs} ms`);
-      record({ step: "elected", node: elected, ms: Math.round(performance.now() - started) });
-      return elected;
-    },
-    // A node of an electing cluster rejoins by itself once it runs and hears the others; this
-    // only records whom it follows when it soon does (a partition may keep it from it a while).
-    async rejoin(node, record, signal) {
-      const soonMs = 4 * (o.electionTimeout ?? nodeDefaults.electionTimeoutMs);
-      const health = await poll(
-        async () => {
-          const h = await nodeHealth(urlOf(node), signal);
-          return h?.role === "follower" && h.leader !== undefined ? h : undefined;
-        },
-        soonMs,
-        signal,
-      );
-      record({ step: "follows", node, leader: health?.leader ?? null, term: health?.term ?? null });
-    },
-  };
-}
-
 const FAULTLINE_BIN = fileURLToPath(new URL("../../bin/faultline.js", import.meta.url));
 /** The port every node serves on inside its container. */
 const CONTAINER_PORT = 7000;
@@ -228,36 +164,13 @@ function connect(
 ): SystemSession {
   const urlOf = (node: NodeId) => baseUrl(cluster.address(node));
   const http = createNodeClient({ urlOf, timeoutMs: session.opTimeoutMs });
-  const clients = new Map<NodeId, KvClient>();
+  const electionTimeoutMs = o.electionTimeout ?? nodeDefaults.electionTimeoutMs;
+  const health = (node: NodeId, signal: AbortSignal) => nodeHealth(urlOf(node), signal);
   return {
-    client(node) {
-      let client = clients.get(node);
-      if (client === undefined) {
-        client = faultlineKvClient(http, node, { localReads: o.reads === "any" });
-        clients.set(node, client);
-      }
-      return client;
-    },
-    async dump(node, signal) {
-      const result = await http.dump(node, { signal });
-      if (!result.ok) throw new Error(`GET /admin/dump: ${result.error}`);
-      return result.body;
-    },
+    ...kvSession(http, { localReads: o.reads === "any" }),
     setClockOffset: (node, offsetMs) => postClockOffset(urlOf(node), offsetMs, ADMIN_TIMEOUT_MS),
-    ...(o.build === "leader" && {
-      leader: (signal: AbortSignal) => currentLeader(cluster.nodes, urlOf, signal),
-      failover: electionFailover(o, cluster.nodes, urlOf),
-      async settled(signal: AbortSignal) {
-        const waitMs = 20 * (o.electionTimeout ?? nodeDefaults.electionTimeoutMs);
-        const leader = await poll(
-          () => currentLeader(cluster.nodes, urlOf, signal),
-          waitMs,
-          signal,
-        );
-        if (leader === undefined && !signal.aborted)
-          throw new Error(`no leader was elected within ${waitMs} ms of the cluster's start`);
-      },
-    }),
+    ...(o.build === "leader" &&
+      leaderSession(electionTimeoutMs, cluster.nodes, health, realSessionClock)),
     async close() {
       http.close();
     },
@@ -333,6 +246,12 @@ export const faultline: System<FaultlineOptions> = {
           signal,
         ),
     }),
+    sim: (o, run) =>
+      faultlineSimLaunch(nodeOptions(o, run.seed), {
+        localReads: o.reads === "any",
+        electionTimeoutMs: o.electionTimeout ?? nodeDefaults.electionTimeoutMs,
+        plantedBug: run.plantedBug,
+      }),
   },
   ready: (address) => isHealthy(baseUrl(address), 1000),
   connect,

@@ -1,0 +1,101 @@
+// Where explore's seeds run: in this process, one at a time, or in `jobs` child processes
+// (explore-worker.ts), one seed each at a time. Either way a seed's run is the same sim run with
+// the same result (the same seed gives the same run); only the order they finish in differs.
+// The children are tracked by pid and ended on close, on an interrupt, and if this process exits.
+import { type ChildProcess, fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { TestConfig } from "../config/test-config.js";
+import { toTestFile } from "../config/test-file.js";
+import { addExitHook } from "../process-exit.js";
+import type { FromWorker } from "./explore-worker.js";
+import { runTrial, type Trial } from "./sim-trial.js";
+
+export interface SeedRunner {
+  /** How many seeds may run at once. */
+  readonly slots: number;
+  /** A seed's trial; undefined when interrupted. */
+  run(seed: number): Promise<Trial | undefined>;
+  close(): Promise<void>;
+}
+
+export function inProcess(test: TestConfig, scratch: string, interrupt: AbortSignal): SeedRunner {
+  return {
+    slots: 1,
+    run: (seed) => runTrial({ ...test, seed }, { store: scratch, interrupt, history: true }),
+    close: async () => {},
+  };
+}
+
+const RUN_TS = fileURLToPath(new URL("../../bin/run-ts.js", import.meta.url));
+const WORKER = fileURLToPath(new URL("./explore-worker.ts", import.meta.url));
+
+interface Worker {
+  child: ChildProcess;
+  ready: Promise<void>;
+  /** The seed it runs now and who waits for it. */
+  busy?: { seed: number; settle: (trial: Trial | undefined) => void; fail: (err: Error) => void };
+}
+
+function startWorker(test: TestConfig): Worker {
+  const child = fork(RUN_TS, [WORKER], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const worker: Worker = { child, ready: Promise.resolve() };
+  worker.ready = new Promise((resolve, reject) => {
+    child.on("message", (message: FromWorker) => {
+      if (message.type === "ready") return resolve();
+      const busy = worker.busy;
+      worker.busy = undefined;
+      if (message.type === "trial") busy?.settle(message.trial);
+      else busy?.fail(new Error(`explore worker ${child.pid}: ${message.message}`));
+    });
+    child.on("exit", (code, signal) => {
+      const err = new Error(`explore worker ${child.pid} exited (${signal ?? code})`);
+      reject(err);
+      worker.busy?.fail(err);
+      worker.busy = undefined;
+    });
+  });
+  // An early exit is also met by whoever awaits `ready`; it is no unhandled rejection.
+  worker.ready.catch(() => {});
+  child.send({ type: "test", file: toTestFile(test) });
+  return worker;
+}
+
+/** `jobs` child processes, each running one seed at a time. */
+export function childProcesses(test: TestConfig, jobs: number, interrupt: AbortSignal): SeedRunner {
+  const workers = Array.from({ length: jobs }, () => startWorker(test));
+  const stopAll = () => {
+    for (const { child } of workers)
+      if (child.exitCode === null && child.signalCode === null) child.kill();
+  };
+  const removeHook = addExitHook(stopAll);
+  interrupt.addEventListener("abort", stopAll, { once: true });
+  return {
+    slots: jobs,
+    async run(seed) {
+      const worker = workers.find((w) => w.busy === undefined);
+      if (worker === undefined) throw new Error("every explore worker is busy");
+      const trial = new Promise<Trial | undefined>((settle, fail) => {
+        worker.busy = { seed, settle, fail };
+      });
+      await worker.ready;
+      worker.child.send({ type: "seed", seed });
+      return trial.catch((err: unknown) => {
+        if (interrupt.aborted) return undefined;
+        throw err;
+      });
+    },
+    async close() {
+      interrupt.removeEventListener("abort", stopAll);
+      const exited = workers.map(
+        ({ child }) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) resolve();
+            else child.once("exit", () => resolve());
+          }),
+      );
+      for (const { child } of workers) if (child.connected) child.disconnect();
+      await Promise.all(exited);
+      removeHook();
+    },
+  };
+}

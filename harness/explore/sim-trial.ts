@@ -1,0 +1,73 @@
+// One run of a test on the sim runtime, as explore and the shrinker make them: `faultline run`'s
+// own runner (runTest: the same clients, nemesis, history, checkers) into a scratch store, its
+// verdicts and, when asked, its history; the run folder is removed unless the caller keeps it (a
+// run to keep is made again into the real store: the same seed gives the same run).
+import { readFileSync, rmSync } from "node:fs";
+import type { CheckResult, Validity } from "../../checkers/checker.js";
+import { parseJsonl } from "../../checkers/formats/jsonl-format.js";
+import { checkHistory, type RunCheckResult } from "../check-run.js";
+import type { TestConfig } from "../config/test-config.js";
+import { runTest } from "../run/run-test.js";
+import { SIM_DEFAULTS } from "../runtime/sim/sim-options.js";
+import { newRunStatus } from "../run/run-status.js";
+import { runPaths } from "../store/run-store.js";
+
+export interface Trial {
+  valid: Validity;
+  results: Record<string, CheckResult>;
+  /** Client ops and final reads, invokes and completions, nemesis ops: the history's length. */
+  opCount: number;
+  /** history.jsonl's text, when `history` was asked for. */
+  history?: string;
+  /** The run folder, when kept. */
+  runDir?: string;
+}
+
+export interface TrialOptions {
+  /** Where the run goes (a scratch store, or the real one for a run to keep). */
+  store: string;
+  interrupt: AbortSignal;
+  history?: boolean;
+  keep?: boolean;
+}
+
+/** The test, forced onto the sim runtime (its sim settings kept when it has them). */
+export function onSim(config: TestConfig): TestConfig {
+  return config.runtime.name === "sim"
+    ? config
+    : { ...config, runtime: { name: "sim", ...SIM_DEFAULTS } };
+}
+
+/** Runs the test on the sim; undefined when interrupted. The checkers judge the history in
+ * memory (no results.json, no report: a kept run is checked again by whoever keeps it). */
+export async function runTrial(
+  config: TestConfig,
+  options: TrialOptions,
+): Promise<Trial | undefined> {
+  const test = { ...onSim(config), store: options.store };
+  let text = "";
+  const check = async (runDir: string): Promise<RunCheckResult> => {
+    const path = runPaths(runDir).history;
+    text = readFileSync(path, "utf8");
+    const { history, warnings } = parseJsonl(text, path);
+    return { ...checkHistory(test, history), warnings, opCount: history.length };
+  };
+  const outcome = await runTest(test, {
+    interrupt: options.interrupt,
+    status: newRunStatus(test.timeLimit),
+    check,
+  });
+  try {
+    if (outcome.check === undefined) return undefined;
+    const { valid, results, opCount } = outcome.check;
+    return {
+      valid,
+      results,
+      opCount,
+      ...(options.history && { history: text }),
+      ...(options.keep && { runDir: outcome.runDir }),
+    };
+  } finally {
+    if (!options.keep) rmSync(outcome.runDir, { recursive: true, force: true });
+  }
+}
