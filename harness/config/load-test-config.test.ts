@@ -229,7 +229,7 @@ describe("loadTestConfig", () => {
       't.yaml:2:13: system.strategy = "lvv": expected one of "lww", "reject", "siblings"',
     );
     expect(usageError(() => load("system: mysql\n"))).toBe(
-      't.yaml:1:9: system.name = "mysql": unknown system (allowed: faultline, memory)',
+      't.yaml:1:9: system.name = "mysql": unknown system (allowed: faultline, memory, postgres)',
     );
   });
 
