@@ -6,17 +6,25 @@ import type Dockerode from "dockerode";
 import type { StartedNetwork, StartedTestContainer } from "testcontainers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { NodeId } from "../../workloads/kv-client.js";
-import { ensureKvTable, walReceiver } from "./postgres-admin.js";
-import { findPostgresBinaries } from "./postgres-binaries.js";
-import { createPostgresClient } from "./postgres-client.js";
-import { CONTAINER_PORT, containerCommand, containerPlace } from "./postgres-container.js";
-import { ensurePostgresImage, postgresImageName } from "./postgres-image.js";
-import { type PostgresLaunchInput, postgresLaunchPlan } from "./postgres-launch.js";
-import { postgresOptionsSchema } from "./postgres-options.js";
-import { postgresDockerGate } from "./test-docker-gate.js";
-import { eventually } from "./test-support.js";
+import { ensureKvTable, walReceiver } from "../../systems/postgres/postgres-admin.js";
+import { findPostgresBinaries } from "../../systems/postgres/postgres-binaries.js";
+import { createPostgresClient } from "../../systems/postgres/postgres-client.js";
+import {
+  CONTAINER_PORT,
+  containerCommand,
+  containerPlace,
+} from "../../systems/postgres/postgres-container.js";
+import { ensurePostgresImage, postgresImageName } from "../../systems/postgres/postgres-image.js";
+import {
+  type PostgresLaunchInput,
+  postgresLaunchPlan,
+} from "../../systems/postgres/postgres-launch.js";
+import { postgresOptionsSchema } from "../../systems/postgres/postgres-options.js";
+import { eventually } from "../../systems/postgres/test-support.js";
+import { connectDocker } from "./docker-engine.js";
+import { dockerGate } from "./docker-test-gate.js";
 
-const gate = await postgresDockerGate("postgres image");
+const gate = await dockerGate("postgres image");
 const RUN = `faultline-pg-image-test-${process.pid}`;
 
 describe.skipIf(!gate.available)(gate.title, () => {
@@ -27,7 +35,7 @@ describe.skipIf(!gate.available)(gate.title, () => {
 
   beforeAll(async () => {
     if (!gate.available) return;
-    docker = gate.docker;
+    docker = (await connectDocker()).container.dockerode;
     image = await ensurePostgresImage(docker);
     const { Network } = await import("testcontainers");
     network = await new Network().start();
