@@ -15,16 +15,23 @@ export function keyProblem(key: unknown): string | undefined {
   return undefined;
 }
 
-/** Nesting depth of a JSON value (a scalar is 0), without recursion; stops counting past the limit. */
+/** Nesting depth of a JSON value (a scalar is 0); stops counting past the limit, so the recursion
+ * is never deeper than VALUE_DEPTH_MAX + 1 whatever the value. Scalars are never visited one by
+ * one: a cart of a thousand numbers is one pass over its array. */
 export function jsonDepth(value: unknown): number {
-  let max = 0;
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, d] = stack.pop()!;
-    if (typeof v !== "object" || v === null) continue;
-    if (d + 1 > max) max = d + 1;
+  return depthBelow(value, 0);
+}
+
+function depthBelow(v: unknown, depth: number): number {
+  if (typeof v !== "object" || v === null) return depth;
+  let max = depth + 1;
+  if (max > VALUE_DEPTH_MAX) return max;
+  const children = Array.isArray(v) ? v : Object.values(v);
+  for (const child of children) {
+    if (typeof child !== "object" || child === null) continue;
+    const below = depthBelow(child, depth + 1);
+    if (below > max) max = below;
     if (max > VALUE_DEPTH_MAX) return max;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, d + 1]);
   }
   return max;
 }

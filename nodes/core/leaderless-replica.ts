@@ -40,6 +40,7 @@ import type {
   ReplicaConfig,
 } from "./replica.js";
 import { DigestBuckets } from "./digest-buckets.js";
+import { jsonEqual } from "./json-equal.js";
 import { seededRandom } from "./seeded-random.js";
 import { parseStartId, startId } from "./start-id.js";
 import { stateFingerprint } from "./state-fingerprint.js";
@@ -250,7 +251,7 @@ export class LeaderlessReplica<S> implements Replica {
       return incoming;
     }
     const merged = this.strategy.merge(local, incoming);
-    if (JSON.stringify(merged) !== JSON.stringify(local)) this.store(key, merged, out);
+    if (!jsonEqual(merged, local)) this.store(key, merged, out);
     return merged;
   }
 
@@ -384,9 +385,8 @@ export class LeaderlessReplica<S> implements Replica {
     }
     if (merged !== undefined && this.config.readRepair) {
       this.absorb(pending.key, merged, out);
-      const text = JSON.stringify(merged);
       for (const [node, state] of pending.states) {
-        if (node !== this.config.id && JSON.stringify(state) !== text) {
+        if (node !== this.config.id && !jsonEqual(state, merged)) {
           out.push(send(node, { type: "states", states: { [pending.key]: merged as Json } }));
         }
       }
