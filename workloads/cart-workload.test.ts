@@ -31,6 +31,18 @@ describe("mergeCarts", () => {
       }),
     );
   });
+
+  it("is exactly the ascending set of the siblings' numbers, sorted siblings or not", () => {
+    const sorted = fc.uniqueArray(fc.integer()).map((items) => items.sort((a, b) => a - b));
+    const sibling = fc.oneof(sorted, fc.array(fc.oneof(fc.integer(), fc.string())), fc.string());
+    fc.assert(
+      fc.property(fc.array(sibling), (siblings) => {
+        const numbers = siblings.flatMap((s) => (Array.isArray(s) ? s : []));
+        const expected = [...new Set(numbers.filter((x) => typeof x === "number"))];
+        expect(mergeCarts(siblings)).toEqual(expected.sort((a, b) => a - b));
+      }),
+    );
+  });
 });
 
 describe("cart keys", () => {

@@ -52,12 +52,42 @@ export function cartKey(
 
 /** The union of every sibling cart (arrays of items), sorted; anything else is ignored. */
 export function mergeCarts(siblings: readonly unknown[]): number[] {
-  const items = new Set<number>();
+  let merged: number[] = [];
   for (const sibling of siblings) {
-    if (!Array.isArray(sibling)) continue;
-    for (const item of sibling) if (typeof item === "number") items.add(item);
+    if (Array.isArray(sibling)) merged = unionOfSorted(merged, ascendingItems(sibling));
   }
+  return merged;
+}
+
+/** A sibling's numbers ascending, each once: the sibling itself when it already is (as every
+ * cart this workload wrote is), so the usual read-add-write is linear in the cart. */
+function ascendingItems(sibling: readonly unknown[]): readonly number[] {
+  let ascending = true;
+  for (let i = 0; i < sibling.length && ascending; i++) {
+    const item = sibling[i];
+    ascending = typeof item === "number" && (i === 0 || (sibling[i - 1] as number) < item);
+  }
+  if (ascending) return sibling as readonly number[];
+  const items = new Set<number>();
+  for (const item of sibling) if (typeof item === "number") items.add(item);
   return [...items].sort((a, b) => a - b);
+}
+
+/** The union of two ascending lists without repeats, ascending. */
+function unionOfSorted(a: readonly number[], b: readonly number[]): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i]!;
+    const y = b[j]!;
+    if (x <= y) i++;
+    if (y <= x) j++;
+    out.push(x <= y ? x : y);
+  }
+  while (i < a.length) out.push(a[i++]!);
+  while (j < b.length) out.push(b[j++]!);
+  return out;
 }
 
 async function addItem(
