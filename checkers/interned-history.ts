@@ -108,13 +108,22 @@ function writtenOf(op: Op): { value: unknown } | undefined {
 /** The growing value columns: bases, siblings and their items. */
 class ValueColumns {
   readonly slots = new ValueSlots();
-  basisSlots = new Int32Array(1024);
+  basisSlots: Int32Array;
   basisCount = 0;
-  itemStart = new Int32Array(1024);
-  isList = new Uint8Array(1024);
+  itemStart: Int32Array;
+  isList: Uint8Array;
   siblingCount = 0;
-  items = new Int32Array(4096);
+  items: Int32Array;
   itemCount = 0;
+
+  /** Sized for the history up front (sizes): a million-op history's columns are big buffers,
+   * and every regrowth is external memory that can set off a full GC of the history's heap. */
+  constructor(sizes: { basis: number; siblings: number; items: number }) {
+    this.basisSlots = new Int32Array(sizes.basis);
+    this.itemStart = new Int32Array(sizes.siblings + 1);
+    this.isList = new Uint8Array(sizes.siblings + 1);
+    this.items = new Int32Array(sizes.items);
+  }
 
   basis(key: number, basis: readonly unknown[]): void {
     if (this.basisCount + basis.length > this.basisSlots.length) {
@@ -149,12 +158,39 @@ class ValueColumns {
   }
 }
 
+/** Whether pair p's siblings are interned: an ok read or final read whose value is a list. */
+function readsSiblings(invoke: Op, complete: Op | undefined): boolean {
+  return (
+    complete?.type === "ok" &&
+    (invoke.f === "read" || invoke.f === "final-read") &&
+    Array.isArray(complete.value)
+  );
+}
+
+/** How many basis values, siblings and sibling items the pairs hold (ValueColumns' sizes). */
+function columnSizes(history: History, invokeAt: Int32Array, completeAt: Int32Array) {
+  const sizes = { basis: 0, siblings: 0, items: 0 };
+  for (let p = 0; p < invokeAt.length; p++) {
+    const invoke = history[invokeAt[p]!]!;
+    const complete = completeAt[p]! < 0 ? undefined : history[completeAt[p]!]!;
+    sizes.basis += basisOf(invoke, complete)?.length ?? 0;
+    if (!readsSiblings(invoke, complete)) continue;
+    const siblings = complete!.value as unknown[];
+    sizes.siblings += siblings.length;
+    for (let s = 0; s < siblings.length; s++) {
+      const sibling = siblings[s];
+      sizes.items += Array.isArray(sibling) ? sibling.length : 1;
+    }
+  }
+  return sizes;
+}
+
 function intern(history: History): InternedHistory {
   const { invokeAt, completeAt, nemesis } = pairPositions(history);
   const n = invokeAt.length;
   const fs = new Ids();
   const keys = new Ids();
-  const v = new ValueColumns();
+  const v = new ValueColumns(columnSizes(history, invokeAt, completeAt));
   const f = new Int32Array(n);
   const outcome = new Uint8Array(n);
   const invokeTime = new Float64Array(n);
@@ -183,9 +219,9 @@ function intern(history: History): InternedHistory {
       v.basis(k, basis);
     }
     siblingStart[p] = v.siblingCount;
-    if (outcome[p] === OK && (invoke.f === "read" || invoke.f === "final-read")) {
-      if (Array.isArray(complete!.value)) v.siblings(k, complete!.value);
-      else brokenRead[p] = 1;
+    if (readsSiblings(invoke, complete)) v.siblings(k, complete!.value as unknown[]);
+    else if (outcome[p] === OK && (invoke.f === "read" || invoke.f === "final-read")) {
+      brokenRead[p] = 1;
     }
   }
   basisStart[n] = v.basisCount;
