@@ -1,10 +1,13 @@
 // The final reads (contract 4): after the final heal the harness reads every node for every key
 // in rounds (`f: "final-read"`, `node`, `round`). Checkers judge the last round each node answered;
 // convergence also looks at how the rounds got there.
+import type { InternedHistory } from "./interned-history.js";
 import type { OpPair } from "./op-pairs.js";
 
 export interface FinalRead {
   pair: OpPair;
+  /** The pair's position in the paired history (op-pairs.ts). */
+  at: number;
   key: string;
   node: string;
   round: number;
@@ -12,16 +15,27 @@ export interface FinalRead {
 
 export function finalReadsOf(pairs: readonly OpPair[]): FinalRead[] {
   const reads: FinalRead[] = [];
-  for (const pair of pairs) {
-    const op = pair.invoke;
-    if (op.f !== "final-read") continue;
-    if (typeof op.key !== "string" || typeof op.node !== "string") {
-      throw new Error(`history op ${op.index}: final-read needs a key and a node`);
-    }
-    const round = typeof op.round === "number" ? op.round : Number(pair.complete?.round ?? 0);
-    reads.push({ pair, key: op.key, node: op.node, round: Number.isFinite(round) ? round : 0 });
+  for (let at = 0; at < pairs.length; at++) {
+    if (pairs[at]!.invoke.f === "final-read") reads.push(finalRead(pairs[at]!, at));
   }
   return reads;
+}
+
+/** finalReadsOf for an interned history (pair objects made for the final reads only). */
+export function internedFinalReads(h: InternedHistory): FinalRead[] {
+  const reads: FinalRead[] = [];
+  const id = h.fId("final-read");
+  for (let at = 0; at < h.f.length; at++) if (h.f[at] === id) reads.push(finalRead(h.pair(at), at));
+  return reads;
+}
+
+function finalRead(pair: OpPair, at: number): FinalRead {
+  const op = pair.invoke;
+  if (typeof op.key !== "string" || typeof op.node !== "string") {
+    throw new Error(`history op ${op.index}: final-read needs a key and a node`);
+  }
+  const round = typeof op.round === "number" ? op.round : Number(pair.complete?.round ?? 0);
+  return { pair, at, key: op.key, node: op.node, round: Number.isFinite(round) ? round : 0 };
 }
 
 /** key → node → that node's last successful (ok) final read of the key. */

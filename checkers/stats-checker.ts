@@ -4,7 +4,7 @@
 // Always valid unless no op succeeded at all ("unknown"). n log n (the quantile sorts).
 import type { CheckResult, Checker } from "./checker.js";
 import type { History } from "./history.js";
-import { pairOps } from "./op-pairs.js";
+import { type Outcome, pairPositions } from "./op-pairs.js";
 import { type Quantiles, quantiles } from "./quantiles.js";
 
 interface Tally {
@@ -26,17 +26,22 @@ export interface OpStats {
 export const statsChecker: Checker = {
   name: "stats",
   check(history: History): CheckResult {
-    const { pairs, nemesis } = pairOps(history);
+    // The pairing's positions are enough (no pair objects): an op's f, outcome and times.
+    const { invokeAt, completeAt, nemesis } = pairPositions(history);
     const tallies = new Map<string, Tally>();
-    for (const pair of pairs) {
-      const f = pair.invoke.f;
-      let tally = tallies.get(f);
+    for (let p = 0; p < invokeAt.length; p++) {
+      const invoke = history[invokeAt[p]!]!;
+      let tally = tallies.get(invoke.f);
       if (tally === undefined) {
         tally = { ok: [], fail: [], info: [], open: 0 };
-        tallies.set(f, tally);
+        tallies.set(invoke.f, tally);
       }
-      if (pair.complete === undefined) tally.open++;
-      else tally[pair.type].push((pair.completeTime - pair.invokeTime) / 1e6);
+      if (completeAt[p]! < 0) {
+        tally.open++;
+        continue;
+      }
+      const complete = history[completeAt[p]!]!;
+      tally[complete.type as Outcome].push((complete.time - invoke.time) / 1e6);
     }
     const first = history.length > 0 ? history[0]!.time : 0;
     const last = history.length > 0 ? history[history.length - 1]!.time : 0;
@@ -65,7 +70,7 @@ export const statsChecker: Checker = {
     return {
       valid: ok > 0 ? true : "unknown",
       durationSeconds: Math.round(seconds * 1000) / 1000,
-      ops: pairs.length,
+      ops: invokeAt.length,
       ok,
       opsPerSecond: perSecond(completed),
       okPerSecond: perSecond(ok),

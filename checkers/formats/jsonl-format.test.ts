@@ -68,6 +68,22 @@ describe("parseJsonl", () => {
     );
   });
 
+  it("reads lines in batches: a long history parses whole, a bad line in it is still named", () => {
+    // More text than one batch (about 1 MB), so several JSON.parse batches and their seams.
+    const ops = Array.from({ length: 30_000 }, (_, i) => ({ ...invoke, index: i, time: i }));
+    const text = `${ops.map(line).join("\n")}\n`;
+    const { history, warnings } = parseJsonl(text, "h.jsonl");
+    expect(warnings).toEqual([]);
+    expect(history.map((o) => o.index)).toEqual(ops.map((o) => o.index));
+    const bad = text.replace(`${line(ops[20_000]!)}\n`, "{oops}\n");
+    expect(() => parseJsonl(bad, "h.jsonl")).toThrow(/h\.jsonl:20001: not valid JSON/);
+  });
+
+  it("takes no line holding two comma-joined values for two ops", () => {
+    const text = `${line(invoke)}\n${line(ok)},${line({ ...ok, index: 2 })}\n${line(invoke)}\n`;
+    expect(() => parseJsonl(text, "h.jsonl")).toThrow(/h\.jsonl:2: not valid JSON/);
+  });
+
   it("accepts nemesis ops", () => {
     const nem = {
       index: 0,

@@ -11,6 +11,8 @@ import type { Op, OpType } from "../history.js";
 const OP_TYPES: ReadonlySet<string> = new Set<OpType>(["invoke", "ok", "fail", "info"]);
 /** Indexes named in a warning, at most. */
 const INDEXES_SHOWN_MAX = 5;
+/** About how much text one JSON.parse reads (a batch of whole lines). */
+const BATCH_CHARS = 1 << 20;
 
 export interface ParsedHistory {
   history: Op[];
@@ -35,16 +37,42 @@ export class JsonlReader {
 
   constructor(private readonly source: string) {}
 
-  /** Reads the complete lines of `chunk` (after what is left of the previous one). */
+  /** Reads the complete lines of `chunk` (after what is left of the previous one), in batches of
+   * about BATCH_CHARS. */
   push(chunk: string): this {
     const text = this.rest + chunk;
+    const last = text.lastIndexOf("\n");
     let start = 0;
-    for (let end = text.indexOf("\n"); end >= 0; end = text.indexOf("\n", start)) {
-      this.readLine(text.slice(start, end));
+    while (start <= last) {
+      let end = last;
+      if (last - start > BATCH_CHARS) {
+        end = text.lastIndexOf("\n", start + BATCH_CHARS);
+        if (end < start) end = text.indexOf("\n", start + BATCH_CHARS);
+      }
+      this.readLines(text.slice(start, end));
       start = end + 1;
     }
     this.rest = text.slice(start);
     return this;
+  }
+
+  /** Reads complete lines (joined by newlines): all of them by one JSON.parse when every line is
+   * one JSON value (the usual file), else line by line (which finds and names what is wrong). */
+  private readLines(lines: string): void {
+    const values = this.unparsed === undefined ? parseLines(lines) : undefined;
+    if (values === undefined) {
+      let start = 0;
+      for (let end = lines.indexOf("\n"); end >= 0; end = lines.indexOf("\n", start)) {
+        this.readLine(lines.slice(start, end));
+        start = end + 1;
+      }
+      this.readLine(lines.slice(start));
+      return;
+    }
+    for (let i = 0; i < values.length; i++) {
+      this.line++;
+      this.accept(values[i]);
+    }
   }
 
   /** The history read, once the text has ended (a last line without a newline included). */
@@ -80,6 +108,11 @@ export class JsonlReader {
       };
       return;
     }
+    this.accept(parsed);
+  }
+
+  /** Validates the value of the current line and adds it to the history. */
+  private accept(parsed: unknown): void {
     const position = this.history.length;
     const op = validateOp(parsed, position, `${this.source}:${this.line}`);
     if (op.index !== position && this.firstMisplacedLine < 0) this.firstMisplacedLine = this.line;
@@ -136,6 +169,20 @@ export async function readJsonlFile(path: string, source = path): Promise<Parsed
     reader.push(chunk as string);
   }
   return reader.end();
+}
+
+/** The values of newline-joined lines, when each line is exactly one JSON value: parsed as one
+ * array (a line holding several comma-joined values shows as a count that does not match). */
+function parseLines(lines: string): unknown[] | undefined {
+  let count = 1;
+  for (let at = lines.indexOf("\n"); at >= 0; at = lines.indexOf("\n", at + 1)) count++;
+  let values: unknown;
+  try {
+    values = JSON.parse(`[${lines.replaceAll("\n", ",")}]`);
+  } catch {
+    return undefined;
+  }
+  return Array.isArray(values) && values.length === count ? values : undefined;
 }
 
 /** Checks the op's fields and fills in index and time; the parsed object itself is the op. */

@@ -43,21 +43,26 @@ function canonical(value: unknown): string {
   return JSON.stringify(value.map((sibling) => JSON.stringify(sibling)).sort());
 }
 
-function itemsOf(value: unknown): Set<string> | undefined {
+/** An item as a Set key that is equal exactly when the items' JSON texts are: a finite number
+ * is its own key (a cart's usual item, no text built), anything else its JSON. */
+function itemKey(item: unknown): unknown {
+  return typeof item === "number" && Number.isFinite(item) ? item : JSON.stringify(item);
+}
+
+function itemsOf(value: unknown): Set<unknown> | undefined {
   if (!Array.isArray(value)) return undefined;
-  const items = new Set<string>();
+  const items = new Set<unknown>();
   for (const sibling of value) {
     if (!Array.isArray(sibling)) return undefined;
-    for (const item of sibling) items.add(JSON.stringify(item));
+    for (const item of sibling) items.add(itemKey(item));
   }
   return items;
 }
 
-function summarize(value: unknown): string {
+function summarize(value: unknown, items: Set<unknown> | undefined): string {
   if (!Array.isArray(value))
     return shorten(JSON.stringify(value) ?? "undefined", SUMMARY_CHARS_MAX);
   const siblings = `${value.length} sibling${value.length === 1 ? "" : "s"}`;
-  const items = itemsOf(value);
   if (items !== undefined && value.length > 0) return `${siblings}, ${items.size} items`;
   return value.length === 0
     ? "absent"
@@ -87,26 +92,26 @@ export function finalReadTable(finals: ClientOps): FinalReadTable | undefined {
   const nodeList = [...nodes].sort();
   const rows = [...keys].sort().map((key): FinalReadRow => {
     const groups: string[] = [];
-    const union = new Set<string>();
+    const union = new Set<unknown>();
     const reads = nodeList.map((node) => {
       const read = last.get(`${key}\u0000${node}`);
       const value = read?.op.complete?.value;
-      for (const item of itemsOf(value) ?? []) union.add(item);
-      return { node, read, value };
+      const items = itemsOf(value);
+      for (const item of items ?? []) union.add(item);
+      return { node, read, value, items };
     });
-    const cells = reads.map(({ node, read, value }): FinalReadCell => {
+    const cells = reads.map(({ node, read, value, items }): FinalReadCell => {
       if (read === undefined) return { node, group: -1, summary: "no answer" };
       const text = canonical(value);
       let group = groups.indexOf(text);
       if (group < 0) group = groups.push(text) - 1;
-      const items = itemsOf(value);
       const missing =
         items === undefined ? undefined : [...union].filter((item) => !items.has(item)).length;
       return {
         node,
         round: read.round,
         group,
-        summary: summarize(value),
+        summary: summarize(value, items),
         ...(missing !== undefined && { missing }),
         ...(read.op.complete !== undefined && { index: read.op.complete.index }),
       };

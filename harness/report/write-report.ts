@@ -5,7 +5,7 @@
 import { readdir, readFile, realpath, rename, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, relative } from "node:path";
 import type { History } from "../../checkers/history.js";
-import { parseJsonl } from "../../checkers/formats/jsonl-format.js";
+import { readJsonlFile } from "../../checkers/formats/jsonl-format.js";
 import { UsageError } from "../cli-error.js";
 import type { TestConfig } from "../config/test-config.js";
 import { readTestJson } from "../config/test-file.js";
@@ -47,11 +47,13 @@ async function readStoredRun(runDir: string): Promise<StoredRun> {
   const paths = runPaths(runDir);
   const test = readTestJson(paths.test, await readText(paths.test, "the test"));
   const historyPath = paths.history;
-  const text = await readText(historyPath, "the history");
   let history: History;
   try {
-    history = parseJsonl(text, historyPath).history;
+    // Streamed: the file's text is never held whole beside the ops parsed from it.
+    history = (await readJsonlFile(historyPath)).history;
   } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== undefined) throw new UsageError(`cannot read the history ${historyPath}: ${code}`);
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
   if (history.length === 0) throw new UsageError(`${historyPath} is empty: the run recorded no op`);
