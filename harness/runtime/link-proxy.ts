@@ -95,7 +95,11 @@ export class LinkProxy {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const pair of this.#pairs) destroyPair(pair);
+    // Ending for good needs no reset: a plain destroy closes each handle at once.
+    for (const pair of this.#pairs) {
+      pair.inbound.destroy();
+      pair.outbound?.destroy();
+    }
     this.#pairs.clear();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
@@ -160,6 +164,11 @@ function destroyPair(pair: Pair): void {
   for (const socket of [pair.inbound, pair.outbound]) {
     if (socket === undefined || socket.destroyed) continue;
     socket.on("error", ignore);
+    // A socket still connecting is only destroyed: Node defers its reset until it connects.
+    if (socket.connecting) {
+      socket.destroy();
+      continue;
+    }
     try {
       socket.resetAndDestroy();
     } catch {

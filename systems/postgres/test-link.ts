@@ -34,7 +34,12 @@ export class TestLink {
 
   cut(): void {
     this.#cut = true;
-    for (const socket of this.#sockets) socket.resetAndDestroy();
+    // A socket still connecting is only destroyed: Node defers its reset until it connects,
+    // and one whose target dies meanwhile may keep its handle (and the process) alive.
+    for (const socket of this.#sockets) {
+      if (socket.connecting) socket.destroy();
+      else socket.resetAndDestroy();
+    }
     this.#sockets.clear();
   }
 
@@ -43,7 +48,10 @@ export class TestLink {
   }
 
   async close(): Promise<void> {
-    this.cut();
+    this.#cut = true;
+    // Ending for good needs no reset: a plain destroy closes each handle at once.
+    for (const socket of this.#sockets) socket.destroy();
+    this.#sockets.clear();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
