@@ -5,7 +5,7 @@
 import { readFileSync, rmSync } from "node:fs";
 import type { CheckResult, Validity } from "../../checkers/checker.js";
 import { parseJsonl } from "../../checkers/formats/jsonl-format.js";
-import { checkHistory, type RunCheckResult } from "../check-run.js";
+import { type CheckRunOptions, checkHistory, type RunCheckResult } from "../check-run.js";
 import type { TestConfig } from "../config/test-config.js";
 import { runTest } from "../run/run-test.js";
 import { SIM_DEFAULTS } from "../runtime/sim/sim-options.js";
@@ -46,9 +46,13 @@ export async function runTrial(
 ): Promise<Trial | undefined> {
   const test = { ...onSim(config), store: options.store };
   let text = "";
-  const check = async (runDir: string): Promise<RunCheckResult> => {
+  // The checkers take the ops the run recorded; the file is read only when its text is asked for.
+  const check = async (runDir: string, recorded: CheckRunOptions = {}): Promise<RunCheckResult> => {
     const path = runPaths(runDir).history;
-    text = readFileSync(path, "utf8");
+    if (options.history || recorded.history === undefined) text = readFileSync(path, "utf8");
+    if (recorded.history !== undefined) {
+      return { ...checkHistory(test, recorded.history), opCount: recorded.history.length };
+    }
     const { history, warnings } = parseJsonl(text, path);
     return { ...checkHistory(test, history), warnings, opCount: history.length };
   };
