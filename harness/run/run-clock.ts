@@ -2,28 +2,13 @@
 // reads): real time by default, virtual time under the sim runtime (its cluster supplies one), so
 // the same code runs in either. `nowMs` is monotonic, in milliseconds from any origin; `sleep`
 // resolves after `ms`, or at once when the signal aborts (never rejects).
+import { realClock } from "../../systems/session-clock.js";
+import type { SessionClock } from "../../systems/system.js";
 
-export interface RunClock {
-  nowMs(): number;
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
+/** A session's clock is the run's: one interface, so the sim's clock serves both. */
+export type RunClock = SessionClock;
 
-/** performance.now() and setTimeout. */
-export const realClock: RunClock = {
-  nowMs: () => performance.now(),
-  sleep(ms, signal) {
-    if (ms <= 0 || signal?.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", done);
-        resolve();
-      }
-      signal?.addEventListener("abort", done, { once: true });
-    });
-  },
-};
+export { realClock };
 
 /** The clock's time in integer nanoseconds (the history's clock). */
 export function clockNs(clock: RunClock): () => bigint {

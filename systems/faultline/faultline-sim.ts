@@ -7,7 +7,7 @@
 // planted bugs live here, never in nodes/core.
 import { createReplica } from "../../nodes/core/create-replica.js";
 import type { Effect, Input, Json, Replica, ReplicaConfig } from "../../nodes/core/replica.js";
-import type { NodeOptions } from "../../nodes/node-options.js";
+import { type NodeOptions, nodeDefaults } from "../../nodes/node-options.js";
 import type { NodeId } from "../../workloads/kv-client.js";
 import type {
   SessionOptions,
@@ -171,7 +171,6 @@ function simNodeClient(wire: SimWire<FaultlineSimNode>, timeoutMs: number): Node
 export interface FaultlineSimSession {
   /** reads: any — every read is the asked node's own copy. */
   localReads: boolean;
-  electionTimeoutMs: number;
   /** A test-only bug planted in the sim's nodes (PLANTED_BUGS). */
   plantedBug: string | undefined;
 }
@@ -191,7 +190,12 @@ function connect(
     ...kvSession(simNodeClient(wire, session.opTimeoutMs), { localReads: s.localReads }),
     setClockOffset: async (node, offsetMs) => wire.setClockOffset(node, offsetMs),
     ...(o.build === "leader" &&
-      leaderSession(s.electionTimeoutMs, wire.nodes, healthOf, wire.clock)),
+      leaderSession(
+        o.electionTimeoutMs ?? nodeDefaults.electionTimeoutMs,
+        wire.nodes,
+        healthOf,
+        wire.clock,
+      )),
     async close() {},
   };
 }

@@ -16,7 +16,8 @@ import { createNodeClient, kvSession } from "./faultline-client.js";
 import { NODE_ERRORS } from "./faultline-errors.js";
 import { faultlineNodeImage } from "./faultline-image.js";
 import { faultlineSimLaunch } from "./faultline-sim.js";
-import { leaderSession, realSessionClock } from "./leader-discovery.js";
+import { realClock } from "../session-clock.js";
+import { leaderSession } from "./leader-discovery.js";
 
 const NODES_MAX = 15;
 
@@ -104,6 +105,10 @@ function problems(o: FaultlineOptions): ConfigProblem[] {
   return found;
 }
 
+/** The election timeout (leader build), filled by resolve; the default for options not resolved. */
+const electionTimeoutOf = (o: FaultlineOptions): number =>
+  o.electionTimeout ?? nodeDefaults.electionTimeoutMs;
+
 /** The build's own settings filled: quorums for leaderless; acks, elections and reads for the
  * leader build. */
 function resolve(o: FaultlineOptions): FaultlineOptions {
@@ -111,7 +116,7 @@ function resolve(o: FaultlineOptions): FaultlineOptions {
     return {
       ...o,
       acks: o.acks ?? nodeDefaults.acks,
-      electionTimeout: o.electionTimeout ?? nodeDefaults.electionTimeoutMs,
+      electionTimeout: electionTimeoutOf(o),
       reads: o.reads ?? "leader",
     };
   }
@@ -137,7 +142,7 @@ function nodeOptions(
     strategy: o.strategy,
     fsync: o.fsync,
     acks: o.acks ?? nodeDefaults.acks,
-    electionTimeoutMs: o.electionTimeout ?? nodeDefaults.electionTimeoutMs,
+    electionTimeoutMs: electionTimeoutOf(o),
     w: o.w ?? majority(o.nodes),
     r: o.r ?? majority(o.nodes),
     readRepair: o.readRepair,
@@ -164,13 +169,12 @@ function connect(
 ): SystemSession {
   const urlOf = (node: NodeId) => baseUrl(cluster.address(node));
   const http = createNodeClient({ urlOf, timeoutMs: session.opTimeoutMs });
-  const electionTimeoutMs = o.electionTimeout ?? nodeDefaults.electionTimeoutMs;
   const health = (node: NodeId, signal: AbortSignal) => nodeHealth(urlOf(node), signal);
   return {
     ...kvSession(http, { localReads: o.reads === "any" }),
     setClockOffset: (node, offsetMs) => postClockOffset(urlOf(node), offsetMs, ADMIN_TIMEOUT_MS),
     ...(o.build === "leader" &&
-      leaderSession(electionTimeoutMs, cluster.nodes, health, realSessionClock)),
+      leaderSession(electionTimeoutOf(o), cluster.nodes, health, realClock)),
     async close() {
       http.close();
     },
@@ -197,7 +201,7 @@ export const faultline: System<FaultlineOptions> = {
       "replication",
       o.build === "leader"
         ? `acks ${o.acks}, reads through ${o.reads === "any" ? "any node" : "the leader"}, ` +
-          `election timeout ${formatDuration(o.electionTimeout ?? nodeDefaults.electionTimeoutMs)}`
+          `election timeout ${formatDuration(electionTimeoutOf(o))}`
         : `w ${o.w}, r ${o.r}, read repair ${o.readRepair ? "on" : "off"}, ` +
           (o.antiEntropy === 0
             ? "no anti-entropy"
@@ -249,7 +253,6 @@ export const faultline: System<FaultlineOptions> = {
     sim: (o, run) =>
       faultlineSimLaunch(nodeOptions(o, run.seed), {
         localReads: o.reads === "any",
-        electionTimeoutMs: o.electionTimeout ?? nodeDefaults.electionTimeoutMs,
         plantedBug: run.plantedBug,
       }),
   },

@@ -8,12 +8,6 @@ import type { NodeHealth } from "./admin-client.js";
 
 export type HealthOf = (node: NodeId, signal: AbortSignal) => Promise<NodeHealth | undefined>;
 
-/** performance.now() and a timer: the clock of a session over the network. */
-export const realSessionClock: SessionClock = {
-  nowMs: () => performance.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
-
 /** The leader of the highest term any node reports. */
 export async function currentLeader(
   nodes: readonly NodeId[],
