@@ -4,11 +4,12 @@
 // model cannot read (a cart's adds and item arrays) rather than judge what it ignores. Prints what
 // failed (run-summary.ts). Exit 0 valid, 1 invalid, 2 unknown, 254 bad arguments or input.
 import { readFile, stat } from "node:fs/promises";
-import { basename, dirname, extname, join } from "node:path";
+import { basename, dirname, extname } from "node:path";
 import type { Command } from "commander";
 import type { ParsedHistory } from "../../checkers/formats/jsonl-format.js";
 import type { History } from "../../checkers/history.js";
 import { UsageError, verdictExitCode } from "../cli-error.js";
+import { RUN_FILES, runPaths } from "../store/run-store.js";
 
 const FORMATS = ["jsonl", "jepsen-log", "edn"] as const;
 type Format = (typeof FORMATS)[number];
@@ -80,8 +81,8 @@ export function registerCheckCommand(program: Command): void {
 
 /** history.jsonl with a test.json beside it: the history of a stored run. */
 async function isRunHistory(path: string): Promise<boolean> {
-  if (basename(path) !== "history.jsonl") return false;
-  const test = await stat(join(dirname(path), "test.json")).catch(() => undefined);
+  if (basename(path) !== RUN_FILES.history) return false;
+  const test = await stat(runPaths(dirname(path)).test).catch(() => undefined);
   return test?.isFile() === true;
 }
 
