@@ -239,6 +239,20 @@ describe("siblings checker", () => {
     expect(r.counts.unexpected).toBe(2);
   });
 
+  it("compares register values that are lists or objects whole, whatever their key order", () => {
+    const h = history()
+      .write(0, "k", [1, { a: 1, b: 2 }], [])
+      .read(0, "k", [[1, { b: 2, a: 1 }]])
+      .read(1, "k", [[1, 2]]);
+    const r = check(finals(h, [[1, { b: 2, a: 1 }]]).ops);
+    expect(r.anomalies).toEqual(["unexpected"]);
+    expect(r.examples.unexpected).toEqual([
+      expect.objectContaining({ value: [1, 2], why: "never written" }),
+    ]);
+    expect(r.counts).toMatchObject({ unexpected: 1, preserved: 1, dropped: 0 });
+    expect(r.siblingCounts).toEqual({ 1: 2 });
+  });
+
   it("treats a cas as a write of its new value through its basis", () => {
     const h = history().write(0, "k", 1, []).read(0, "k", [1]);
     h.invoke(0, "cas", { key: "k", value: [1, 2], basis: [1] }).ok(0);
