@@ -154,7 +154,9 @@ function clientOps(capacity: number, names: ClientOps["names"], opAt: ClientOps[
 /** The same ops in columns of `n` slots (grown: copied; cut: views of the same memory, so the
  * finished scan holds each column once). */
 function resized(ops: ClientOps, n: number): ClientOps {
-  const copy = { ...ops };
+  // Built as clientOps builds it: one object shape for every ClientOps keeps the scan's code fast.
+  const copy = clientOps(0, ops.names, ops.opAt);
+  copy.count = ops.count;
   for (const column of COLUMNS) {
     const values = ops[column] as Column;
     (copy[column] as Column) = n <= values.length ? values.subarray(0, n) : sized(values, n);

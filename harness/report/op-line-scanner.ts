@@ -13,10 +13,12 @@ export const ABSENT = -2;
 
 /** What a line says, in numbers: names are ids into a NameTable. */
 export class LineFields {
+  // Number fields start as doubles (NaN), not small integers: a time past 2^31 ns would change the
+  // object's field representation mid-scan and throw away the compiled scanner.
   index = -1;
-  time = 0;
+  time = Number.NaN;
   hasTime = false;
-  process = 0;
+  process = Number.NaN;
   nemesis = false;
   type = -1;
   f = -1;
@@ -109,7 +111,6 @@ const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 
-const isSpace = (c: number | undefined) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 const isDigit = (c: number | undefined) => c !== undefined && c >= ZERO && c <= NINE;
 const HEX = new Uint8Array(128);
 for (const c of "0123456789abcdefABCDEF") HEX[c.charCodeAt(0)] = 1;
@@ -162,14 +163,15 @@ export const LINE_DECLINED = 2;
 /** Reads one line's bytes buf[start, end) into `out`. The byte at `end` must be the line's
  * newline (or another byte that is no part of a JSON value): scans stop there. */
 export class OpLineScanner {
-  private buf: Uint8Array = new Uint8Array(0);
+  /** A Buffer from the start, as every caller's: one element kind keeps the loads fast. */
+  private buf: Uint8Array = Buffer.alloc(0);
   private end = 0;
   /** The last string read by `string`: its hash, whether it is plain (ASCII, no escape) and
    * whether it has an escape. */
   private hash = 0;
   private plain = true;
   private escaped = false;
-  private number = 0;
+  private number = Number.NaN;
 
   constructor(private readonly names: LineNames) {}
 
@@ -186,16 +188,17 @@ export class OpLineScanner {
       if (buf[at] !== QUOTE) return LINE_DECLINED;
       const nameStart = at + 1;
       at = this.string(nameStart);
-      if (at < 0 || !this.plain) return LINE_DECLINED;
+      if (at < 0 || this.escaped) return LINE_DECLINED;
       const field = fieldAt(buf, nameStart, at - 1);
-      at = this.space(at);
+      // JSON.stringify writes no whitespace: look for the separator before any.
+      if (buf[at] !== COLON) at = this.space(at);
       if (buf[at] !== COLON) return LINE_DECLINED;
-      at = this.space(at + 1);
+      at = buf[at + 1] === QUOTE ? at + 1 : this.space(at + 1);
       at = this.field(field, at, out);
       if (at < 0) return LINE_DECLINED;
-      at = this.space(at);
+      if (buf[at] !== COMMA && buf[at] !== CLOSE_BRACE) at = this.space(at);
       if (buf[at] === COMMA) {
-        at = this.space(at + 1);
+        at = buf[at + 1] === QUOTE ? at + 1 : this.space(at + 1);
         continue;
       }
       if (buf[at] !== CLOSE_BRACE) return LINE_DECLINED;
@@ -217,7 +220,7 @@ export class OpLineScanner {
         // process: an integer or "nemesis"
         if (field === 3 && c === QUOTE) {
           const after = this.string(at + 1);
-          if (after < 0 || !sameBytes(NEMESIS!, buf, at + 1, after - 1)) return -1;
+          if (after < 0 || this.escaped || !sameBytes(NEMESIS!, buf, at + 1, after - 1)) return -1;
           out.nemesis = true;
           return after;
         }
@@ -254,7 +257,7 @@ export class OpLineScanner {
           return this.value(at, 0);
         }
         if (c !== QUOTE) return -1;
-        const after = this.string(at + 1);
+        const after = this.hashedString(at + 1);
         if (after < 0 || (field === 5 && after === at + 2)) return -1;
         const table =
           field === 5 ? this.names.fs : field === 6 ? this.names.keys : this.names.nodes;
@@ -284,9 +287,14 @@ export class OpLineScanner {
       : bytes.toString("utf8", 1, end - start - 1);
   }
 
+  /** The position of the first byte from `at` that is not JSON whitespace. */
   private space(at: number): number {
     const buf = this.buf;
-    while (at < this.end && isSpace(buf[at])) at++;
+    const end = this.end;
+    for (; at < end; at++) {
+      const c = buf[at]!;
+      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
+    }
     return at;
   }
 
@@ -350,42 +358,45 @@ export class OpLineScanner {
   }
 
   /** A string's body from `at` (after its quote): the position after the closing quote, or -1.
-   * Sets `hash` (FNV-1a of its bytes) and `plain` (ASCII, no escape). */
+   * Sets `escaped`. */
   private string(at: number): number {
     const buf = this.buf;
     const end = this.end;
-    let hash = 0x811c9dc5;
-    let plain = true;
     let escaped = false;
     while (at < end) {
       const c = buf[at]!;
       if (c === QUOTE) {
-        this.hash = hash;
-        this.plain = plain;
         this.escaped = escaped;
         return at + 1;
       }
       if (c < 0x20) return -1;
       if (c === BACKSLASH) {
-        plain = false;
+        at = this.escape(at);
+        if (at < 0) return -1;
         escaped = true;
-        const e = buf[at + 1];
-        if (e === 0x75) {
-          for (let i = 2; i < 6; i++) if (HEX[buf[at + i] ?? 0] !== 1) return -1;
-          at += 6;
-        } else if (
-          e === QUOTE ||
-          e === BACKSLASH ||
-          e === 0x2f ||
-          e === 0x62 ||
-          e === 0x66 ||
-          e === 0x6e ||
-          e === 0x72 ||
-          e === 0x74
-        ) {
-          at += 2;
-        } else return -1;
-        continue;
+      } else at++;
+    }
+    return -1;
+  }
+
+  /** `string`, also setting `hash` (FNV-1a of its bytes) and `plain` (ASCII, no escape). */
+  private hashedString(at: number): number {
+    const buf = this.buf;
+    const end = this.end;
+    let hash = 0x811c9dc5;
+    let plain = true;
+    const from = at;
+    while (at < end) {
+      const c = buf[at]!;
+      if (c === QUOTE) {
+        this.hash = hash;
+        this.plain = plain;
+        this.escaped = false;
+        return at + 1;
+      }
+      if (c === BACKSLASH || c < 0x20) {
+        this.plain = false;
+        return this.string(from);
       }
       if (c >= 0x80) plain = false;
       hash = Math.imul(hash ^ c, 0x01000193);
@@ -394,38 +405,60 @@ export class OpLineScanner {
     return -1;
   }
 
+  /** The position after the escape at `at` (a backslash), or -1. */
+  private escape(at: number): number {
+    const buf = this.buf;
+    const e = buf[at + 1];
+    if (e === 0x75) {
+      for (let i = 2; i < 6; i++) if (HEX[buf[at + i] ?? 0] !== 1) return -1;
+      return at + 6;
+    }
+    const simple =
+      e === QUOTE ||
+      e === BACKSLASH ||
+      e === 0x2f ||
+      e === 0x62 ||
+      e === 0x66 ||
+      e === 0x6e ||
+      e === 0x72 ||
+      e === 0x74;
+    return simple ? at + 2 : -1;
+  }
+
   /** A JSON number at `at` (RFC 8259's grammar); with `read`, its value is left in `number`. */
   private numberAt(at: number, read: boolean): number {
     const buf = this.buf;
     const start = at;
-    if (buf[at] === MINUS) at++;
-    if (buf[at] === ZERO) at++;
-    else if (isDigit(buf[at])) while (isDigit(buf[at])) at++;
-    else return -1;
-    const integerEnd = at;
-    if (buf[at] === DOT) {
-      at++;
-      if (!isDigit(buf[at])) return -1;
-      while (isDigit(buf[at])) at++;
+    let c = buf[at]!;
+    const negative = c === MINUS;
+    if (negative) c = buf[++at]!;
+    let n = 0;
+    if (c === ZERO) c = buf[++at]!;
+    else if (c > ZERO && c <= NINE) {
+      do {
+        n = n * 10 + (c - ZERO);
+        c = buf[++at]!;
+      } while (c >= ZERO && c <= NINE);
+    } else return -1;
+    const digits = at - start - (negative ? 1 : 0);
+    let exact = digits <= EXACT_DIGITS_MAX;
+    if (c === DOT) {
+      exact = false;
+      c = buf[++at]!;
+      if (!(c >= ZERO && c <= NINE)) return -1;
+      do c = buf[++at]!;
+      while (c >= ZERO && c <= NINE);
     }
-    if (buf[at] === 0x65 || buf[at] === 0x45) {
-      at++;
-      if (buf[at] === 0x2b || buf[at] === MINUS) at++;
-      if (!isDigit(buf[at])) return -1;
-      while (isDigit(buf[at])) at++;
+    if (c === 0x65 || c === 0x45) {
+      exact = false;
+      c = buf[++at]!;
+      if (c === 0x2b || c === MINUS) c = buf[++at]!;
+      if (!(c >= ZERO && c <= NINE)) return -1;
+      do c = buf[++at]!;
+      while (c >= ZERO && c <= NINE);
     }
     if (at > this.end) return -1;
-    if (read) {
-      const negative = buf[start] === MINUS;
-      const digitsStart = negative ? start + 1 : start;
-      if (at === integerEnd && integerEnd - digitsStart <= EXACT_DIGITS_MAX) {
-        let n = 0;
-        for (let i = digitsStart; i < integerEnd; i++) n = n * 10 + (buf[i]! - ZERO);
-        this.number = negative ? -n : n;
-      } else {
-        this.number = Number(latin1(buf, start, at));
-      }
-    }
+    if (read) this.number = exact ? (negative ? -n : n) : Number(latin1(buf, start, at));
     return at;
   }
 }
