@@ -186,7 +186,8 @@ export async function scanHistoryFile(path: string, source = path): Promise<File
       if (known !== undefined) return known;
       const length = ranges.length[position]!;
       if (length > lineBuf.bytes.length) lineBuf.bytes = Buffer.allocUnsafe(length);
-      readSync(file.fd, lineBuf.bytes, 0, length, ranges.offset[position]!);
+      const read = readSync(file.fd, lineBuf.bytes, 0, length, ranges.offset[position]!);
+      if (read < length) throw new Error(`${source} changed while the report was written`);
       const op = parseLine(lineBuf.bytes, 0, length, position, source);
       if (cache.size >= CACHED_OPS_MAX) cache.clear();
       cache.set(position, op);

@@ -5,7 +5,7 @@
 import type { Op } from "../../checkers/history.js";
 import { quantiles } from "../../checkers/quantiles.js";
 import { shorten } from "./final-read-table.js";
-import { type ClientOps, PENDING, pairAt, READ_FS } from "./history-scan.js";
+import { type ClientOps, PENDING, READ_FS } from "./history-scan.js";
 import { NameTable as Names } from "./op-line-scanner.js";
 import { OUTCOMES, type Outcome } from "./palette.js";
 
@@ -126,8 +126,10 @@ function laneLabel(processes: string[]): string {
 }
 
 function shortValue(ops: ClientOps, i: number): string {
-  const { invoke, complete } = pairAt(ops, i);
-  const value = complete?.value !== undefined ? complete.value : invoke.value;
+  // The invoke is read (from the file, for a file scan) only when the completion has no value.
+  const end = ops.completes[i]!;
+  const completed = end < 0 ? undefined : ops.opAt(end).value;
+  const value = completed !== undefined ? completed : ops.opAt(ops.invokes[i]!).value;
   return shorten(JSON.stringify(value) ?? "", VALUE_CHARS_MAX);
 }
 
