@@ -3,7 +3,7 @@
 // outcome, f, key, node, process, siblings read) in typed columns, plus what the report looks up
 // later (each position's partner, key, type and op slot; the positions of each key). The pass
 // reads each op once, as numbers (LineFields): from ops in memory (scanHistory) or straight from
-// the file's bytes (history-file-scan.ts), so the report never holds the history as objects.
+// the file's bytes (history-file-scan.ts, which so never holds the history as objects).
 // Everything after loops over the columns; the few ops shown in full come from `op(position)`.
 // Stray completions are skipped (a report describes a broken history too: the checkers say what
 // is wrong with it).

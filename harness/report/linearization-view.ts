@@ -9,7 +9,6 @@ import { models } from "../../checkers/models/models.js";
 import { seconds } from "./fault-intervals.js";
 import type { HistoryScan } from "./history-scan.js";
 import { INVOKE } from "./op-line-scanner.js";
-import { outcomeOf } from "./op-timeline.js";
 import { OUTCOMES } from "./palette.js";
 
 export interface LinearizedOp {
@@ -80,19 +79,12 @@ function opAt(scan: HistoryScan, index: number, description: string): Linearized
 
 const [OK, FAIL] = [OUTCOMES.indexOf("ok"), OUTCOMES.indexOf("fail")];
 
-/** What the diagram needs of the invoke at `position`, from the scan's columns (a key's ops are
- * many: only the final reads, outside the client columns, are read in full). */
+/** What the diagram needs of the invoke at `position` (a client op's or a final read's: every
+ * invoke on a key has a slot), from the scan's columns: a key has many ops, none is read whole. */
 function invokeAt(scan: HistoryScan, position: number) {
   const slot = scan.slotAt[position]!;
   const ops = slot >= 0 ? scan.client : scan.finalReads;
   const i = slot >= 0 ? slot : -2 - slot;
-  if (slot === -1) {
-    const op = scan.op(position);
-    const end = scan.partner[position]!;
-    const complete = end >= 0 ? scan.op(end) : undefined;
-    const outcome = OUTCOMES.indexOf(complete === undefined ? "pending" : outcomeOf(complete));
-    return { ...op, time: op.time, endNs: complete?.time ?? -1, outcome };
-  }
   return {
     index: ops.index[i]!,
     time: ops.startNs[i]!,

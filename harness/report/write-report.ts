@@ -1,7 +1,8 @@
 // Writes a run's report.html: reads what the run directory holds (test.json, results.json, and
 // history.jsonl through a file scan that keeps columns, never the ops) unless the caller has it in
-// hand, computes the report's data, renders the page and replaces report.html atomically. `faultline run` and `check` call it after the checkers;
-// `faultline report` calls it alone. Bad input (no such directory, no history) is a UsageError.
+// hand, computes the report's data, renders the page and replaces report.html atomically.
+// `faultline run` and `check` call it after the checkers, with the ops in hand; `faultline report`
+// calls it alone. Bad input (no such directory, no history) is a UsageError.
 import { readdir, readFile, realpath, rename, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, relative } from "node:path";
 import type { History } from "../../checkers/history.js";
