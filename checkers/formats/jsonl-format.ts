@@ -186,7 +186,7 @@ function parseLines(lines: string): unknown[] | undefined {
 }
 
 /** Checks the op's fields and fills in index and time; the parsed object itself is the op. */
-function validateOp(value: unknown, position: number, where: string): Op {
+export function validateOp(value: unknown, position: number, where: string): Op {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new Error(`${where}: expected a JSON object (an op), got ${describe(value)}`);
   }

@@ -9,6 +9,7 @@ import { seconds } from "./fault-intervals.js";
 import { faultKind } from "./fault-kinds.js";
 import { shorten } from "./final-read-table.js";
 import type { HistoryScan } from "./history-scan.js";
+import { INVOKE } from "./op-line-scanner.js";
 
 /** A piece of a value as the page shows it: plain, the named item, or where it is missing. */
 export type ValuePart = [text: string, mark: "" | "hit" | "missing"];
@@ -71,11 +72,10 @@ function windowPositions(scan: HistoryScan, at: number, others: readonly number[
     const partner = scan.partner[position]!;
     if (partner >= 0) picked.add(partner);
   };
-  const op = scan.history[at]!;
-  const key = op.key ?? keyOfPartner(scan, at);
+  const key = keyOf(scan, at);
   const same = key === undefined ? undefined : scan.byKey.get(key);
   if (same === undefined) {
-    const end = Math.min(scan.history.length - 1, at + WINDOW_RADIUS);
+    const end = Math.min(scan.length - 1, at + WINDOW_RADIUS);
     for (let i = Math.max(0, at - WINDOW_RADIUS); i <= end; i++) add(i);
   } else {
     const where = lowerBound(same, at);
@@ -87,9 +87,11 @@ function windowPositions(scan: HistoryScan, at: number, others: readonly number[
   return [...picked].sort((a, b) => a - b);
 }
 
-function keyOfPartner(scan: HistoryScan, at: number): string | undefined {
+/** The op's key, or its invoke's or completion's (from the scan's columns). */
+function keyOf(scan: HistoryScan, at: number): string | undefined {
   const partner = scan.partner[at]!;
-  return partner >= 0 ? scan.history[partner]!.key : undefined;
+  const key = scan.keyAt[at]! >= 0 ? scan.keyAt[at]! : partner >= 0 ? scan.keyAt[partner]! : -1;
+  return key >= 0 ? scan.keys[key] : undefined;
 }
 
 function lowerBound(sorted: readonly number[], value: number): number {
@@ -170,6 +172,14 @@ export function markedValue(
   ];
 }
 
+const WRITE_FS: ReadonlySet<string> = new Set(["write", "add", "append", "cas"]);
+
+/** Whether the client op at `at` may be a write (by its f, from the columns). */
+function writesAt(scan: HistoryScan, at: number): boolean {
+  const slot = scan.slotAt[at]!;
+  return slot >= 0 && WRITE_FS.has(scan.client.names.fs[scan.client.f[slot]!]!);
+}
+
 /** What a write-like op put in the key: a write's value, a cas's new value, an add's item. */
 function written(op: Op): string | undefined {
   if (op.f === "write" || op.f === "add" || op.f === "append") return canonical(op.value);
@@ -180,7 +190,7 @@ function written(op: Op): string | undefined {
 
 /** For a read at `at`: the latest op before it on the same key that wrote each value read. */
 function writersOf(scan: HistoryScan, at: number, item: unknown): OpRow["wroteBy"] {
-  const read = scan.history[at]!;
+  const read = scan.op(at);
   if (read.type !== "ok" || !Array.isArray(read.value) || read.key === undefined) return undefined;
   const wanted = new Set(read.value.slice(0, 8).map(canonical));
   if (item !== undefined) wanted.add(canonical(item));
@@ -188,8 +198,9 @@ function writersOf(scan: HistoryScan, at: number, item: unknown): OpRow["wroteBy
   const found: { value: string; index: number }[] = [];
   const stop = Math.max(0, lowerBound(same, at) - WRITER_SEARCH_MAX);
   for (let i = lowerBound(same, at); i >= stop && wanted.size > 0; i--) {
-    const op = scan.history[same[i]!]!;
-    if (op.type !== "invoke" || same[i]! > at) continue;
+    // The columns rule out most ops: only a write-like invoke is read in full.
+    if (scan.typeAt[same[i]!] !== INVOKE || same[i]! > at || !writesAt(scan, same[i]!)) continue;
+    const op = scan.op(same[i]!);
     const value = written(op);
     if (value === undefined || !wanted.has(value)) continue;
     wanted.delete(value);
@@ -199,7 +210,7 @@ function writersOf(scan: HistoryScan, at: number, item: unknown): OpRow["wroteBy
 }
 
 function opRow(scan: HistoryScan, at: number, item: unknown): OpRow {
-  const op = scan.history[at]!;
+  const op = scan.op(at);
   const isRead = op.type === "ok" && (op.f === "read" || op.f === "final-read");
   const parts = item === undefined ? undefined : markedValue(op.value, item, isRead);
   const wroteBy = isRead ? writersOf(scan, at, item) : undefined;
@@ -249,9 +260,9 @@ export function opWindows(
   }
   return [...byFocus].map(([focus, entry]): OpWindow => {
     const at = scan.positionOf(focus)!;
-    const op = scan.history[at]!;
+    const op = scan.op(at);
     const timeS = seconds(op.time);
-    const key = op.key ?? keyOfPartner(scan, at);
+    const key = op.key ?? keyOf(scan, at);
     return {
       focus,
       checkers: entry.checkers,

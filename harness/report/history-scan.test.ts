@@ -34,6 +34,26 @@ describe("scanHistory", () => {
     expect(scan.partner[0]).toBe(-1);
   });
 
+  it("keeps each position's key, type and slot, the siblings read, and client names apart", () => {
+    const h = new HistoryBuilder()
+      .nemesis("invoke", "partition")
+      .read(0, "k", [[1], [2]])
+      .nemesis("ok", "partition")
+      .invoke(1, "write", { key: "j", value: 3 })
+      .finalRead(9, "q", "n1", 1, [[1], [2], [3]]);
+    const scan = scanHistory(h.ops);
+    expect(scan.keys).toEqual(["k", "j", "q"]);
+    expect([...scan.keyAt]).toEqual([-1, 0, 0, -1, 1, 2, 2]);
+    expect([...scan.typeAt]).toEqual([0, 0, 1, 1, 0, 0, 1]);
+    expect([...scan.slotAt]).toEqual([-1, 0, 0, -1, 1, -2, -2]);
+    // The timeline lists the fs and keys of client ops only, not the nemesis's nor final reads'.
+    expect(scan.client.names.fs).toEqual(["read", "write"]);
+    expect(scan.client.names.keys).toEqual(["k", "j"]);
+    expect([...scan.client.siblings]).toEqual([2, -1]);
+    expect([...scan.finalReads.siblings]).toEqual([3]);
+    expect(scan.op(4)).toBe(h.ops[4]);
+  });
+
   it("finds an op by its index when indexes are not positions", () => {
     const ops: Op[] = [
       { index: 10, time: 0, process: 0, type: "invoke", f: "read" },

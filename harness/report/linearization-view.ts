@@ -8,6 +8,8 @@ import type { AnyModel } from "../../checkers/models/model.js";
 import { models } from "../../checkers/models/models.js";
 import { seconds } from "./fault-intervals.js";
 import type { HistoryScan } from "./history-scan.js";
+import { INVOKE } from "./op-line-scanner.js";
+import { OUTCOMES } from "./palette.js";
 
 export interface LinearizedOp {
   index: number;
@@ -63,15 +65,33 @@ function isFailure(value: unknown): value is LinearizableFailure {
 function opAt(scan: HistoryScan, index: number, description: string): LinearizedOp | undefined {
   const at = scan.positionOf(index);
   if (at === undefined) return undefined;
-  const invoke = scan.history[at]!;
+  const invoke = scan.op(at);
   const end = scan.partner[at]!;
-  const complete = end >= 0 ? scan.history[end] : undefined;
+  const complete = end >= 0 ? scan.op(end) : undefined;
   return {
     index,
     process: String(invoke.process),
     description,
     startS: seconds(invoke.time),
     ...(complete !== undefined && complete.type === "ok" && { endS: seconds(complete.time) }),
+  };
+}
+
+const [OK, FAIL] = [OUTCOMES.indexOf("ok"), OUTCOMES.indexOf("fail")];
+
+/** What the diagram needs of the invoke at `position` (a client op's or a final read's: every
+ * invoke on a key has a slot), from the scan's columns: a key has many ops, none is read whole. */
+function invokeAt(scan: HistoryScan, position: number) {
+  const slot = scan.slotAt[position]!;
+  const ops = slot >= 0 ? scan.client : scan.finalReads;
+  const i = slot >= 0 ? slot : -2 - slot;
+  return {
+    index: ops.index[i]!,
+    time: ops.startNs[i]!,
+    process: ops.process[i]!,
+    f: ops.names.fs[ops.f[i]!]!,
+    endNs: ops.endNs[i]!,
+    outcome: ops.outcome[i]!,
   };
 }
 
@@ -83,9 +103,9 @@ function replay(model: AnyModel, scan: HistoryScan, order: readonly number[]) {
   let broken = false;
   for (const index of order) {
     const at = scan.positionOf(index);
-    const invoke = at === undefined ? undefined : scan.history[at];
+    const invoke = at === undefined ? undefined : scan.op(at);
     const end = at === undefined ? -1 : scan.partner[at]!;
-    const complete = end >= 0 ? scan.history[end] : undefined;
+    const complete = end >= 0 ? scan.op(end) : undefined;
     let description = `op ${index}`;
     if (invoke !== undefined && !broken) {
       try {
@@ -173,14 +193,12 @@ function diagramOf(
   const concurrentSet = new Set(concurrent.map((c) => c.index));
   const ops: LinearizationView["diagram"]["ops"] = [];
   for (const position of scan.byKey.get(key) ?? []) {
-    const invoke = scan.history[position]!;
-    if (invoke.type !== "invoke" || ops.length >= DIAGRAM_OPS_MAX) continue;
+    if (scan.typeAt[position] !== INVOKE || ops.length >= DIAGRAM_OPS_MAX) continue;
+    const invoke = invokeAt(scan, position);
     const startS = seconds(invoke.time);
-    const end = scan.partner[position]!;
-    const complete = end >= 0 ? scan.history[end] : undefined;
-    if (complete?.type === "fail") continue; // It did not happen.
+    if (invoke.outcome === FAIL) continue; // It did not happen.
     // An info op may take effect any time after its call: it has no end.
-    const endS = complete?.type === "ok" ? seconds(complete.time) : undefined;
+    const endS = invoke.outcome === OK ? seconds(invoke.endNs) : undefined;
     if (startS > toS || (endS !== undefined && endS < fromS)) continue;
     const index = invoke.index;
     const known = shown.find((op) => op.index === index);

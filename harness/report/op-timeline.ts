@@ -5,7 +5,8 @@
 import type { Op } from "../../checkers/history.js";
 import { quantiles } from "../../checkers/quantiles.js";
 import { shorten } from "./final-read-table.js";
-import { type ClientOps, Names, PENDING, pairAt } from "./history-scan.js";
+import { type ClientOps, PENDING, READ_FS } from "./history-scan.js";
+import { NameTable as Names } from "./op-line-scanner.js";
 import { OUTCOMES, type Outcome } from "./palette.js";
 
 export interface Throughput {
@@ -125,8 +126,10 @@ function laneLabel(processes: string[]): string {
 }
 
 function shortValue(ops: ClientOps, i: number): string {
-  const { invoke, complete } = pairAt(ops, i);
-  const value = complete?.value !== undefined ? complete.value : invoke.value;
+  // The invoke is read (from the file, for a file scan) only when the completion has no value.
+  const end = ops.completes[i]!;
+  const completed = end < 0 ? undefined : ops.opAt(end).value;
+  const value = completed !== undefined ? completed : ops.opAt(ops.invokes[i]!).value;
   return shorten(JSON.stringify(value) ?? "", VALUE_CHARS_MAX);
 }
 
@@ -278,13 +281,9 @@ export function latencySummary(ops: ClientOps): LatencySummary[] {
     });
 }
 
-/** Siblings per ok read over time (riak_test watches for sibling explosion); undefined when no
- * read returned a list of siblings or none returned more than one (nothing to watch). */
-export function siblingCounts(
-  ops: readonly ClientOps[],
-  endNs: number,
-  readFs: ReadonlySet<string> = new Set(["read", "final-read"]),
-): SiblingSeries | undefined {
+/** Siblings per ok read (READ_FS) over time (riak_test watches for sibling explosion); undefined
+ * when no read returned a list of siblings or none returned more than one (nothing to watch). */
+export function siblingCounts(ops: readonly ClientOps[], endNs: number): SiblingSeries | undefined {
   const { bucketS, count } = bucketsOf(endNs);
   const max = new Array<number | null>(count).fill(null);
   const sum = new Array<number>(count).fill(0);
@@ -292,17 +291,12 @@ export function siblingCounts(
   let total = 0;
   let maxOverall = 0;
   for (const list of ops) {
-    // Client ops say their f and outcome in columns: only ok reads are read from the history.
-    const isRead = list.names.fs.map((f) => readFs.has(f));
-    const columns = list.names.fs.length > 0;
+    // The scan counted the siblings of each ok read's completion (-1: not a read of a list).
+    const isRead = list.names.fs.map((f) => READ_FS.has(f));
     for (let i = 0; i < list.count; i++) {
-      if (columns && (list.outcome[i] !== 0 || !isRead[list.f[i]!])) continue;
-      const at = list.completes[i]!;
-      const complete = at < 0 ? undefined : list.history[at];
-      if (complete?.type !== "ok" || !readFs.has(complete.f) || !Array.isArray(complete.value))
-        continue;
-      const siblings = complete.value.length;
-      const bucket = Math.min(count - 1, Math.floor(complete.time / 1e9 / bucketS));
+      const siblings = list.siblings[i]!;
+      if (siblings < 0 || list.outcome[i] !== 0 || !isRead[list.f[i]!]) continue;
+      const bucket = Math.min(count - 1, Math.floor(list.endNs[i]! / 1e9 / bucketS));
       max[bucket] = Math.max(max[bucket] ?? 0, siblings);
       sum[bucket]! += siblings;
       reads[bucket]! += 1;

@@ -1,7 +1,8 @@
 // The HTML report's data, computed from a stored run: a pure function from the test (test.json),
 // its history and the checkers' results to one JSON-able object that report.js renders. Every
 // number the page shows is computed here (and unit-tested); the page only lays it out. The
-// history is scanned once (history-scan.ts); the rest reads positions into it, never a copy.
+// history is scanned once (history-scan.ts: from ops in memory, or a file scan that never builds
+// them); the rest reads the scan's columns and looks up the few ops it shows in full.
 // Every read of a TestConfig field is in settingsOf and the title/seed lines of reportData: a run
 // of any system renders, showing what its test holds.
 import type { CheckResult, Validity } from "../../checkers/checker.js";
@@ -17,7 +18,7 @@ import {
 } from "./fault-intervals.js";
 import { type FaultKind, faultKind, HEAL_ALL, HEAL_ALL_LABEL } from "./fault-kinds.js";
 import { type FinalReadTable, finalReadTable, shorten } from "./final-read-table.js";
-import { scanHistory } from "./history-scan.js";
+import { type HistoryScan, scanHistory } from "./history-scan.js";
 import { type LinearizationView, linearizationViews } from "./linearization-view.js";
 import {
   LATENCY_POINTS_MAX,
@@ -44,16 +45,15 @@ export interface StoredResults {
   opCount?: number;
 }
 
-export interface ReportInput {
+export type ReportInput = {
   test: TestConfig;
-  history: History;
   results: StoredResults;
   /** The run directory's name in the store ("cart-leaderless-lww/20261127T152912.419Z"). */
   runName?: string;
   /** Files of the run directory, relative to it ("nodes/n1.log"), for the links. */
   files?: readonly string[];
   latencyPointsMax?: number;
-}
+} & ({ history: History } | { scan: HistoryScan });
 
 export interface CheckerRow {
   name: string;
@@ -341,7 +341,7 @@ function reproduceOf(test: TestConfig): { reproduce?: Reproduce; reproduceProble
   };
 }
 
-function opCounts(scan: ReturnType<typeof scanHistory>): ReportData["summary"]["ops"] {
+function opCounts(scan: HistoryScan): ReportData["summary"]["ops"] {
   const counts = { invoked: scan.client.count, ok: 0, fail: 0, info: 0, pending: 0 };
   for (let i = 0; i < scan.client.count; i++) counts[OUTCOMES[scan.client.outcome[i]!]!]++;
   return counts;
@@ -358,8 +358,8 @@ function kindsShown(faults: FaultInterval[], events: NemesisEvent[]): Record<str
 }
 
 export function reportData(input: ReportInput): ReportData {
-  const { test, history, results } = input;
-  const scan = scanHistory(history);
+  const { test, results } = input;
+  const scan = "scan" in input ? input.scan : scanHistory(input.history);
   const { faults, events } = faultIntervals(scan.nemesis, scan.endNs);
   const entries = Object.entries(results.results ?? {});
   const checkers = entries.map(([name, result]) => checkerRow(name, result));
@@ -390,7 +390,7 @@ export function reportData(input: ReportInput): ReportData {
       finalReads: scan.finalReads.count,
       durationS: seconds(scan.endNs),
       faults: faults.length,
-      historyLength: history.length,
+      historyLength: scan.length,
     },
     checkers,
     warnings: [...(results.warnings ?? [])],

@@ -1,15 +1,16 @@
-// Writes a run's report.html: reads what the run directory holds (test.json, history.jsonl,
-// results.json) unless the caller has it in hand, computes the report's data, renders the page
-// and replaces report.html atomically. `faultline run` and `check` call it after the checkers;
-// `faultline report` calls it alone. Bad input (no such directory, no history) is a UsageError.
+// Writes a run's report.html: reads what the run directory holds (test.json, results.json, and
+// history.jsonl through a file scan that keeps columns, never the ops) unless the caller has it in
+// hand, computes the report's data, renders the page and replaces report.html atomically.
+// `faultline run` and `check` call it after the checkers, with the ops in hand; `faultline report`
+// calls it alone. Bad input (no such directory, no history) is a UsageError.
 import { readdir, readFile, realpath, rename, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, relative } from "node:path";
 import type { History } from "../../checkers/history.js";
-import { readJsonlFile } from "../../checkers/formats/jsonl-format.js";
 import { UsageError } from "../cli-error.js";
 import type { TestConfig } from "../config/test-config.js";
 import { readTestJson } from "../config/test-file.js";
 import { runPaths } from "../store/run-store.js";
+import { type FileScan, scanHistoryFile } from "./history-file-scan.js";
 import { renderReport } from "./render-report.js";
 import { loadReportAssets } from "./report-assets.js";
 import { reportData, type StoredResults } from "./report-data.js";
@@ -38,8 +39,11 @@ async function readJson(path: string, what: string, hint = ""): Promise<unknown>
   }
 }
 
-/** The stored run in `runDir`, checked enough to report on: a UsageError names what is missing. */
-async function readStoredRun(runDir: string): Promise<StoredRun> {
+/** The stored run in `runDir`, checked enough to report on: a UsageError names what is missing.
+ * Dispose of its scan to close the history. */
+async function readStoredRun(
+  runDir: string,
+): Promise<Omit<StoredRun, "history"> & { scan: FileScan }> {
   const info = await stat(runDir).catch((err: NodeJS.ErrnoException) => {
     throw new UsageError(`no run directory ${runDir}: ${err.code ?? err.message}`);
   });
@@ -47,25 +51,29 @@ async function readStoredRun(runDir: string): Promise<StoredRun> {
   const paths = runPaths(runDir);
   const test = readTestJson(paths.test, await readText(paths.test, "the test"));
   const historyPath = paths.history;
-  let history: History;
+  let scan: FileScan;
   try {
-    // Streamed: the file's text is never held whole beside the ops parsed from it.
-    history = (await readJsonlFile(historyPath)).history;
+    scan = await scanHistoryFile(historyPath);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== undefined) throw new UsageError(`cannot read the history ${historyPath}: ${code}`);
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
-  if (history.length === 0) throw new UsageError(`${historyPath} is empty: the run recorded no op`);
-  const results = (await readJson(
-    paths.results,
-    "the checkers' results",
-    ` (run \`faultline check ${runDir}\` to check the run first)`,
-  )) as StoredResults;
-  if (typeof results !== "object" || results === null || typeof results.results !== "object") {
-    throw new UsageError(`${paths.results}: not a faultline result (no results)`);
+  try {
+    if (scan.length === 0) throw new UsageError(`${historyPath} is empty: the run recorded no op`);
+    const results = (await readJson(
+      paths.results,
+      "the checkers' results",
+      ` (run \`faultline check ${runDir}\` to check the run first)`,
+    )) as StoredResults;
+    if (typeof results !== "object" || results === null || typeof results.results !== "object") {
+      throw new UsageError(`${paths.results}: not a faultline result (no results)`);
+    }
+    return { test, scan, results };
+  } catch (err) {
+    await scan[Symbol.asyncDispose]();
+    throw err;
   }
-  return { test, history, results };
 }
 
 /** The run's files worth linking: its top-level files and those in nodes/, relative paths. */
@@ -84,19 +92,32 @@ async function runFiles(runDir: string): Promise<string[]> {
 
 /** Writes `<runDir>/report.html` and returns its path. */
 export async function writeReport(runDir: string, run?: StoredRun): Promise<string> {
-  const stored = run ?? (await readStoredRun(runDir));
-  const real = await realpath(runDir);
-  const data = reportData({
-    ...stored,
-    runName: `${basename(dirname(real))}/${basename(real)}`,
-    files: await runFiles(runDir),
-  });
-  const page = renderReport(data, await loadReportAssets());
+  const page = run === undefined ? await storedPage(runDir) : await pageOf(runDir, run);
   const path = runPaths(runDir).report;
   const temporary = `${path}.${process.pid}.tmp`;
   await writeFile(temporary, page);
   await rename(temporary, path);
   return path;
+}
+
+/** The page of the run in `runDir`, its history scanned from the file. */
+async function storedPage(runDir: string): Promise<string> {
+  const stored = await readStoredRun(runDir);
+  await using _history = stored.scan;
+  return await pageOf(runDir, stored); // Before the scan's file closes.
+}
+
+async function pageOf(
+  runDir: string,
+  run: Omit<StoredRun, "history"> & ({ history: History } | { scan: FileScan }),
+): Promise<string> {
+  const real = await realpath(runDir);
+  const data = reportData({
+    ...run,
+    runName: `${basename(dirname(real))}/${basename(real)}`,
+    files: await runFiles(runDir),
+  });
+  return renderReport(data, await loadReportAssets());
 }
 
 /** writeReport for the end of a check: a report that cannot be written is a warning on stderr,
