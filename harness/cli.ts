@@ -11,7 +11,7 @@ import { registerCompareCommand } from "./commands/compare-command.js";
 import { registerExploreCommand } from "./commands/explore-command.js";
 import { registerMatrixCommand } from "./commands/matrix-command.js";
 import { registerReportCommand } from "./commands/report-command.js";
-import { registerRunCommand } from "./commands/run-command.js";
+import { loadConfigFlags, registerRunCommand } from "./commands/run-command.js";
 import { registerServeCommand } from "./commands/serve-command.js";
 import { exitOnUncaughtError } from "./process-exit.js";
 import { registerSuiteCommand } from "./commands/suite-command.js";
@@ -24,7 +24,10 @@ const program = new Command("faultline")
   // which has its own exit policy (nodes/server/node-process.ts).
   .hook("preAction", (_program, action) => {
     if (action.name() !== "node") exitOnUncaughtError();
-  });
+  })
+  // run's and explore's test-key flags load only for them (commander runs this hook before a
+  // subcommand parses its arguments; `faultline help run` shows the help without it: below).
+  .hook("preSubcommand", (_program, command) => loadConfigFlags(command));
 
 registerRunCommand(program);
 registerExploreCommand(program);
@@ -38,6 +41,9 @@ registerMatrixCommand(program);
 registerCompareCommand(program);
 
 try {
+  if (process.argv[2] === "help") {
+    await loadConfigFlags(program.commands.find((c) => c.name() === process.argv[3]));
+  }
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) {

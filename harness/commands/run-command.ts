@@ -1,18 +1,21 @@
-// `faultline run [test.yaml] [flags]`: the main job. Registers the flags (one per test field,
-// from config-flags.ts) and loads the runner lazily, so other subcommands start fast.
+// `faultline run [test.yaml] [flags]`: the main job. Its flags (one per test field, from
+// config-flags.ts) and the runner load lazily, so other subcommands start fast: the flags come
+// from every system's and fault's schema (zod, the node core, postgres.js …), and are added only
+// when the command is about to parse its arguments (loadConfigFlags, from harness/cli.ts).
 import { type Command, Option } from "commander";
-import { CONFIG_FLAGS, type ConfigFlag } from "../config/config-flags.js";
+import type { ConfigFlag } from "../config/config-flags.js";
 
-/** Adds a flag per test key to a command; returns what picks the given ones from its options. */
+/** The commands that take a flag per test key, each with its flags by option attribute (empty
+ * until loadConfigFlags adds them). */
+const configFlagCommands = new Map<Command, Map<string, ConfigFlag>>();
+
+/** Gives a command a flag per test key (added by loadConfigFlags); returns what picks the given
+ * ones from its options. */
 export function addConfigFlags(
   command: Command,
 ): (options: Record<string, unknown>) => Map<ConfigFlag, string> {
   const byAttribute = new Map<string, ConfigFlag>();
-  for (const flag of CONFIG_FLAGS) {
-    const option = new Option(flag.flags, flag.description);
-    byAttribute.set(option.attributeName(), flag);
-    command.addOption(option);
-  }
+  configFlagCommands.set(command, byAttribute);
   return (options) => {
     const flags = new Map<ConfigFlag, string>();
     for (const [attribute, value] of Object.entries(options)) {
@@ -21,6 +24,19 @@ export function addConfigFlags(
     }
     return flags;
   };
+}
+
+/** Adds the test-key flags to `command` if it takes them (once): before it parses its
+ * arguments, or shows its help. */
+export async function loadConfigFlags(command: Command | undefined): Promise<void> {
+  const byAttribute = command && configFlagCommands.get(command);
+  if (byAttribute === undefined || byAttribute.size > 0) return;
+  const { CONFIG_FLAGS } = await import("../config/config-flags.js");
+  for (const flag of CONFIG_FLAGS) {
+    const option = new Option(flag.flags, flag.description);
+    byAttribute.set(option.attributeName(), flag);
+    command!.addOption(option);
+  }
 }
 
 export function registerRunCommand(program: Command): void {
