@@ -25,6 +25,7 @@ import {
   update,
   values,
 } from "./dotted-version-vector.js";
+import { jsonEqual } from "./json-equal.js";
 import type { Json, NodeId, Strategy } from "./replica.js";
 import {
   descends,
@@ -118,6 +119,9 @@ export type Stamped = readonly [ms: number, node: NodeId, value: Json];
 function later(a: Stamped, b: Stamped): Stamped {
   if (a[0] !== b[0]) return a[0] > b[0] ? a : b;
   if (a[1] !== b[1]) return a[1] > b[1] ? a : b;
+  // Alike stamps are most often one write met again (a peer's copy of it, a read repair): equal
+  // texts keep `a`, and only texts that differ are written out to be compared.
+  if (jsonEqual(a[2], b[2])) return a;
   return JSON.stringify(a[2]) >= JSON.stringify(b[2]) ? a : b;
 }
 
