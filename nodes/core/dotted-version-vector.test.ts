@@ -191,4 +191,13 @@ describe("DVVSet", () => {
       ]),
     ).toThrow(/entry/);
   });
+
+  it("values are the siblings' values, in the siblings' order", () => {
+    fc.assert(
+      fc.property(universe, ({ states }) => {
+        for (const state of states)
+          expect(values(state)).toEqual(siblings(state).map((s) => s.value));
+      }),
+    );
+  });
 });

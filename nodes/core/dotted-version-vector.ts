@@ -15,7 +15,8 @@ export const emptyDvvSet: DvvSet = [];
 
 /** The causal past of the set: the context a read returns. */
 export function join(set: DvvSet): VersionVector {
-  return vvFrom(set.map(([actor, n]) => [actor, n]));
+  // An entry's first two fields are its clock entry (vvFrom reads no further).
+  return vvFrom(set as unknown as readonly (readonly [NodeId, number])[]);
 }
 
 export interface Dot {
@@ -30,8 +31,12 @@ export function siblings(set: DvvSet): { dot: Dot; value: Json }[] {
   );
 }
 
+/** The sibling values in the order of `siblings` (without building their dots: every read
+ * asks for them). */
 export function values(set: DvvSet): Json[] {
-  return siblings(set).map((s) => s.value);
+  const out: Json[] = [];
+  for (const [, , vs] of set) for (let i = vs.length - 1; i >= 0; i--) out.push(vs[i]!);
+  return out;
 }
 
 /** Merges two replicas of a key (commutative, associative, idempotent). */
