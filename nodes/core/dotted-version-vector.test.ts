@@ -200,4 +200,17 @@ describe("DVVSet", () => {
       }),
     );
   });
+
+  it("sync gives `a` itself when `b` adds nothing, and the same state as on copies", () => {
+    fc.assert(
+      fc.property(three, ([a, b]) => {
+        const merged = sync(a, b);
+        const copied = sync(structuredClone(a), structuredClone(b));
+        expect(merged).toEqual(copied);
+        if (JSON.stringify(merged) === JSON.stringify(a)) expect(merged).toBe(a);
+        expect(sync(a, a)).toBe(a);
+        expect(sync(a, emptyDvvSet)).toBe(a);
+      }),
+    );
+  });
 });

@@ -39,27 +39,33 @@ export function values(set: DvvSet): Json[] {
   return out;
 }
 
-/** Merges two replicas of a key (commutative, associative, idempotent). */
+/** Merges two replicas of a key (commutative, associative, idempotent). When `b` adds nothing
+ * to `a` (a peer's copy of a state already here), the result is `a` itself: the replica then
+ * sees at a glance that nothing changed, and what it remembers of `a` still holds. */
 export function sync(a: DvvSet, b: DvvSet): DvvSet {
   const out: DvvEntry[] = [];
+  let unchanged = true;
   let i = 0;
   let j = 0;
   while (i < a.length || j < b.length) {
     const ea = a[i];
     const eb = b[j];
+    let entry: DvvEntry;
     if (eb === undefined || (ea !== undefined && ea[0] < eb[0])) {
-      out.push(ea!);
+      entry = ea!;
       i++;
     } else if (ea === undefined || eb[0] < ea[0]) {
-      out.push(eb);
+      entry = eb;
       j++;
     } else {
-      out.push(mergeEntry(ea, eb));
+      entry = mergeEntry(ea, eb);
       i++;
       j++;
     }
+    unchanged &&= entry === a[out.length];
+    out.push(entry);
   }
-  return out;
+  return unchanged && out.length === a.length ? a : out;
 }
 
 // Values of one actor are its newest dots; a side that has moved past a dot without keeping it

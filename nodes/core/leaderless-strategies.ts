@@ -79,6 +79,19 @@ function vetValue(value: Json): void {
 
 const pruneDvv = (set: DvvSet): DvvSet => prune(set, ACTORS_MAX, actorsToPrune);
 
+/** The context of each DVVSet lately read or written (states are immutable: a key read again
+ * unchanged, or a peer's copy that changed nothing, is the same object). */
+const dvvContexts = new WeakMap<DvvSet, string>();
+
+function dvvContext(state: DvvSet): string {
+  let context = dvvContexts.get(state);
+  if (context === undefined) {
+    context = encodeContext("dvv", join(state));
+    dvvContexts.set(state, context);
+  }
+  return context;
+}
+
 /** Dotted version vectors: concurrent writes are all kept as siblings. */
 export const siblingsStrategy: LeaderlessStrategy<DvvSet> = {
   write(local, context, value, actor, _wallMs, known) {
@@ -96,7 +109,7 @@ export const siblingsStrategy: LeaderlessStrategy<DvvSet> = {
   },
   merge: (a, b) => pruneDvv(sync(a, b)),
   values: (state) => (state === undefined ? [] : values(state)),
-  context: (state) => encodeContext("dvv", join(state ?? emptyDvvSet)),
+  context: (state) => dvvContext(state ?? emptyDvvSet),
   actors: (state) => state.map(([actor]) => actor),
   parse: parseDvvSet,
   vet(json, known) {
