@@ -12,6 +12,7 @@ import type { TestConfig } from "../config/test-config.js";
 import { historyText } from "../run/history-writer.js";
 import { runTest } from "../run/run-test.js";
 import { SIM_DEFAULTS } from "../runtime/sim/sim-options.js";
+import { simRuntime } from "../runtime/sim/sim-runtime.js";
 import { newRunStatus } from "../run/run-status.js";
 import { runPaths } from "../store/run-store.js";
 
@@ -71,6 +72,8 @@ export async function runTrial(
   const outcome = await runTest(test, {
     interrupt: options.interrupt,
     status: newRunStatus(test.timeLimit),
+    // Named, not looked up: the registry is a dynamic import, a trip through the loader a run.
+    runtime: simRuntime,
     check,
     ...(!options.keep && { historyInMemory: true }),
   });
