@@ -19,6 +19,9 @@ import type { NodeState } from "../runtime.js";
 import type { SimRandom } from "./sim-random.js";
 import type { SimScheduler, SimTimer } from "./sim-scheduler.js";
 
+/** What every tick hands the node (inputs are never changed by a step). */
+const TICK: SimInput = { kind: "tick" };
+
 /** Wall clocks start here (2026-01-01), so timestamps look like real ones. */
 const WALL_EPOCH_MS = 1_767_225_600_000;
 
@@ -55,10 +58,17 @@ export class SimNodeShell {
   /** Requests handed to the node and not yet answered. */
   readonly #requests = new Map<number, Answer>();
 
+  /** The client wire's links to and from this node (the subjects of their trips' delays). */
+  readonly fromClients: string;
+  readonly toClients: string;
+
   constructor(
     readonly id: NodeId,
     readonly deps: ShellDeps,
-  ) {}
+  ) {
+    this.fromClients = `client>${id}`;
+    this.toClients = `${id}>client`;
+  }
 
   /** Starts the process on its log (a first start or a restart). */
   start(): void {
@@ -133,11 +143,16 @@ export class SimNodeShell {
   }
 
   #scheduleTick(inMs: number): void {
-    this.#tickTimer = this.deps.scheduler.after(inMs, () => {
-      this.#handle({ kind: "tick" });
-      if (this.state === "running") this.#scheduleTick(this.deps.launch.tickIntervalMs);
-    });
+    this.#tickTimer = this.deps.scheduler.after(inMs, this.#ticker);
   }
+
+  /** The tick timer's event (one object for every tick: a node ticks 40 times a second). */
+  readonly #ticker = {
+    fire: () => {
+      this.#handle(TICK);
+      if (this.state === "running") this.#scheduleTick(this.deps.launch.tickIntervalMs);
+    },
+  };
 
   #clock(): SimClock {
     const monoMs = this.deps.scheduler.nowMs();
