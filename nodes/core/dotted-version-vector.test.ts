@@ -213,4 +213,12 @@ describe("DVVSet", () => {
       }),
     );
   });
+
+  it("an update keeps the entries in actor order, whatever actors its context adds", () => {
+    const set = update(update(emptyDvvSet, {}, "b", 1), {}, "d", 2);
+    const actors = (s: DvvSet) => s.map(([actor]) => actor);
+    expect(actors(update(set, { a: 1, c: 2, e: 1 }, "b", 3))).toEqual(["a", "b", "c", "d", "e"]);
+    expect(actors(update(set, { b: 1 }, "c", 3))).toEqual(["b", "c", "d"]);
+    expect(actors(update(set, join(set), "a", 3))).toEqual(["a", "b", "d"]);
+  });
 });

@@ -94,7 +94,14 @@ export function update(set: DvvSet, context: VersionVector, actor: NodeId, value
     if (!byActor.has(a)) byActor.set(a, [a, seen, []]);
   const [, n, vs] = byActor.get(actor) ?? [actor, 0, []];
   byActor.set(actor, [actor, n + 1, [value, ...vs]]);
-  return [...byActor.values()].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+  const out = [...byActor.values()];
+  // Most often every actor was in the set already: its order holds, and there is nothing to sort.
+  return ascending(out) ? out : out.sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+}
+
+function ascending(entries: readonly DvvEntry[]): boolean {
+  for (let i = 1; i < entries.length; i++) if (!(entries[i - 1]![0] < entries[i]![0])) return false;
+  return true;
 }
 
 /** The counter of `actor` in the set (0 if it has no entry). */

@@ -52,7 +52,9 @@ export function parseLeaderlessMessage<S>(
     throw new MessageError(`unknown message type ${clip(JSON.stringify(type))}`);
   }
   const allowed = FIELDS[type as LeaderlessMessage<S>["type"]];
-  for (const field of Object.keys(msg)) {
+  // (for…in over the own keys: Object.keys would build an array a message.)
+  for (const field in msg) {
+    if (!Object.hasOwn(msg, field)) continue;
     if (field !== "type" && !allowed.includes(field)) {
       throw new MessageError(`unknown field ${clip(JSON.stringify(field))} in a ${type} message`);
     }
