@@ -177,7 +177,10 @@ export class SimNodeShell {
   }
 
   #perform(effects: readonly SimEffect[]): void {
-    let posts: Map<NodeId, unknown[]> | undefined;
+    // Peers in the order of their first message, each with its messages (a step sends to a
+    // peer or two: arrays beat a Map and its iterator).
+    let peers: NodeId[] | undefined;
+    let posts: unknown[][] | undefined;
     for (const effect of effects) {
       switch (effect.kind) {
         case "persist":
@@ -191,15 +194,19 @@ export class SimNodeShell {
           break;
         case "send": {
           // The real transport sends what one turn of the event loop queued as one post.
-          posts ??= new Map();
-          const msgs = posts.get(effect.to);
-          if (msgs === undefined) posts.set(effect.to, [effect.msg]);
-          else msgs.push(effect.msg);
+          peers ??= [];
+          posts ??= [];
+          const i = peers.indexOf(effect.to);
+          if (i === -1) {
+            peers.push(effect.to);
+            posts.push([effect.msg]);
+          } else posts[i]!.push(effect.msg);
           break;
         }
       }
     }
-    for (const [to, msgs] of posts ?? []) this.deps.post(this.id, to, msgs);
+    if (peers === undefined || posts === undefined) return;
+    for (let i = 0; i < peers.length; i++) this.deps.post(this.id, peers[i]!, posts[i]!);
   }
 
   #answer(req: number, response: SimResponse): void {
