@@ -61,7 +61,7 @@ async function serve(): Promise<void> {
     if (test === undefined) return send({ type: "error", message: "a seed before the test" });
     runTrial(
       { ...test, seed: message.seed },
-      { store: scratch, interrupt: interrupt.signal, history: true },
+      { store: scratch, interrupt: interrupt.signal, history: "if-invalid" },
     )
       .then((trial) => {
         if (trial !== undefined)

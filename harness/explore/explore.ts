@@ -159,10 +159,14 @@ export async function explore(config: TestConfig, options: ExploreOptions): Prom
     opsTotal: 0,
   };
   const jobs = options.jobs ?? 1;
-  const runner =
-    jobs > 1
-      ? childProcesses(test, jobs, options.interrupt)
-      : inProcess(test, scratch, options.interrupt);
+  // (A worker that cannot be built leaves no scratch folder behind.)
+  const runner = await (jobs > 1
+    ? childProcesses(test, jobs, options.interrupt)
+    : Promise.resolve(inProcess(test, scratch, options.interrupt))
+  ).catch((err: unknown) => {
+    rmSync(scratch, { recursive: true, force: true });
+    throw err;
+  });
   const feed = seedFeed(test, options, startedMs);
   const failures = new Map<number, Trial>();
   const finished = (seed: number, trial: Trial | undefined) => {

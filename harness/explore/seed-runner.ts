@@ -1,8 +1,10 @@
 // Where explore's seeds run: in this process, one at a time, or in `jobs` child processes
-// (explore-worker.ts), one seed each at a time. Either way a seed's run is the same sim run with
-// the same result (the same seed gives the same run); only the order they finish in differs.
-// The children are tracked by pid and ended on close, on an interrupt, and if this process exits.
+// (explore-worker.ts, run compiled as the CLI is: loading it from source takes seconds), one seed
+// each at a time. Either way a seed's run is the same sim run with the same result (the same seed
+// gives the same run); only the order they finish in differs. The children are tracked by pid and
+// ended on close, on an interrupt, and if this process exits.
 import { type ChildProcess, fork } from "node:child_process";
+import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TestConfig } from "../config/test-config.js";
 import { toTestFile } from "../config/test-file.js";
@@ -21,13 +23,23 @@ export interface SeedRunner {
 export function inProcess(test: TestConfig, scratch: string, interrupt: AbortSignal): SeedRunner {
   return {
     slots: 1,
-    run: (seed) => runTrial({ ...test, seed }, { store: scratch, interrupt, history: true }),
+    run: (seed) =>
+      runTrial({ ...test, seed }, { store: scratch, interrupt, history: "if-invalid" }),
     close: async () => {},
   };
 }
 
-const RUN_TS = fileURLToPath(new URL("../../bin/run-ts.js", import.meta.url));
-const WORKER = fileURLToPath(new URL("./explore-worker.ts", import.meta.url));
+const COMPILED_ENTRY = new URL("../../bin/compiled-entry.js", import.meta.url).href;
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const WORKER = relative(ROOT, fileURLToPath(new URL("./explore-worker.ts", import.meta.url)));
+
+/** The worker's compiled bundle (bin/compiled-entry.js: built once, then cached by its sources). */
+async function compiledWorker(): Promise<string> {
+  const { compiledEntry } = (await import(COMPILED_ENTRY)) as {
+    compiledEntry(entry: string): Promise<string>;
+  };
+  return compiledEntry(WORKER);
+}
 
 interface Worker {
   child: ChildProcess;
@@ -36,8 +48,8 @@ interface Worker {
   busy?: { seed: number; settle: (trial: Trial | undefined) => void; fail: (err: Error) => void };
 }
 
-function startWorker(test: TestConfig): Worker {
-  const child = fork(RUN_TS, [WORKER], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+function startWorker(test: TestConfig, entry: string): Worker {
+  const child = fork(entry, [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const worker: Worker = { child, ready: Promise.resolve() };
   worker.ready = new Promise((resolve, reject) => {
     child.on("message", (message: FromWorker) => {
@@ -61,8 +73,13 @@ function startWorker(test: TestConfig): Worker {
 }
 
 /** `jobs` child processes, each running one seed at a time. */
-export function childProcesses(test: TestConfig, jobs: number, interrupt: AbortSignal): SeedRunner {
-  const workers = Array.from({ length: jobs }, () => startWorker(test));
+export async function childProcesses(
+  test: TestConfig,
+  jobs: number,
+  interrupt: AbortSignal,
+): Promise<SeedRunner> {
+  const entry = await compiledWorker();
+  const workers = Array.from({ length: jobs }, () => startWorker(test, entry));
   const stopAll = () => {
     for (const { child } of workers)
       if (child.exitCode === null && child.signalCode === null) child.kill();

@@ -3,7 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseJsonl } from "../../checkers/formats/jsonl-format.js";
-import { type HistoryWriter, HistoryWriteError, openHistoryWriter } from "./history-writer.js";
+import {
+  type HistoryWriter,
+  HistoryWriteError,
+  historyText,
+  openHistoryWriter,
+} from "./history-writer.js";
 
 describe("openHistoryWriter", () => {
   const dir = mkdtempSync(join(tmpdir(), "history-writer-"));
@@ -43,6 +48,27 @@ describe("openHistoryWriter", () => {
     const { history } = parseJsonl(readFileSync(join(dir, "h.jsonl"), "utf8"), "h.jsonl");
     expect(writer.ops).toHaveLength(3);
     expect(writer.ops).toEqual(history);
+  });
+
+  it("in memory, keeps the same ops and gives the text the file would hold, writing nothing", () => {
+    const record = (writer: HistoryWriter) => {
+      writer.record({ process: 0, type: "invoke", f: "add", key: "k", value: 1, node: "n1" });
+      writer.record({ process: 0, type: "ok", f: "read", key: "k", value: [[1, 2]], node: "n1" });
+      writer.invoke("partition", { shape: "halves" });
+      writer.complete("info", "partition", null, "timed out");
+      writer.close();
+    };
+    let ns = 0n;
+    const clockNs = () => (ns += 7n);
+    const onFile = openHistoryWriter(join(dir, "h.jsonl"), { clockNs });
+    record(onFile);
+    ns = 0n;
+    const inMemory = openHistoryWriter(join(dir, "m.jsonl"), { clockNs, inMemory: true });
+    record(inMemory);
+    expect(historyText(inMemory.ops)).toBe(readFileSync(join(dir, "h.jsonl"), "utf8"));
+    expect(inMemory.ops).toEqual(onFile.ops);
+    expect(inMemory.counts).toEqual(onFile.counts);
+    expect(existsSync(join(dir, "m.jsonl"))).toBe(false);
   });
 
   it("writes buffered ops within the flush interval, without close", async () => {

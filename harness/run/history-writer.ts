@@ -6,7 +6,8 @@
 // A write that fails (a full disk) leaves the file cut back to its last whole op, reports once
 // through `onError`, drops every later op, and makes flush() and close() throw: a run must not
 // give a verdict on a history that lost ops. It keeps the ops it recorded (`ops`), so the run's
-// checkers need not parse the file back.
+// checkers need not parse the file back; `inMemory` keeps only them (a run whose file nobody
+// reads: explore's trials), and historyText(ops) is then the very text the file would hold.
 import { closeSync, fstatSync, ftruncateSync, openSync, writeSync } from "node:fs";
 import type { Op, OpType, Process } from "../../checkers/history.js";
 
@@ -74,19 +75,32 @@ export interface HistoryWriterOptions {
   onError?: (err: HistoryWriteError) => void;
   /** The monotonic clock in ns (tests pass a fake). */
   clockNs?: () => bigint;
+  /** Keep the ops only: the file is neither opened nor written. */
+  inMemory?: boolean;
+}
+
+/** An op's line in history.jsonl. */
+function lineOf(op: Op): string {
+  return `${JSON.stringify(op)}\n`;
+}
+
+/** The text history.jsonl holds for these ops (an in-memory writer's ops: its file unwritten). */
+export function historyText(ops: readonly Op[]): string {
+  return ops.map(lineOf).join("");
 }
 
 export function openHistoryWriter(path: string, options: HistoryWriterOptions = {}): HistoryWriter {
   const clockNs = options.clockNs ?? process.hrtime.bigint;
   const startNs = clockNs();
-  const fd = openSync(path, "a");
+  const toFile = options.inMemory !== true;
+  const fd = toFile ? openSync(path, "a") : -1;
   let pending: string[] = [];
   const ops: Op[] = [];
   let index = 0;
   let closed = false;
   let failed: HistoryWriteError | undefined;
   /** Bytes and ops of the file's whole lines (the file may have held some before). */
-  let bytesWritten = fstatSync(fd).size;
+  let bytesWritten = toFile ? fstatSync(fd).size : 0;
   let opsWritten = 0;
   const counts: HistoryCounts = { invoke: 0, ok: 0, fail: 0, info: 0 };
 
@@ -123,15 +137,17 @@ export function openHistoryWriter(path: string, options: HistoryWriterOptions = 
     bytesWritten += bytes.length;
     opsWritten += countLines(bytes);
   };
-  const timer = setInterval(() => {
-    try {
-      flush();
-    } catch {
-      // Reported once through onError; flush() and close() throw it to the run.
-    }
-  }, options.flushIntervalMs ?? 100);
+  const timer = toFile
+    ? setInterval(() => {
+        try {
+          flush();
+        } catch {
+          // Reported once through onError; flush() and close() throw it to the run.
+        }
+      }, options.flushIntervalMs ?? 100)
+    : undefined;
   // The timer must never keep a finished harness alive.
-  timer.unref();
+  timer?.unref();
 
   const record = (fields: OpFields): Op => {
     const { process, type, ...rest } = fields;
@@ -139,7 +155,7 @@ export function openHistoryWriter(path: string, options: HistoryWriterOptions = 
     if (closed || failed) return op;
     // Probe reads (probe-reads.ts) run beside the clients but are the harness's own reads.
     if (process !== "nemesis" && rest.f !== "probe") counts[type as OpType]++;
-    pending.push(`${JSON.stringify(op)}\n`);
+    if (toFile) pending.push(lineOf(op));
     ops.push(op);
     return op;
   };
@@ -161,7 +177,7 @@ export function openHistoryWriter(path: string, options: HistoryWriterOptions = 
         flush();
       } finally {
         closed = true;
-        closeSync(fd);
+        if (toFile) closeSync(fd);
       }
     },
   };

@@ -35,6 +35,9 @@ export interface RunOptions {
   finalReadIntervalMs?: number;
   /** Judges the stored run (default checkRun: results.json and the report too). */
   check?: typeof checkRun;
+  /** Keep the history in memory only (history.jsonl stays empty): for a run whose `check`
+   * judges the recorded ops and whose folder is thrown away (explore's trials). */
+  historyInMemory?: boolean;
 }
 
 export interface RunOutcome {
@@ -112,6 +115,7 @@ export async function runTest(config: TestConfig, options: RunOptions): Promise<
     // A history that cannot be written (a full disk) ends the run: flush() then throws its error.
     const history = openHistoryWriter(paths.history, {
       onError: stopNow,
+      ...(options.historyInMemory && { inMemory: true }),
       ...(cluster.clock && { clockNs: clockNs(cluster.clock) }),
     });
     opened = history;

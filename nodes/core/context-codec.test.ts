@@ -38,4 +38,16 @@ describe("context codec", () => {
   it("never throws on arbitrary strings", () => {
     fc.assert(fc.property(fc.string(), (text) => void decodeContext(text, "t", anyBody)));
   });
+
+  it("decodes alike whether the context was encoded lately or long ago", () => {
+    const early = encodeContext("t", { a: 1 });
+    // More contexts than the codec remembers: the early one is decoded from its text again.
+    for (let i = 0; i < 5000; i++) encodeContext("t", { a: i });
+    expect(decodeContext(early, "t", anyBody)).toEqual({ ok: true, value: { a: 1 } });
+    expect(encodeContext("t", { a: 1 })).toBe(early);
+    expect(decodeContext(encodeContext("t", { b: 2 }), "u", anyBody)).toEqual({
+      ok: false,
+      detail: 'context of kind "t" where this node expects "u"',
+    });
+  });
 });

@@ -8,8 +8,34 @@ export type Decoded<T> = { ok: true; value: T } | { ok: false; detail: string };
 /** Longer contexts are refused: a real one is a few dozen bytes per node. */
 export const CONTEXT_LENGTH_MAX = 64 * 1024;
 
+/** Contexts encoded lately, both ways (JSON text ↔ base64url): a key's context is encoded for
+ * every read of it, and a client sends back the context it read, so each is looked up instead of
+ * run through base64 again. Both are pure functions of the text; the maps are emptied when full. */
+const base64Of = new Map<string, string>();
+const jsonOf = new Map<string, string>();
+const MEMO_MAX = 4096;
+
 export function encodeContext(tag: string, body: Json): string {
-  return Buffer.from(JSON.stringify([tag, body]), "utf8").toString("base64url");
+  const json = JSON.stringify([tag, body]);
+  let text = base64Of.get(json);
+  if (text === undefined) {
+    text = Buffer.from(json, "utf8").toString("base64url");
+    if (base64Of.size >= MEMO_MAX) {
+      base64Of.clear();
+      jsonOf.clear();
+    }
+    base64Of.set(json, text);
+    jsonOf.set(text, json);
+  }
+  return text;
+}
+
+/** The JSON text of a base64url context (undefined when it is no base64url string). */
+function jsonText(text: string): string | undefined {
+  const known = jsonOf.get(text);
+  if (known !== undefined) return known;
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) return undefined;
+  return Buffer.from(text, "base64url").toString("utf8");
 }
 
 /** Decodes `text` made by `encodeContext(tag, …)`; `parse` checks the body and throws on bad input. */
@@ -24,12 +50,13 @@ export function decodeContext<T>(
       detail: `context is ${text.length} characters, more than ${CONTEXT_LENGTH_MAX}`,
     };
   }
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) {
+  const decoded = jsonText(text);
+  if (decoded === undefined) {
     return { ok: false, detail: "context is not a base64url string (use the context of a read)" };
   }
   let json: unknown;
   try {
-    json = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
+    json = JSON.parse(decoded);
   } catch {
     return { ok: false, detail: "context does not decode to JSON (use the context of a read)" };
   }

@@ -79,4 +79,24 @@ describe("digest buckets", () => {
     expect(() => d.keysIn([BUCKET_COUNT])).toThrow(/bad bucket/);
     expect(() => d.keysIn("0")).toThrow();
   });
+
+  it("gives the same summary array until a bucket changes, and a fresh one after", () => {
+    const step = fc.tuple(fc.constantFrom("a", "b", "c", "d"), fc.nat(3));
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 20 }), (steps) => {
+        const d = build([]);
+        const applied: [string, number][] = [];
+        let last = d.summary();
+        for (const [key, fp] of steps) {
+          d.set(key, fp);
+          applied.push([key, fp]);
+          const now = d.summary();
+          expect(now).toEqual(build(applied).summary());
+          if (JSON.stringify(now) !== JSON.stringify(last)) expect(now).not.toBe(last);
+          expect(d.summary()).toBe(now);
+          last = now;
+        }
+      }),
+    );
+  });
 });

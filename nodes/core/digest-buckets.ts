@@ -25,6 +25,8 @@ export class DigestBuckets {
   /** The high 21 bits of each bucket's hash (a bucket is a 53-bit number, exact in JSON). */
   private readonly hi = new Uint32Array(BUCKET_COUNT);
   private readonly keys: string[][] = Array.from({ length: BUCKET_COUNT }, () => []);
+  /** The summary of the buckets as they are, once asked for. */
+  private made: number[] | undefined;
 
   /** `fingerprintOf(key)`: the fingerprint of the key's current state. */
   constructor(private readonly fingerprintOf: (key: string) => number) {}
@@ -61,11 +63,14 @@ export class DigestBuckets {
     this.toggle(entry);
   }
 
-  /** One number per bucket (0 for an empty one): what a peer compares with its own. */
+  /** One number per bucket (0 for an empty one): what a peer compares with its own. The same
+   * array until a bucket changes (a summary is never changed once made). */
   summary(): number[] {
     this.refresh();
+    if (this.made !== undefined) return this.made;
     const out = new Array<number>(BUCKET_COUNT);
     for (let b = 0; b < BUCKET_COUNT; b++) out[b] = this.hi[b]! * TWO_POW_32 + this.lo[b]!;
+    this.made = out;
     return out;
   }
 
@@ -113,6 +118,7 @@ export class DigestBuckets {
     x = Math.imul(x ^ y, 0x27d4eb2f);
     x ^= x >>> 15;
     const b = entry.keyLo % BUCKET_COUNT;
+    this.made = undefined;
     this.lo[b] = this.lo[b]! ^ x;
     this.hi[b] = this.hi[b]! ^ (y & 0x1fffff);
   }

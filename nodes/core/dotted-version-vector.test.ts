@@ -191,4 +191,34 @@ describe("DVVSet", () => {
       ]),
     ).toThrow(/entry/);
   });
+
+  it("values are the siblings' values, in the siblings' order", () => {
+    fc.assert(
+      fc.property(universe, ({ states }) => {
+        for (const state of states)
+          expect(values(state)).toEqual(siblings(state).map((s) => s.value));
+      }),
+    );
+  });
+
+  it("sync gives `a` itself when `b` adds nothing, and the same state as on copies", () => {
+    fc.assert(
+      fc.property(three, ([a, b]) => {
+        const merged = sync(a, b);
+        const copied = sync(structuredClone(a), structuredClone(b));
+        expect(merged).toEqual(copied);
+        if (JSON.stringify(merged) === JSON.stringify(a)) expect(merged).toBe(a);
+        expect(sync(a, a)).toBe(a);
+        expect(sync(a, emptyDvvSet)).toBe(a);
+      }),
+    );
+  });
+
+  it("an update keeps the entries in actor order, whatever actors its context adds", () => {
+    const set = update(update(emptyDvvSet, {}, "b", 1), {}, "d", 2);
+    const actors = (s: DvvSet) => s.map(([actor]) => actor);
+    expect(actors(update(set, { a: 1, c: 2, e: 1 }, "b", 3))).toEqual(["a", "b", "c", "d", "e"]);
+    expect(actors(update(set, { b: 1 }, "c", 3))).toEqual(["b", "c", "d"]);
+    expect(actors(update(set, join(set), "a", 3))).toEqual(["a", "b", "d"]);
+  });
 });

@@ -15,7 +15,8 @@ export const emptyDvvSet: DvvSet = [];
 
 /** The causal past of the set: the context a read returns. */
 export function join(set: DvvSet): VersionVector {
-  return vvFrom(set.map(([actor, n]) => [actor, n]));
+  // An entry's first two fields are its clock entry (vvFrom reads no further).
+  return vvFrom(set as unknown as readonly (readonly [NodeId, number])[]);
 }
 
 export interface Dot {
@@ -30,31 +31,41 @@ export function siblings(set: DvvSet): { dot: Dot; value: Json }[] {
   );
 }
 
+/** The sibling values in the order of `siblings` (without building their dots: every read
+ * asks for them). */
 export function values(set: DvvSet): Json[] {
-  return siblings(set).map((s) => s.value);
+  const out: Json[] = [];
+  for (const [, , vs] of set) for (let i = vs.length - 1; i >= 0; i--) out.push(vs[i]!);
+  return out;
 }
 
-/** Merges two replicas of a key (commutative, associative, idempotent). */
+/** Merges two replicas of a key (commutative, associative, idempotent). When `b` adds nothing
+ * to `a` (a peer's copy of a state already here), the result is `a` itself: the replica then
+ * sees at a glance that nothing changed, and what it remembers of `a` still holds. */
 export function sync(a: DvvSet, b: DvvSet): DvvSet {
   const out: DvvEntry[] = [];
+  let unchanged = true;
   let i = 0;
   let j = 0;
   while (i < a.length || j < b.length) {
     const ea = a[i];
     const eb = b[j];
+    let entry: DvvEntry;
     if (eb === undefined || (ea !== undefined && ea[0] < eb[0])) {
-      out.push(ea!);
+      entry = ea!;
       i++;
     } else if (ea === undefined || eb[0] < ea[0]) {
-      out.push(eb);
+      entry = eb;
       j++;
     } else {
-      out.push(mergeEntry(ea, eb));
+      entry = mergeEntry(ea, eb);
       i++;
       j++;
     }
+    unchanged &&= entry === a[out.length];
+    out.push(entry);
   }
-  return out;
+  return unchanged && out.length === a.length ? a : out;
 }
 
 // Values of one actor are its newest dots; a side that has moved past a dot without keeping it
@@ -83,7 +94,14 @@ export function update(set: DvvSet, context: VersionVector, actor: NodeId, value
     if (!byActor.has(a)) byActor.set(a, [a, seen, []]);
   const [, n, vs] = byActor.get(actor) ?? [actor, 0, []];
   byActor.set(actor, [actor, n + 1, [value, ...vs]]);
-  return [...byActor.values()].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+  const out = [...byActor.values()];
+  // Most often every actor was in the set already: its order holds, and there is nothing to sort.
+  return ascending(out) ? out : out.sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+}
+
+function ascending(entries: readonly DvvEntry[]): boolean {
+  for (let i = 1; i < entries.length; i++) if (!(entries[i - 1]![0] < entries[i]![0])) return false;
+  return true;
 }
 
 /** The counter of `actor` in the set (0 if it has no entry). */

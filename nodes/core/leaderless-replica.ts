@@ -73,6 +73,7 @@ export class LeaderlessReplica<S> implements Replica {
   /** The fingerprint of every key's state, by bucket: `store` marks the keys it changes. */
   private readonly digests = new DigestBuckets((key) => stateFingerprint(this.keys.get(key)));
   private nodes: NodeId[];
+  private peerList: { of: NodeId[]; peers: readonly NodeId[] } | undefined;
   /** Every node this start has been told of: actors of their starts are accepted in metadata. */
   private readonly knownNodes = new Set<NodeId>();
   /** Actors already found to be starts of known nodes (parsing every actor of every state from a
@@ -177,8 +178,12 @@ export class LeaderlessReplica<S> implements Replica {
     return { values: this.strategy.values(state), context: this.strategy.context(state) };
   }
 
-  private peers(): NodeId[] {
-    return this.nodes.filter((n) => n !== this.config.id);
+  /** The members but this node (kept with `nodes`: every write, read and tick asks). */
+  private peers(): readonly NodeId[] {
+    if (this.peerList === undefined || this.peerList.of !== this.nodes) {
+      this.peerList = { of: this.nodes, peers: this.nodes.filter((n) => n !== this.config.id) };
+    }
+    return this.peerList.peers;
   }
 
   /** Becomes a new actor: at boot, or when the current one ran out of counters for a key. */
@@ -418,7 +423,7 @@ export class LeaderlessReplica<S> implements Replica {
   }
 
   /** The next peer of the current cycle; a new cycle is a fresh seeded shuffle of the peers. */
-  private nextAntiEntropyPeer(peers: NodeId[]): NodeId {
+  private nextAntiEntropyPeer(peers: readonly NodeId[]): NodeId {
     let peer = this.antiEntropyOrder.shift();
     while (peer !== undefined && !peers.includes(peer)) peer = this.antiEntropyOrder.shift();
     if (peer !== undefined) return peer;

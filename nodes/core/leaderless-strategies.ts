@@ -13,7 +13,7 @@ import {
   vetEntry,
   vetVersionVector,
 } from "./causal-bounds.js";
-import { decodeContext, encodeContext } from "./context-codec.js";
+import { CONTEXT_LENGTH_MAX, type Decoded, decodeContext, encodeContext } from "./context-codec.js";
 import {
   counterOf,
   type DvvSet,
@@ -25,6 +25,7 @@ import {
   update,
   values,
 } from "./dotted-version-vector.js";
+import { jsonEqual } from "./json-equal.js";
 import type { Json, NodeId, Strategy } from "./replica.js";
 import {
   descends,
@@ -78,15 +79,52 @@ function vetValue(value: Json): void {
 
 const pruneDvv = (set: DvvSet): DvvSet => prune(set, ACTORS_MAX, actorsToPrune);
 
+/** The context of each DVVSet lately read or written (states are immutable: a key read again
+ * unchanged, or a peer's copy that changed nothing, is the same object). */
+const dvvContexts = new WeakMap<DvvSet, string>();
+/** The clock each context lately encoded or decoded stands for (what decoding its text gives:
+ * a canonical vector survives the JSON round trip whole), so the context a client sends back is
+ * not parsed again; its actors are still vetted on every write. Emptied when full. */
+const dvvClocks = new Map<string, VersionVector>();
+const DVV_CLOCKS_MAX = 4096;
+
+function rememberClock(context: string, clock: VersionVector): void {
+  if (dvvClocks.size >= DVV_CLOCKS_MAX) dvvClocks.clear();
+  dvvClocks.set(context, clock);
+}
+
+function dvvContext(state: DvvSet): string {
+  let context = dvvContexts.get(state);
+  if (context === undefined) {
+    const clock = join(state);
+    context = encodeContext("dvv", clock);
+    dvvContexts.set(state, context);
+    rememberClock(context, clock);
+  }
+  return context;
+}
+
+/** A client's DVV context: its clock, the actors vetted (as decodeContext reports a bad one). */
+function dvvClockOf(context: string, known: ActorCheck): Decoded<VersionVector> {
+  let clock = context.length <= CONTEXT_LENGTH_MAX ? dvvClocks.get(context) : undefined;
+  if (clock === undefined) {
+    const decoded = decodeContext(context, "dvv", parseVersionVector);
+    if (!decoded.ok) return decoded;
+    clock = decoded.value;
+    rememberClock(context, clock);
+  }
+  try {
+    return { ok: true, value: vetVersionVector(clock, known) };
+  } catch (error) {
+    return { ok: false, detail: `bad context: ${(error as Error).message}` };
+  }
+}
+
 /** Dotted version vectors: concurrent writes are all kept as siblings. */
 export const siblingsStrategy: LeaderlessStrategy<DvvSet> = {
   write(local, context, value, actor, _wallMs, known) {
     const ctx =
-      context === undefined
-        ? { ok: true as const, value: {} }
-        : decodeContext(context, "dvv", (body) =>
-            vetVersionVector(parseVersionVector(body), known),
-          );
+      context === undefined ? { ok: true as const, value: {} } : dvvClockOf(context, known);
     if (!ctx.ok) return { kind: "bad-context", detail: ctx.detail };
     const set = local ?? emptyDvvSet;
     if (Math.max(counterOf(set, actor), vvGet(ctx.value, actor)) >= COUNTER_MAX)
@@ -95,7 +133,7 @@ export const siblingsStrategy: LeaderlessStrategy<DvvSet> = {
   },
   merge: (a, b) => pruneDvv(sync(a, b)),
   values: (state) => (state === undefined ? [] : values(state)),
-  context: (state) => encodeContext("dvv", join(state ?? emptyDvvSet)),
+  context: (state) => dvvContext(state ?? emptyDvvSet),
   actors: (state) => state.map(([actor]) => actor),
   parse: parseDvvSet,
   vet(json, known) {
@@ -118,6 +156,9 @@ export type Stamped = readonly [ms: number, node: NodeId, value: Json];
 function later(a: Stamped, b: Stamped): Stamped {
   if (a[0] !== b[0]) return a[0] > b[0] ? a : b;
   if (a[1] !== b[1]) return a[1] > b[1] ? a : b;
+  // Alike stamps are most often one write met again (a peer's copy of it, a read repair): equal
+  // texts keep `a`, and only texts that differ are written out to be compared.
+  if (jsonEqual(a[2], b[2])) return a;
   return JSON.stringify(a[2]) >= JSON.stringify(b[2]) ? a : b;
 }
 

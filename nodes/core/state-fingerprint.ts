@@ -1,9 +1,20 @@
 // A 53-bit hash of a key's state (cyrb53 over its canonical JSON), so anti-entropy can compare
 // replicas by digest and ship only the keys that differ. States are built in canonical form
-// (sorted entries), so equal states always hash equally.
+// (sorted entries), so equal states always hash equally. States are never changed in place (a
+// change is a new state), so each object is hashed once.
+
+/** Fingerprints of the states lately hashed: a state is immutable, and the replicas of a key
+ * mostly hold the very same object (a peer's copy that changed nothing is not a new one). */
+const fingerprints = new WeakMap<object, number>();
 
 export function stateFingerprint(state: unknown): number {
-  return textFingerprint(JSON.stringify(state));
+  if (typeof state !== "object" || state === null) return textFingerprint(JSON.stringify(state));
+  let fingerprint = fingerprints.get(state);
+  if (fingerprint === undefined) {
+    fingerprint = textFingerprint(JSON.stringify(state));
+    fingerprints.set(state, fingerprint);
+  }
+  return fingerprint;
 }
 
 /** cyrb53 of a string: for a state's JSON text already at hand, or a key. */

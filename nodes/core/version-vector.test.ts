@@ -64,4 +64,22 @@ describe("version vectors", () => {
       }),
     );
   });
+
+  it("vvFrom gives what filtering, sorting and Object.fromEntries give, for any entries", () => {
+    const actor = fc.constantFrom("a", "b", "c", "n1.1.x", "__proto__", "constructor", "1");
+    const entry = fc.tuple(actor, fc.oneof(fc.nat(5), fc.constant(Number.NaN), fc.constant(-1)));
+    const reference = (entries: [string, number][]) =>
+      Object.fromEntries(
+        entries.filter(([, n]) => n > 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+      );
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 8 }), (entries) => {
+        const made = vvFrom(entries);
+        expect(Object.entries(made)).toEqual(Object.entries(reference(entries)));
+        expect(Object.getPrototypeOf(made)).toBe(Object.prototype);
+        expect(vvFrom(new Map(entries))).toEqual(reference([...new Map(entries)]));
+      }),
+    );
+    expect(Object.hasOwn(vvFrom([["__proto__", 2]]), "__proto__")).toBe(true);
+  });
 });

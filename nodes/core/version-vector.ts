@@ -11,12 +11,34 @@ export function vvGet(vv: VersionVector, actor: NodeId): number {
   return Object.hasOwn(vv, actor) ? (vv[actor] ?? 0) : 0;
 }
 
+type Entry = readonly [NodeId, number];
+
 /** Builds a vector from entries, dropping zeros and sorting actors (a canonical form). */
-export function vvFrom(entries: Iterable<readonly [NodeId, number]>): VersionVector {
-  const sorted = [...entries]
-    .filter(([, n]) => n > 0)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return Object.fromEntries(sorted);
+export function vvFrom(entries: Iterable<Entry>): VersionVector {
+  const list: readonly Entry[] = Array.isArray(entries) ? entries : [...entries];
+  // Entries taken from a vector or a DVVSet are canonical already (the hot case): no copy.
+  const sorted = isCanonical(list) ? list : list.filter(([, n]) => n > 0).sort(byActor);
+  // Plain assignment builds the object several times faster than Object.fromEntries; only an
+  // actor named "__proto__" needs fromEntries' own-property definition.
+  const out: Record<NodeId, number> = {};
+  for (const [actor, n] of sorted) {
+    if (actor === "__proto__") return Object.fromEntries(sorted);
+    out[actor] = n;
+  }
+  return out;
+}
+
+/** Actors strictly ascending (so each once), every counter above zero. */
+function isCanonical(list: readonly Entry[]): boolean {
+  for (let i = 0; i < list.length; i++) {
+    const [actor, n] = list[i]!;
+    if (!(n > 0) || (i > 0 && !(list[i - 1]![0] < actor))) return false;
+  }
+  return true;
+}
+
+function byActor([a]: Entry, [b]: Entry): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** True when `a` has seen every event `b` has (a ≥ b). */

@@ -205,7 +205,7 @@ class ClientCall implements Abortable {
     const { clock } = this.cluster;
     this.#timer = clock.after(timeoutMs, this);
     if (this.signal) clock.listen(this.signal, this);
-    clock.after(this.cluster.tripMs(`client>${this.shell.id}`), () => this.arrive());
+    clock.after(this.cluster.tripMs(this.shell.fromClients), new Arrival(this));
   }
 
   arrive(): void {
@@ -219,8 +219,8 @@ class ClientCall implements Abortable {
 
   /** The node's answer (or its kill's reset): it travels back. */
   answer(response: SimResponse): void {
-    const back = this.cluster.tripMs(`${this.shell.id}>client`);
-    this.cluster.clock.after(back, () => this.respond(this.cluster.clone(response)));
+    const back = this.cluster.tripMs(this.shell.toClients);
+    this.cluster.clock.after(back, new Reply(this, response));
   }
 
   /** The timeout. */
@@ -237,5 +237,26 @@ class ClientCall implements Abortable {
     this.#timer?.cancel();
     if (this.signal) this.cluster.clock.unlisten(this.signal, this);
     this.waiter.settle(response);
+  }
+}
+
+/** A client call's request reaching its node. */
+class Arrival {
+  constructor(readonly call: ClientCall) {}
+
+  fire(): void {
+    this.call.arrive();
+  }
+}
+
+/** A node's answer (or its kill's reset) reaching the client. */
+class Reply {
+  constructor(
+    readonly call: ClientCall,
+    readonly response: SimResponse,
+  ) {}
+
+  fire(): void {
+    this.call.respond(this.call.cluster.clone(this.response));
   }
 }

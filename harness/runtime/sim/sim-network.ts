@@ -24,14 +24,38 @@ export interface NetworkDeps {
 }
 
 interface Post {
+  link: LinkState;
   from: NodeId;
   to: NodeId;
   msgs: unknown[];
 }
 
+/** One directed link: its name (the subject of its delays), whether it is cut, what it holds. */
+interface LinkState {
+  readonly key: string;
+  cut: boolean;
+  held: Post[];
+}
+
+/** A post on its way; it lands when its event fires. */
+class Trip {
+  constructor(
+    readonly network: SimNetwork,
+    readonly post: Post,
+  ) {}
+
+  fire(): void {
+    this.network.land(this.post);
+  }
+}
+
 export class SimNetwork {
-  readonly #cut = new Set<string>();
-  readonly #held = new Map<string, Post[]>();
+  /** Every link met so far, by sender and receiver (each trip looks its link up). */
+  readonly #links = new Map<NodeId, Map<NodeId, LinkState>>();
+  /** The links cut now. */
+  #cut: LinkState[] = [];
+  /** The links holding posts, in the order they began to. */
+  #holding: LinkState[] = [];
   /** Posts lost to reset links or full holds (for the node logs and tests). */
   lostPosts = 0;
 
@@ -44,48 +68,68 @@ export class SimNetwork {
   }
 
   isCut(from: NodeId, to: NodeId): boolean {
-    return this.#cut.has(linkKey(from, to));
+    return this.#link(from, to).cut;
   }
 
   cutLinks(links: readonly Link[]): void {
-    for (const [from, to] of links) this.#cut.add(linkKey(from, to));
+    for (const [from, to] of links) {
+      const link = this.#link(from, to);
+      if (link.cut) continue;
+      link.cut = true;
+      this.#cut.push(link);
+    }
   }
 
   /** Restores every link; what black-holed links held arrives after one more trip. */
   heal(): void {
-    this.#cut.clear();
-    const held = [...this.#held.values()].flat();
-    this.#held.clear();
+    for (const link of this.#cut) link.cut = false;
+    this.#cut = [];
+    const holding = this.#holding;
+    this.#holding = [];
+    const held = holding.flatMap((link) => link.held);
+    for (const link of holding) link.held = [];
     for (const post of held) this.#travel(post);
   }
 
   /** Sends a post from one node to another. */
   post(from: NodeId, to: NodeId, msgs: unknown[]): void {
-    const post = { from, to, msgs };
-    if (this.isCut(from, to)) this.#block(post);
+    const link = this.#link(from, to);
+    const post = { link, from, to, msgs };
+    if (link.cut) this.#block(post);
     else this.#travel(post);
   }
 
+  /** A trip's end: cut while on the way, the proxy holds (or resets) it as well. */
+  land(post: Post): void {
+    if (post.link.cut) this.#block(post);
+    else this.deps.arrive(post.from, post.to, post.msgs);
+  }
+
   #travel(post: Post): void {
-    this.deps.scheduler.after(this.delayMs(linkKey(post.from, post.to)), () => {
-      // Cut while on the way: the proxy holds (or resets) it as well.
-      if (this.isCut(post.from, post.to)) this.#block(post);
-      else this.deps.arrive(post.from, post.to, post.msgs);
-    });
+    this.deps.scheduler.after(this.delayMs(post.link.key), new Trip(this, post));
   }
 
   #block(post: Post): void {
-    const key = linkKey(post.from, post.to);
-    const held = this.#held.get(key) ?? [];
-    if (this.deps.linkFault === "reset" || held.length >= HELD_MAX) {
+    const { link } = post;
+    if (this.deps.linkFault === "reset" || link.held.length >= HELD_MAX) {
       this.lostPosts++;
       return;
     }
-    held.push(post);
-    this.#held.set(key, held);
+    if (link.held.length === 0) this.#holding.push(link);
+    link.held.push(post);
   }
-}
 
-function linkKey(from: NodeId, to: NodeId): string {
-  return `${from}>${to}`;
+  #link(from: NodeId, to: NodeId): LinkState {
+    let row = this.#links.get(from);
+    if (row === undefined) {
+      row = new Map();
+      this.#links.set(from, row);
+    }
+    let link = row.get(to);
+    if (link === undefined) {
+      link = { key: `${from}>${to}`, cut: false, held: [] };
+      row.set(to, link);
+    }
+    return link;
+  }
 }

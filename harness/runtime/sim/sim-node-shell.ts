@@ -19,6 +19,9 @@ import type { NodeState } from "../runtime.js";
 import type { SimRandom } from "./sim-random.js";
 import type { SimScheduler, SimTimer } from "./sim-scheduler.js";
 
+/** What every tick hands the node (inputs are never changed by a step). */
+const TICK: SimInput = { kind: "tick" };
+
 /** Wall clocks start here (2026-01-01), so timestamps look like real ones. */
 const WALL_EPOCH_MS = 1_767_225_600_000;
 
@@ -55,10 +58,17 @@ export class SimNodeShell {
   /** Requests handed to the node and not yet answered. */
   readonly #requests = new Map<number, Answer>();
 
+  /** The client wire's links to and from this node (the subjects of their trips' delays). */
+  readonly fromClients: string;
+  readonly toClients: string;
+
   constructor(
     readonly id: NodeId,
     readonly deps: ShellDeps,
-  ) {}
+  ) {
+    this.fromClients = `client>${id}`;
+    this.toClients = `${id}>client`;
+  }
 
   /** Starts the process on its log (a first start or a restart). */
   start(): void {
@@ -133,11 +143,16 @@ export class SimNodeShell {
   }
 
   #scheduleTick(inMs: number): void {
-    this.#tickTimer = this.deps.scheduler.after(inMs, () => {
-      this.#handle({ kind: "tick" });
-      if (this.state === "running") this.#scheduleTick(this.deps.launch.tickIntervalMs);
-    });
+    this.#tickTimer = this.deps.scheduler.after(inMs, this.#ticker);
   }
+
+  /** The tick timer's event (one object for every tick: a node ticks 40 times a second). */
+  readonly #ticker = {
+    fire: () => {
+      this.#handle(TICK);
+      if (this.state === "running") this.#scheduleTick(this.deps.launch.tickIntervalMs);
+    },
+  };
 
   #clock(): SimClock {
     const monoMs = this.deps.scheduler.nowMs();
@@ -162,7 +177,10 @@ export class SimNodeShell {
   }
 
   #perform(effects: readonly SimEffect[]): void {
-    let posts: Map<NodeId, unknown[]> | undefined;
+    // Peers in the order of their first message, each with its messages (a step sends to a
+    // peer or two: arrays beat a Map and its iterator).
+    let peers: NodeId[] | undefined;
+    let posts: unknown[][] | undefined;
     for (const effect of effects) {
       switch (effect.kind) {
         case "persist":
@@ -176,15 +194,19 @@ export class SimNodeShell {
           break;
         case "send": {
           // The real transport sends what one turn of the event loop queued as one post.
-          posts ??= new Map();
-          const msgs = posts.get(effect.to);
-          if (msgs === undefined) posts.set(effect.to, [effect.msg]);
-          else msgs.push(effect.msg);
+          peers ??= [];
+          posts ??= [];
+          const i = peers.indexOf(effect.to);
+          if (i === -1) {
+            peers.push(effect.to);
+            posts.push([effect.msg]);
+          } else posts[i]!.push(effect.msg);
           break;
         }
       }
     }
-    for (const [to, msgs] of posts ?? []) this.deps.post(this.id, to, msgs);
+    if (peers === undefined || posts === undefined) return;
+    for (let i = 0; i < peers.length; i++) this.deps.post(this.id, peers[i]!, posts[i]!);
   }
 
   #answer(req: number, response: SimResponse): void {

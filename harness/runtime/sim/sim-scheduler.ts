@@ -187,11 +187,13 @@ export class SimScheduler implements RunClock {
     this.#scheduled = true;
     // Queued behind every microtask so far, and those they queue in turn: the woken harness
     // code runs to its next await before time moves on. Now and then a macrotask goes first.
-    queueMicrotask(() => {
-      if (performance.now() < this.#sliceEndMs) process.nextTick(this.#drive);
-      else setImmediate(this.#drive);
-    });
+    queueMicrotask(this.#afterMicrotasks);
   }
+
+  readonly #afterMicrotasks = (): void => {
+    if (performance.now() < this.#sliceEndMs) process.nextTick(this.#drive);
+    else setImmediate(this.#drive);
+  };
 
   readonly #drive = (): void => {
     this.#scheduled = false;
