@@ -100,6 +100,9 @@ export interface LocalLaunch {
   owner?: ProcessOwner;
   /** What asks the server to stop before the grace period ends in SIGKILL (default SIGTERM). */
   stopSignal?: NodeJS.Signals;
+  /** Releases what a node's server may leave outside its folders (PostgreSQL's System V segment
+   * after a SIGKILL); called for every node once the cluster has stopped. */
+  release?(node: { id: NodeId; dataDir: string }): void;
 }
 
 /** What a launch may depend on besides the system's options. */

@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { probe, walReceiver } from "../../systems/postgres/postgres-admin.js";
 import { localOwner } from "../../systems/postgres/postgres-binaries.js";
+import { leftSegmentId } from "../../systems/postgres/postgres-shared-memory.js";
 import { isAlive } from "../run/faultline-process.js";
 import { type LocalCluster, localRuntime } from "./local-runtime.js";
 import { treeMembers } from "./process-tree.js";
@@ -52,6 +53,13 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** The ids of the machine's System V shared memory segments. */
+const sharedSegments = () =>
+  readFileSync("/proc/sysvipc/shm", "utf8")
+    .split("\n")
+    .slice(1)
+    .map((line) => Number(line.trim().split(/\s+/)[1]))
+    .filter(Number.isInteger);
 const log = (node: string) => readFileSync(join(dir, "nodes", `${node}.log`), "utf8");
 const answers = async (node: string) => (await probe(cluster.address(node), 1_000)) !== undefined;
 /** Every process of a node's server: the postmaster and what it forked. */
@@ -119,14 +127,20 @@ describe("the local runtime with PostgreSQL's launch", () => {
     });
   }, 120_000);
 
-  it("stop ends every server and removes the sockets' folder", async () => {
-    const leaders = cluster.nodes.map((node) => cluster.pid(node)!);
+  it("stop ends every server, removes the sockets' folder and what a killed server left in memory", async () => {
+    // A SIGKILLed server keeps its System V segment (named in postmaster.pid) until removed.
+    await cluster.kill("n2");
+    const segment = leftSegmentId(join(dir, "data", "n2"));
+    expect(segment).toBeTypeOf("number");
+    expect(sharedSegments()).toContain(segment);
+    const leaders = ["n1", "n3"].map((node) => cluster.pid(node)!);
     const sockets = join(dir, "sockets");
     expect(existsSync(sockets)).toBe(true);
     await cluster.stop();
     for (const leader of leaders) expect(treeMembers(leader)).toEqual([]);
     expect(existsSync(sockets)).toBe(false);
     expect(log("n1")).toMatch(/received fast shutdown request/);
+    expect(sharedSegments()).not.toContain(segment);
   });
 });
 

@@ -264,6 +264,8 @@ export class LocalCluster implements Cluster {
         [...this.#processes.values()].map((p) => p.terminate(this.settings.stopGraceMs)),
       );
       await Promise.all([...this.#proxies.values()].map((proxy) => proxy.close()));
+      const { dataDir } = runPaths(this.spec.runDir);
+      for (const id of this.nodes) this.settings.launch.release?.({ id, dataDir: dataDir(id) });
       for (const dir of this.#removeOnStop) rmSync(dir, { recursive: true, force: true });
     })();
     return this.#stopped;

@@ -60,6 +60,10 @@ describe("the launch plan", () => {
     expect(conf).toMatchObject({ kind: "write-file", path: "/run/data/n1/postgresql.conf" });
     // In the file, not on the command line: pg_rewind's single-user recovery reads only the file.
     expect(conf.kind === "write-file" && conf.content).toMatch(/^wal_log_hints = 'on'$/m);
+    // A killed server's dynamic shared memory goes with its data folder, not into /dev/shm.
+    expect(conf.kind === "write-file" && conf.content).toMatch(
+      /^dynamic_shared_memory_type = 'mmap'$/m,
+    );
     const hba = plan[0]!.setup[2]!;
     expect(hba).toMatchObject({ kind: "write-file", path: "/run/data/n1/pg_hba.conf" });
     expect(hba.kind === "write-file" && hba.content).toMatch(

@@ -280,6 +280,9 @@ export function clusterSettings(input: PostgresLaunchInput): Record<string, stri
       replication === "async" ? "" : `ANY 1 (${input.nodes.map((id) => `"${id}"`).join(", ")})`,
     synchronous_commit: replication === "remote-apply" ? "remote_apply" : "on",
     shared_buffers: "32MB",
+    // Dynamic shared memory in the data folder (pg_dynshmem), not /dev/shm: a killed server's
+    // segments go with its folder instead of staying in memory until the machine restarts.
+    dynamic_shared_memory_type: "mmap",
     timezone: "UTC",
     log_timezone: "UTC",
     log_line_prefix: "%m [%p] %q%a ",

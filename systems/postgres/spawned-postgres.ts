@@ -23,6 +23,7 @@ import type { NodeId } from "../../workloads/kv-client.js";
 import { awaitReady, ensureKvTable } from "./postgres-admin.js";
 import { findPostgresBinaries, findSetpriv, localOwner } from "./postgres-binaries.js";
 import { createPostgresClient, type PostgresKvClient } from "./postgres-client.js";
+import { releaseSharedMemory } from "./postgres-shared-memory.js";
 import {
   type Address,
   type NodeLaunch,
@@ -276,6 +277,7 @@ export class SpawnedPostgres {
     this.#clients.clear();
     await Promise.all(this.nodes.map((n) => this.kill(n)));
     await Promise.all([...this.#links.values()].map((l) => l.close()));
+    for (const node of this.nodes) releaseSharedMemory(this.launch.place(node).dataDir);
     rmSync(this.runDir, { recursive: true, force: true });
   }
 
