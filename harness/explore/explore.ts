@@ -161,7 +161,7 @@ export async function explore(config: TestConfig, options: ExploreOptions): Prom
   const jobs = options.jobs ?? 1;
   // (A worker that cannot be built leaves no scratch folder behind.)
   const runner = await (jobs > 1
-    ? childProcesses(test, jobs, options.interrupt)
+    ? childProcesses(test, jobs, scratch, options.interrupt)
     : Promise.resolve(inProcess(test, scratch, options.interrupt))
   ).catch((err: unknown) => {
     rmSync(scratch, { recursive: true, force: true });
@@ -223,7 +223,8 @@ export async function explore(config: TestConfig, options: ExploreOptions): Prom
     return result;
   } finally {
     await runner.close();
-    rmSync(scratch, { recursive: true, force: true });
+    // (It holds the workers' stores too: gone however they ended.)
+    rmSync(scratch, { recursive: true, force: true, maxRetries: 3 });
   }
 }
 

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import type { TestConfig } from "../config/test-config.js";
 import { toTestFile } from "../config/test-file.js";
 import { addExitHook } from "../process-exit.js";
-import type { FromWorker } from "./explore-worker.js";
+import type { FromWorker, ToWorker } from "./explore-worker.js";
 import { runTrial, type Trial } from "./sim-trial.js";
 
 export interface SeedRunner {
@@ -48,7 +48,7 @@ interface Worker {
   busy?: { seed: number; settle: (trial: Trial | undefined) => void; fail: (err: Error) => void };
 }
 
-function startWorker(test: TestConfig, entry: string): Worker {
+function startWorker(test: TestConfig, entry: string, scratch: string): Worker {
   const child = fork(entry, [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const worker: Worker = { child, ready: Promise.resolve() };
   worker.ready = new Promise((resolve, reject) => {
@@ -68,18 +68,19 @@ function startWorker(test: TestConfig, entry: string): Worker {
   });
   // An early exit is also met by whoever awaits `ready`; it is no unhandled rejection.
   worker.ready.catch(() => {});
-  child.send({ type: "test", file: toTestFile(test) });
+  child.send({ type: "test", file: toTestFile(test), scratch } satisfies ToWorker);
   return worker;
 }
 
-/** `jobs` child processes, each running one seed at a time. */
+/** `jobs` child processes, each running one seed at a time, each with its store in `scratch`. */
 export async function childProcesses(
   test: TestConfig,
   jobs: number,
+  scratch: string,
   interrupt: AbortSignal,
 ): Promise<SeedRunner> {
   const entry = await compiledWorker();
-  const workers = Array.from({ length: jobs }, () => startWorker(test, entry));
+  const workers = Array.from({ length: jobs }, () => startWorker(test, entry, scratch));
   const stopAll = () => {
     for (const { child } of workers)
       if (child.exitCode === null && child.signalCode === null) child.kill();
