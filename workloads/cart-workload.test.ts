@@ -20,6 +20,15 @@ const noKv = (() => {
 describe("mergeCarts", () => {
   it("is the sorted union of the siblings", () => {
     expect(mergeCarts([[3, 1], [2, 3], "junk", [5]])).toEqual([1, 2, 3, 5]);
+    // A new array, never a sibling itself (the client writes it; the read keeps its siblings).
+    const cart = [1, 2, 4];
+    for (const siblings of [[cart], ["junk", cart], [[], cart], [cart, [2]]]) {
+      const merged = mergeCarts(siblings);
+      expect(merged).toEqual(cart);
+      expect(merged).not.toBe(cart);
+    }
+    expect(mergeCarts([cart, [3]])).toEqual([1, 2, 3, 4]);
+    expect(mergeCarts([[3], cart, [0], [9]])).toEqual([0, 1, 2, 3, 4, 9]);
   });
 
   it("keeps every item of every sibling", () => {

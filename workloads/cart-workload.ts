@@ -50,13 +50,18 @@ export function cartKey(
   return generation <= 0 ? slot : `${slot}.g${generation}`;
 }
 
-/** The union of every sibling cart (arrays of items), sorted; anything else is ignored. */
+/** The union of every sibling cart (arrays of items), sorted; anything else is ignored. A new
+ * array, never one of the siblings. */
 export function mergeCarts(siblings: readonly unknown[]): number[] {
-  let merged: number[] = [];
+  let merged: readonly number[] = [];
+  let fresh = false;
   for (const sibling of siblings) {
-    if (Array.isArray(sibling)) merged = unionOfSorted(merged, ascendingItems(sibling));
+    if (!Array.isArray(sibling)) continue;
+    const items = ascendingItems(sibling);
+    merged = fresh || merged.length > 0 ? unionOfSorted(merged, items) : items;
+    fresh = merged !== items;
   }
-  return merged;
+  return fresh ? (merged as number[]) : [...merged];
 }
 
 /** A sibling's numbers ascending, each once: the sibling itself when it already is (as every
@@ -73,8 +78,10 @@ function ascendingItems(sibling: readonly unknown[]): readonly number[] {
   return [...items].sort((a, b) => a - b);
 }
 
-/** The union of two ascending lists without repeats, ascending. */
+/** The union of two ascending lists without repeats, ascending (a new array). */
 function unionOfSorted(a: readonly number[], b: readonly number[]): number[] {
+  if (b.length === 1) return withItem(a, b[0]!);
+  if (a.length === 1) return withItem(b, a[0]!);
   const out: number[] = [];
   let i = 0;
   let j = 0;
@@ -88,6 +95,19 @@ function unionOfSorted(a: readonly number[], b: readonly number[]): number[] {
   while (i < a.length) out.push(a[i++]!);
   while (j < b.length) out.push(b[j++]!);
   return out;
+}
+
+/** An ascending list with one more item in its place (a cart's add: copied in two slices). */
+function withItem(list: readonly number[], item: number): number[] {
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (list[mid]! < item) low = mid + 1;
+    else high = mid;
+  }
+  if (list[low] === item) return list.slice();
+  return low === list.length ? [...list, item] : list.slice(0, low).concat(item, list.slice(low));
 }
 
 async function addItem(
