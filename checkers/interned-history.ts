@@ -85,7 +85,16 @@ export function internHistory(history: History): InternedHistory {
 class Ids {
   readonly list: string[] = [];
   private readonly ids = new Map<string, number>();
+  /** The last name asked for and its id: ops come in runs of one f, and of one key. */
+  private lastName: string | undefined;
+  private lastId = -1;
   id(name: string): number {
+    if (name === this.lastName) return this.lastId;
+    this.lastName = name;
+    this.lastId = this.idOf(name);
+    return this.lastId;
+  }
+  private idOf(name: string): number {
     let id = this.ids.get(name);
     if (id === undefined) {
       id = this.list.push(name) - 1;
@@ -98,11 +107,17 @@ class Ids {
   }
 }
 
-/** The value a write-like invoke puts in the store (read-values.ts writtenValue), or undefined. */
-function writtenOf(op: Op): { value: unknown } | undefined {
-  if (op.f === "write" || op.f === "add") return { value: op.value };
-  if (op.f !== "cas") return undefined;
-  return Array.isArray(op.value) && op.value.length === 2 ? { value: op.value[1] } : undefined;
+/** `written[p]` of an op that writes nothing (not a write, cas or add). */
+const NOT_WRITTEN = -1;
+
+/** The slot of the value a write-like invoke puts in the store (read-values.ts writtenValue),
+ * NOT_WRITTEN, or MALFORMED for a cas whose value is not [FROM, TO]. */
+function writtenSlot(op: Op, key: number, slots: ValueSlots): number {
+  const f = op.f;
+  if (f === "write" || f === "add") return slots.slot(key, op.value);
+  if (f !== "cas") return NOT_WRITTEN;
+  const value = op.value;
+  return Array.isArray(value) && value.length === 2 ? slots.slot(key, value[1]) : MALFORMED;
 }
 
 /** The growing value columns: bases, siblings and their items. */
@@ -210,8 +225,7 @@ function intern(history: History): InternedHistory {
     completeTime[p] = complete === undefined ? Number.POSITIVE_INFINITY : complete.time;
     const k = typeof invoke.key === "string" ? keys.id(invoke.key) : -1;
     key[p] = k;
-    const w = writtenOf(invoke);
-    written[p] = w !== undefined ? v.slots.slot(k, w.value) : invoke.f === "cas" ? MALFORMED : -1;
+    written[p] = writtenSlot(invoke, k, v.slots);
     basisStart[p] = v.basisCount;
     const basis = basisOf(invoke, complete);
     if (basis !== undefined) {
