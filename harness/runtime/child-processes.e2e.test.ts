@@ -133,6 +133,7 @@ describe("no node outlives the harness", () => {
 
   it("an uncaught error", async () => {
     const harness = await startHarness("throw");
+    process.kill(harness.pid, "SIGUSR2");
     expect(await harness.exit).toBe(255);
     expect(harness.output()).toContain("internal error (an uncaught error): the harness crashed");
     await expectKilledByHarness(harness);

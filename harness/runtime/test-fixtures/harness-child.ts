@@ -4,7 +4,7 @@
 // waits to be signalled. Modes:
 //   wait      — no interrupt handler (Ctrl-C / SIGTERM run the exit hooks at once)
 //   stubborn  — an interrupt handler that never finishes (a second signal must end it)
-//   throw     — throws an uncaught error once ready
+//   throw     — throws an uncaught error when sent SIGUSR2 (once the test has seen its nodes alive)
 //   pause     — pauses n1 first (a SIGKILLed harness must not leave a stopped node behind)
 // usage: bin/run-ts.js harness/runtime/test-fixtures/harness-child.ts RUN_DIR MODE [SYSTEM]
 import { exitOnUncaughtError, setInterruptHandler } from "../../process-exit.js";
@@ -29,8 +29,11 @@ if (mode === "stubborn") {
 if (mode === "pause") await cluster.pause("n1");
 const pids = Object.fromEntries(cluster.nodes.map((id) => [id, cluster.pid(id)]));
 console.log(`ready ${JSON.stringify(pids)}`);
-if (mode === "throw")
-  setTimeout(() => {
-    throw new Error("the harness crashed");
-  }, 50);
+if (mode === "throw") {
+  process.on("SIGUSR2", () =>
+    setImmediate(() => {
+      throw new Error("the harness crashed");
+    }),
+  );
+}
 setInterval(() => {}, 1000);
