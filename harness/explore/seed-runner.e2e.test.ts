@@ -25,7 +25,8 @@ describe("explore's worker processes", () => {
     const here = await inProcess(test, scratch, never).run(7);
     const workers = await childProcesses(test, 2, scratch, never);
     try {
-      const there = await workers.run(7);
+      // Two seeds at once: one on each worker, so both have made their stores.
+      const [there] = await Promise.all([workers.run(7), workers.run(8)]);
       expect(there?.valid).toBe(here?.valid);
       expect(there?.opCount).toBe(here?.opCount);
       expect(readdirSync(scratch).filter((f) => f.startsWith("worker-"))).toHaveLength(2);
@@ -39,9 +40,9 @@ describe("explore's worker processes", () => {
     const folder = mkdtempSync(join(scratch, "interrupted-"));
     const interrupt = new AbortController();
     const workers = await childProcesses(test, 2, folder, interrupt.signal);
-    const running = workers.run(8);
-    // Both workers have made their stores once the first seed is under way or done.
-    await Promise.race([running, new Promise((resolve) => setTimeout(resolve, 1500))]);
+    await Promise.all([workers.run(8), workers.run(9)]);
+    expect(readdirSync(folder)).toHaveLength(2); // both workers have made their stores
+    const running = workers.run(10);
     interrupt.abort();
     await running.catch(() => undefined); // (answered, or cut short by the interrupt)
     await workers.close();
