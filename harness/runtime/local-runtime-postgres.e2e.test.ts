@@ -12,7 +12,10 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { probe, walReceiver } from "../../systems/postgres/postgres-admin.js";
 import { localOwner } from "../../systems/postgres/postgres-binaries.js";
-import { leftSegmentId } from "../../systems/postgres/postgres-shared-memory.js";
+import {
+  leftSegmentId,
+  releaseSharedMemory,
+} from "../../systems/postgres/postgres-shared-memory.js";
 import { isAlive } from "../run/faultline-process.js";
 import { type LocalCluster, localRuntime } from "./local-runtime.js";
 import { treeMembers } from "./process-tree.js";
@@ -127,12 +130,14 @@ describe("the local runtime with PostgreSQL's launch", () => {
     });
   }, 120_000);
 
-  it("stop ends every server, removes the sockets' folder and what a killed server left in memory", async () => {
-    // A SIGKILLed server keeps its System V segment (named in postmaster.pid) until removed.
-    await cluster.kill("n2");
+  it("stop ends every server and removes the sockets' folder; a kill leaves nothing in memory", async () => {
+    // A SIGKILLed server would keep its System V segment (named in postmaster.pid) until
+    // someone removed it: the kill releases it once every process of the server is gone.
     const segment = leftSegmentId(join(dir, "data", "n2"));
     expect(segment).toBeTypeOf("number");
     expect(sharedSegments()).toContain(segment);
+    await cluster.kill("n2");
+    expect(sharedSegments()).not.toContain(segment);
     const leaders = ["n1", "n3"].map((node) => cluster.pid(node)!);
     const sockets = join(dir, "sockets");
     expect(existsSync(sockets)).toBe(true);
@@ -140,13 +145,16 @@ describe("the local runtime with PostgreSQL's launch", () => {
     for (const leader of leaders) expect(treeMembers(leader)).toEqual([]);
     expect(existsSync(sockets)).toBe(false);
     expect(log("n1")).toMatch(/received fast shutdown request/);
-    expect(sharedSegments()).not.toContain(segment);
   });
 });
 
 describe("a SIGKILLed harness with a paused PostgreSQL server", () => {
   const harnessDir = runFolder("faultline-local-pg-kill-");
-  afterAll(() => rmSync(harnessDir, { recursive: true, force: true }));
+  afterAll(() => {
+    // The SIGKILLed harness released nothing: its servers' shared memory is ours to remove.
+    for (const node of ["n1", "n2", "n3"]) releaseSharedMemory(join(harnessDir, "data", node));
+    rmSync(harnessDir, { recursive: true, force: true });
+  });
 
   it("leaves no process of any server behind", async () => {
     const child = spawn(process.execPath, [RUN_TS, HARNESS, harnessDir, "pause", "postgres"], {

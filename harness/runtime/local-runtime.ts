@@ -217,6 +217,7 @@ export class LocalCluster implements Cluster {
 
   async kill(node: NodeId): Promise<void> {
     await this.#process(node).kill();
+    this.#release(node);
   }
 
   async restart(node: NodeId): Promise<void> {
@@ -264,8 +265,7 @@ export class LocalCluster implements Cluster {
         [...this.#processes.values()].map((p) => p.terminate(this.settings.stopGraceMs)),
       );
       await Promise.all([...this.#proxies.values()].map((proxy) => proxy.close()));
-      const { dataDir } = runPaths(this.spec.runDir);
-      for (const id of this.nodes) this.settings.launch.release?.({ id, dataDir: dataDir(id) });
+      for (const id of this.nodes) this.#release(id);
       for (const dir of this.#removeOnStop) rmSync(dir, { recursive: true, force: true });
     })();
     return this.#stopped;
@@ -273,6 +273,11 @@ export class LocalCluster implements Cluster {
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.stop();
+  }
+
+  /** What the node's server left outside its folders, once every process of it is gone. */
+  #release(id: NodeId): void {
+    this.settings.launch.release?.({ id, dataDir: runPaths(this.spec.runDir).dataDir(id) });
   }
 
   /** What the launch sees of a node: its port now, data, run folder and peers' proxies. */

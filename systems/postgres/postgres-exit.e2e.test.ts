@@ -3,9 +3,11 @@
 // that the launch plan's setpriv sets on every server.
 import { spawn } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { expect, it } from "vitest";
+import { releaseSharedMemory } from "./postgres-shared-memory.js";
 import { eventually } from "./test-support.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -46,7 +48,11 @@ it("servers die with their SIGKILLed owner", async () => {
     await eventually("both postmasters are gone", async () => !started.pids.some(isAlive));
   } finally {
     child.kill("SIGKILL");
-    // The owner never cleaned up: its run folder is ours to remove.
-    if (runDir !== undefined) rmSync(runDir, { recursive: true, force: true });
+    // The owner never cleaned up: its run folder, and its servers' shared memory, are ours to
+    // remove.
+    if (runDir !== undefined) {
+      for (const node of ["n1", "n2"]) releaseSharedMemory(join(runDir, "data", node));
+      rmSync(runDir, { recursive: true, force: true });
+    }
   }
 }, 120_000);

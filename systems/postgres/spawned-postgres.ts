@@ -211,12 +211,14 @@ export class SpawnedPostgres {
     return this.#servers.has(node);
   }
 
-  /** SIGKILL to the server's whole process group; resolves once the postmaster is gone. */
+  /** SIGKILL to the server's whole process group; resolves once the postmaster is gone (its
+   * System V segment released: it goes with the last of its backends). */
   async kill(node: NodeId): Promise<void> {
     const server = this.#servers.get(node);
     if (server === undefined) return;
     signalGroup(server.child.pid!, "SIGKILL");
     await server.exited;
+    releaseSharedMemory(this.launch.place(node).dataDir);
   }
 
   /** Starts the node's server (its setup done) and waits until it answers. */
@@ -277,7 +279,6 @@ export class SpawnedPostgres {
     this.#clients.clear();
     await Promise.all(this.nodes.map((n) => this.kill(n)));
     await Promise.all([...this.#links.values()].map((l) => l.close()));
-    for (const node of this.nodes) releaseSharedMemory(this.launch.place(node).dataDir);
     rmSync(this.runDir, { recursive: true, force: true });
   }
 
