@@ -97,6 +97,9 @@ const nodeOf = (h: InternedHistory, p: number): string => {
   return typeof node === "string" ? node : "";
 };
 
+/** Pair p's key. */
+const keyName = (h: InternedHistory, p: number): string => h.keys[h.key[p]!]!;
+
 /** The op index of a completed read pair's completion. */
 const opOf = (h: InternedHistory, p: number): number => h.complete(p)!.index;
 
@@ -122,7 +125,7 @@ function siblingSlots(h: InternedHistory, cartKey: Uint8Array) {
   const extra = new Map<ValueId, number>();
   for (let p = 0; p < key.length; p++) {
     const k = key[p]!;
-    if (siblingStart[p] === siblingStart[p + 1] || k < 0 || cartKey[k] === 1) continue;
+    if (k < 0 || cartKey[k] === 1) continue;
     for (let s = siblingStart[p]!; s < siblingStart[p + 1]!; s++) {
       if (isList[s] === 0) {
         slots[s] = items[itemStart[s]!]!;
@@ -227,17 +230,16 @@ function judgeRead(p: number, kind: number, judging: Judging): void {
     const firstInvoke = graph.firstInvoke[id]!;
     if (Number.isNaN(firstInvoke)) {
       const why = graph.lastWrite[id]! >= 0 ? "its write failed" : "never written";
-      const key = h.keys[h.key[p]!]!;
+      const key = keyName(h, p);
       report.note("unexpected", { key, value: siblingOf(h, p, i), why, ops: [opOf(h, p)] });
       continue;
     }
     if (firstInvoke > completed) {
       const writeOp = h.invoke(graph.lastWrite[id]!).index;
-      const [key, node] = [h.keys[h.key[p]!]!, nodeOf(h, p)];
       report.note("future-read", {
-        key,
+        key: keyName(h, p),
         value: siblingOf(h, p, i),
-        node,
+        node: nodeOf(h, p),
         ops: [opOf(h, p), writeOp],
       });
       continue;
@@ -246,7 +248,7 @@ function judgeRead(p: number, kind: number, judging: Judging): void {
     if (newer >= 0) {
       const writeOp = h.opIndex(graph.lastWrite[ids[start + newer]!]!);
       report.note("false-sibling", {
-        key: h.keys[h.key[p]!]!,
+        key: keyName(h, p),
         value: siblingOf(h, p, i),
         with: siblingOf(h, p, newer),
         ops: [opOf(h, p), writeOp],
@@ -349,8 +351,8 @@ function judgeSurvival(
     judging,
     byNode: undefined,
     k: -1,
-    survivor: new Int32Array(graph.known.length).fill(-1),
-    visited: new Int32Array(graph.known.length).fill(-1),
+    survivor: new Int32Array(graph.slotCount).fill(-1),
+    visited: new Int32Array(graph.slotCount).fill(-1),
     unverified: 0,
     preserved: 0,
   };

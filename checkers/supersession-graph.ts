@@ -22,8 +22,8 @@ export class SupersessionGraph {
   /** Slot → the earliest acknowledgement of a write that superseded it, directly or
    * transitively (Infinity: none). */
   readonly supersededAt: Float64Array;
-  /** Slot → 1 once a write of any outcome wrote it or an ok or info write's basis held it. */
-  readonly known: Uint8Array;
+  /** How many slots it has facts for. */
+  readonly slotCount: number;
   /** Register key ids in the order of their first write. */
   readonly keyOrder: number[] = [];
   /** Pair → 1 for an ok or info write whose basis held another value than its own. */
@@ -51,7 +51,7 @@ export class SupersessionGraph {
     this.lastInvoke = new Float64Array(slotCount).fill(Number.NaN);
     this.firstSupersession = new Float64Array(slotCount).fill(INFINITY);
     this.supersededAt = new Float64Array(slotCount).fill(INFINITY);
-    this.known = new Uint8Array(slotCount);
+    this.slotCount = slotCount;
     this.isEdge = new Uint8Array(n);
     this.basesStart = new Int32Array(slotCount + 1);
     this.visited = new Int32Array(slotCount);
@@ -71,7 +71,6 @@ export class SupersessionGraph {
         keyWritten[k] = 1;
         this.keyOrder.push(k);
       }
-      this.known[own] = 1;
       this.lastWrite[own] = p;
       if (outcome[p] === FAIL) continue;
       const at = invokeTime[p]!;
@@ -80,7 +79,6 @@ export class SupersessionGraph {
       for (let i = basisStart[p]!; i < basisStart[p + 1]!; i++) {
         const older = basisSlots[i]!;
         if (older === own) continue; // a value rewritten over itself supersedes nothing
-        this.known[older] = 1;
         if (at < this.firstSupersession[older]!) this.firstSupersession[older] = at;
         this.basesStart[own + 1]!++;
         this.isEdge[p] = 1;

@@ -19,11 +19,44 @@ export interface ParsedHistory {
   warnings: string[];
 }
 
-/** A line that did not parse: an error unless it turns out to be the last one (torn). */
-interface Unparsed {
-  line: number;
-  text: string;
-  why: string;
+/** The line that did not parse, held until the next line shows it was corrupt (an error naming
+ * it) or the end shows it was the last one, torn by a crash (a warning). Shared with the
+ * report's scan of the file (harness/report/history-file-scan.ts), so both read alike. */
+export class UnparsedLine {
+  private held: { line: number; text: string; why: string } | undefined;
+
+  constructor(private readonly source: string) {}
+
+  get isHeld(): boolean {
+    return this.held !== undefined;
+  }
+
+  /** JSON.parse of line `line` (trimmed, not blank); undefined when it did not parse (held).
+   * Throws when a line is held already: that one was not torn but corrupt. */
+  parse(text: string, line: number): unknown {
+    this.throwIfHeld();
+    try {
+      return JSON.parse(text);
+    } catch (err) {
+      this.held = { line, text, why: err instanceof Error ? err.message : String(err) };
+      return undefined;
+    }
+  }
+
+  /** A line follows the one held: that one was corrupt. */
+  throwIfHeld(): void {
+    if (this.held === undefined) return;
+    const { line, text, why } = this.held;
+    throw new Error(`${this.source}:${line}: not valid JSON (${why}): ${shorten(text)}`);
+  }
+
+  /** The text has ended: the warning for a held line (the torn last one), if any. */
+  torn(): string | undefined {
+    if (this.held === undefined) return undefined;
+    const { line, text } = this.held;
+    this.held = undefined;
+    return `${this.source}:${line}: torn last line skipped (${shorten(text)})`;
+  }
 }
 
 export class JsonlReader {
@@ -31,11 +64,13 @@ export class JsonlReader {
   private readonly warnings: string[] = [];
   private rest = "";
   private line = 0;
-  private unparsed: Unparsed | undefined;
+  private readonly unparsed: UnparsedLine;
   /** The first op whose index is not its position, as [line, index] (-1: none yet). */
   private firstMisplacedLine = -1;
 
-  constructor(private readonly source: string) {}
+  constructor(private readonly source: string) {
+    this.unparsed = new UnparsedLine(source);
+  }
 
   /** Reads the complete lines of `chunk` (after what is left of the previous one), in batches of
    * about BATCH_CHARS. */
@@ -59,7 +94,7 @@ export class JsonlReader {
   /** Reads complete lines (joined by newlines): all of them by one JSON.parse when every line is
    * one JSON value (the usual file), else line by line (which finds and names what is wrong). */
   private readLines(lines: string): void {
-    const values = this.unparsed === undefined ? parseLines(lines) : undefined;
+    const values = this.unparsed.isHeld ? undefined : parseLines(lines);
     if (values === undefined) {
       let start = 0;
       for (let end = lines.indexOf("\n"); end >= 0; end = lines.indexOf("\n", start)) {
@@ -79,11 +114,8 @@ export class JsonlReader {
   end(): ParsedHistory {
     if (this.rest !== "") this.readLine(this.rest);
     this.rest = "";
-    if (this.unparsed !== undefined) {
-      const { line, text } = this.unparsed;
-      this.warnings.push(`${this.source}:${line}: torn last line skipped (${shorten(text)})`);
-      this.unparsed = undefined;
-    }
+    const torn = this.unparsed.torn();
+    if (torn !== undefined) this.warnings.push(torn);
     if (this.firstMisplacedLine >= 0) this.warnings.push(this.indexWarning());
     return { history: this.history, warnings: this.warnings };
   }
@@ -92,22 +124,8 @@ export class JsonlReader {
     this.line++;
     const text = raw.trim();
     if (text === "") return;
-    if (this.unparsed !== undefined) {
-      // A line follows the one that did not parse: that one was not torn but corrupt.
-      const { line, text: bad, why } = this.unparsed;
-      throw new Error(`${this.source}:${line}: not valid JSON (${why}): ${shorten(bad)}`);
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (err) {
-      this.unparsed = {
-        line: this.line,
-        text,
-        why: err instanceof Error ? err.message : String(err),
-      };
-      return;
-    }
+    const parsed = this.unparsed.parse(text, this.line);
+    if (parsed === undefined) return;
     this.accept(parsed);
   }
 

@@ -7,8 +7,9 @@
 // skipped with a warning. Dispose of the scan to close the file.
 import { type FileHandle, open } from "node:fs/promises";
 import { readSync } from "node:fs";
-import { validateOp } from "../../checkers/formats/jsonl-format.js";
+import { UnparsedLine, validateOp } from "../../checkers/formats/jsonl-format.js";
 import type { Op } from "../../checkers/history.js";
+import { grown } from "../../checkers/typed-arrays.js";
 import { fieldsOfOp, type HistoryScan, type OpSource, ScanBuilder } from "./history-scan.js";
 import { LINE_DECLINED, LINE_EMPTY, LineFields, OpLineScanner } from "./op-line-scanner.js";
 
@@ -33,15 +34,8 @@ class LineRanges {
     this.length = new Int32Array(capacity);
   }
   set(position: number, offset: number, length: number): void {
-    if (position === this.offset.length) {
-      const n = Math.ceil(position * 1.5) + 16;
-      const offsets = new Float64Array(n);
-      offsets.set(this.offset);
-      const lengths = new Int32Array(n);
-      lengths.set(this.length);
-      this.offset = offsets;
-      this.length = lengths;
-    }
+    this.offset = grown(this.offset, position + 1);
+    this.length = grown(this.length, position + 1);
     this.offset[position] = offset;
     this.length[position] = length;
   }
@@ -59,8 +53,7 @@ class LineReader implements OpSource {
   private start = 0;
   private end = 0;
   private parsed: Op | undefined;
-  /** A line that did not parse: an error unless it turns out to be the last one (torn). */
-  private unparsed: { line: number; text: string; why: string } | undefined;
+  private readonly unparsed: UnparsedLine;
 
   constructor(
     private readonly source: string,
@@ -68,6 +61,7 @@ class LineReader implements OpSource {
     private readonly ranges: LineRanges,
   ) {
     this.scanner = new OpLineScanner(builder.names);
+    this.unparsed = new UnparsedLine(source);
   }
 
   /** Reads the line buf[start, end); buf[end] is its newline (or a byte past the text). */
@@ -86,7 +80,7 @@ class LineReader implements OpSource {
       this.parsed = op;
       fieldsOfOp(op, this.builder.names, fields);
     } else {
-      this.corruptBefore();
+      this.unparsed.throwIfHeld();
       if (fields.index < 0) fields.index = this.position;
       if (!fields.hasTime) fields.time = fields.index;
     }
@@ -99,23 +93,9 @@ class LineReader implements OpSource {
   private slowPath(raw: string): Op | undefined {
     const text = raw.trim();
     if (text === "") return undefined;
-    this.corruptBefore();
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (err) {
-      const why = err instanceof Error ? err.message : String(err);
-      this.unparsed = { line: this.line, text, why };
-      return undefined;
-    }
+    const parsed = this.unparsed.parse(text, this.line);
+    if (parsed === undefined) return undefined;
     return validateOp(parsed, this.position, `${this.source}:${this.line}`);
-  }
-
-  /** A line follows one that did not parse: that one was not torn but corrupt. */
-  private corruptBefore(): void {
-    if (this.unparsed === undefined) return;
-    const { line, text, why } = this.unparsed;
-    throw new Error(`${this.source}:${line}: not valid JSON (${why}): ${shorten(text)}`);
   }
 
   full(): Op {
@@ -125,18 +105,13 @@ class LineReader implements OpSource {
 
   /** The file has ended: a line left unparsed was its last, torn. */
   finish(): void {
-    if (this.unparsed === undefined) return;
-    const { line, text } = this.unparsed;
-    this.warnings.push(`${this.source}:${line}: torn last line skipped (${shorten(text)})`);
+    const torn = this.unparsed.torn();
+    if (torn !== undefined) this.warnings.push(torn);
   }
 }
 
 function parseLine(buf: Buffer, start: number, end: number, position: number, source: string) {
   return validateOp(JSON.parse(buf.toString("utf8", start, end).trim()), position, source);
-}
-
-function shorten(text: string): string {
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 /** Streams the file's lines through `reader`. */
