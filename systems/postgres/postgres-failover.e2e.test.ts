@@ -107,8 +107,9 @@ describe("failover with async replication", () => {
     const [after] = await writeKeys(c, "after", 1);
     expect(after).toBe("after0");
 
-    // n3 follows the new primary onto timeline 2 and catches up.
-    expect(await awaitStreaming(c.address("n3"), c.launch.peer("n3", "n2"), 30_000)).toBe(2);
+    // n3 follows the new primary onto timeline 2 and catches up. Having fallen behind, it first
+    // streams the rest of timeline 1 from n2, up to the fork: wait for timeline 2 itself.
+    expect(await awaitStreaming(c.address("n3"), c.launch.peer("n3", "n2"), 30_000, 2)).toBe(2);
     await eventually("n3 holds after0 and n2-4", async () => {
       return (await present(c, "n3", ["after0", "n2-4"])).length === 2;
     });
