@@ -2,8 +2,8 @@
 // own runner (runTest: the same clients, nemesis, history, checkers) into a scratch store, its
 // verdicts and, when asked, its history; the run folder is removed unless the caller keeps it (a
 // run to keep is made again into the real store: the same seed gives the same run). A run not
-// kept holds its history in memory: the checkers judge the recorded ops, and the text asked for
-// is what history.jsonl would have held (historyText).
+// kept is a scratch run: its history stays in memory (the checkers judge the recorded ops, and
+// the text asked for is what history.jsonl would have held: historyText), and no node dumps.
 import { readFileSync, rmSync } from "node:fs";
 import type { CheckResult, Validity } from "../../checkers/checker.js";
 import { parseJsonl } from "../../checkers/formats/jsonl-format.js";
@@ -75,7 +75,7 @@ export async function runTrial(
     // Named, not looked up: the registry is a dynamic import, a trip through the loader a run.
     runtime: simRuntime,
     check,
-    ...(!options.keep && { historyInMemory: true }),
+    ...(!options.keep && { scratch: true }),
   });
   try {
     if (outcome.check === undefined) return undefined;

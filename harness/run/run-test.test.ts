@@ -108,6 +108,28 @@ describe("runTest (the memory system on local processes)", () => {
     expect(outcome.check?.valid).toBe(false);
   });
 
+  it("judges a scratch run on the ops it recorded, writing neither its history nor dumps", async () => {
+    const test = config(
+      "name: unit-scratch\ntimeLimit: 600ms\nclients: {rate: 0, concurrency: 4}\nworkload: {keys: 1}\n",
+    );
+    let judged: readonly Op[] | undefined;
+    const outcome = await runTest(test, {
+      interrupt: new AbortController().signal,
+      status: newRunStatus(600),
+      scratch: true,
+      check: async (_runDir, recorded = {}) => {
+        judged = recorded.history;
+        return { valid: true, results: {}, warnings: [], opCount: recorded.history?.length ?? 0 };
+      },
+    });
+    const paths = runPaths(outcome.runDir);
+    expect(judged?.filter((op) => op.f === "add" && op.type === "ok").length).toBeGreaterThan(0);
+    expect(outcome.check?.opCount).toBe(judged?.length);
+    expect(readFileSync(paths.history, "utf8")).toBe("");
+    expect(existsSync(paths.nodeDump("n1"))).toBe(false);
+    expect(readTestJson(paths.test, readFileSync(paths.test, "utf8"))).toEqual(test);
+  });
+
   it("stops at an interrupt: no heal, no final reads, a readable history, no node left", async () => {
     const interrupt = new AbortController();
     const status = newRunStatus(60_000);

@@ -6,7 +6,7 @@
 // and capabilities. An interrupt (Ctrl-C) stops clients and nemesis, heals nothing, flushes the
 // history and stops the cluster; the history is closed (flushed) on every path.
 import { setMaxListeners } from "node:events";
-import { writeFile } from "node:fs/promises";
+import { writeFileSync } from "node:fs";
 import { basename } from "node:path";
 import type { NodeId, SystemSession } from "../../systems/system.js";
 import { checkRun, type RunCheckResult } from "../check-run.js";
@@ -35,9 +35,9 @@ export interface RunOptions {
   finalReadIntervalMs?: number;
   /** Judges the stored run (default checkRun: results.json and the report too). */
   check?: typeof checkRun;
-  /** Keep the history in memory only (history.jsonl stays empty): for a run whose `check`
-   * judges the recorded ops and whose folder is thrown away (explore's trials). */
-  historyInMemory?: boolean;
+  /** The run folder is thrown away once `check` has judged the recorded ops (explore's trials):
+   * the history stays in memory (history.jsonl stays empty) and no node dumps are saved. */
+  scratch?: boolean;
 }
 
 export interface RunOutcome {
@@ -66,7 +66,7 @@ async function saveDumps(session: SystemSession, nodes: readonly NodeId[], paths
           node,
           error: err instanceof Error ? err.message : String(err),
         }));
-      await writeFile(paths.nodeDump(node), `${JSON.stringify(body, null, 2)}\n`);
+      writeFileSync(paths.nodeDump(node), `${JSON.stringify(body, null, 2)}\n`);
     }),
   );
 }
@@ -85,9 +85,11 @@ export async function runTest(config: TestConfig, options: RunOptions): Promise<
   const paths = createRunDir(config.store, config.name);
   const { runDir } = paths;
   status.runDir = runDir;
-  await writeFile(paths.test, testJson(config));
+  // (Small files written at once: a trip through the thread pool a file costs explore's trials
+  // milliseconds each on a busy machine.)
+  writeFileSync(paths.test, testJson(config));
   // The history exists (empty) from the start; its clock starts with the clients.
-  await writeFile(paths.history, "");
+  writeFileSync(paths.history, "");
   let opened: HistoryWriter | undefined;
   let finalResult: RunOutcome["finalReads"];
 
@@ -115,7 +117,7 @@ export async function runTest(config: TestConfig, options: RunOptions): Promise<
     // A history that cannot be written (a full disk) ends the run: flush() then throws its error.
     const history = openHistoryWriter(paths.history, {
       onError: stopNow,
-      ...(options.historyInMemory && { inMemory: true }),
+      ...(options.scratch && { inMemory: true }),
       ...(cluster.clock && { clockNs: clockNs(cluster.clock) }),
     });
     opened = history;
@@ -187,7 +189,7 @@ export async function runTest(config: TestConfig, options: RunOptions): Promise<
       finalResult = { rounds: reads.rounds, agreed: reads.agreed };
       history.flush();
       if (interrupt.aborted) return { runDir, interrupted: true };
-      await saveDumps(session, nodeIds, paths);
+      if (!options.scratch) await saveDumps(session, nodeIds, paths);
     } finally {
       await session.close();
       history.flush();
