@@ -82,6 +82,20 @@ describe("openHistoryWriter", () => {
     writer.close();
     writer.close();
   });
+
+  it("fails the history on an op JSON cannot hold, keeping the whole lines before it", () => {
+    const path = join(dir, "h.jsonl");
+    const errors: HistoryWriteError[] = [];
+    const writer = openHistoryWriter(path, { onError: (err) => errors.push(err) });
+    const op = { process: 0, type: "invoke", f: "read", key: "k", value: null } as const;
+    writer.record(op);
+    writer.flush();
+    writer.record({ ...op, value: 10n });
+    expect(() => writer.flush()).toThrow(/cannot write the history .*BigInt.*first 1 ops/);
+    expect(() => writer.close()).toThrow(HistoryWriteError);
+    expect(errors).toHaveLength(1);
+    expect(parseJsonl(readFileSync(path, "utf8"), "h.jsonl").history).toHaveLength(1);
+  });
 });
 
 // /dev/full answers every write with ENOSPC: a full disk without mounting one.
