@@ -3,7 +3,8 @@
 // written at least every `flushIntervalMs` and by flush()/close() (synchronously, so a signal
 // handler can flush before exiting); a SIGKILL loses at most that interval and tears at most the
 // last line. The lines are made at the flush, in one loop (cheaper than one at a time, between a
-// client's socket reads). It is also the nemesis's recorder (contract 6): faults are ops of process "nemesis".
+// client's socket reads). It is also the nemesis's recorder (contract 6): faults are ops of
+// process "nemesis".
 // A write that fails (a full disk) leaves the file cut back to its last whole op, reports once
 // through `onError`, drops every later op, and makes flush() and close() throw: a run must not
 // give a verdict on a history that lost ops. It keeps the ops it recorded (`ops`), so the run's
