@@ -90,7 +90,7 @@ function unionOfSorted(a: readonly number[], b: readonly number[]): number[] {
     const y = b[j]!;
     if (x <= y) i++;
     if (y <= x) j++;
-    out.push(x <= y ? x : y);
+    out.push(Math.min(x, y));
   }
   while (i < a.length) out.push(a[i++]!);
   while (j < b.length) out.push(b[j++]!);
