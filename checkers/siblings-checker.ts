@@ -100,9 +100,6 @@ const nodeOf = (h: InternedHistory, p: number): string => {
 /** Pair p's key. */
 const keyName = (h: InternedHistory, p: number): string => h.keys[h.key[p]!]!;
 
-/** The op index of a completed read pair's completion. */
-const opOf = (h: InternedHistory, p: number): number => h.complete(p)!.index;
-
 /** Sibling i of read pair p, as the read returned it. */
 const siblingOf = (h: InternedHistory, p: number, i: number): unknown =>
   (h.complete(p)!.value as unknown[])[i];
@@ -231,7 +228,7 @@ function judgeRead(p: number, kind: number, judging: Judging): void {
     if (Number.isNaN(firstInvoke)) {
       const why = graph.lastWrite[id]! >= 0 ? "its write failed" : "never written";
       const key = keyName(h, p);
-      report.note("unexpected", { key, value: siblingOf(h, p, i), why, ops: [opOf(h, p)] });
+      report.note("unexpected", { key, value: siblingOf(h, p, i), why, ops: [h.opIndex(p)] });
       continue;
     }
     if (firstInvoke > completed) {
@@ -240,7 +237,7 @@ function judgeRead(p: number, kind: number, judging: Judging): void {
         key: keyName(h, p),
         value: siblingOf(h, p, i),
         node: nodeOf(h, p),
-        ops: [opOf(h, p), writeOp],
+        ops: [h.opIndex(p), writeOp],
       });
       continue;
     }
@@ -251,7 +248,7 @@ function judgeRead(p: number, kind: number, judging: Judging): void {
         key: keyName(h, p),
         value: siblingOf(h, p, i),
         with: siblingOf(h, p, newer),
-        ops: [opOf(h, p), writeOp],
+        ops: [h.opIndex(p), writeOp],
       });
       continue;
     }
@@ -270,7 +267,7 @@ function judgeSuperseded({ p, kind, i, supersededAt }: Superseded, judging: Judg
   const id = judging.siblingSlot[h.siblingStart[p]! + i]!;
   const value = siblingOf(h, p, i);
   const began = h.invokeTime[p]!;
-  const op = opOf(h, p);
+  const op = h.opIndex(p);
   // The ops of an example: this read and a write that superseded the value before it began
   // (found only for an example the report keeps: it walks the graph).
   const opsBy = (name: string, test: (w: number) => boolean) =>
@@ -407,7 +404,7 @@ function judgeSurvivor(survival: Survival, slot: number): void {
   } else {
     const finalOp = byNode.values().next().value!.pair.complete!.index;
     const value = writtenValue(h.invoke(w));
-    judging.report.note("dropped", { key: h.keys[k]!, value, ops: [opOf(h, w), finalOp] });
+    judging.report.note("dropped", { key: h.keys[k]!, value, ops: [h.opIndex(w), finalOp] });
   }
 }
 

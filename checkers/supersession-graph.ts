@@ -59,7 +59,6 @@ export class SupersessionGraph {
     const WRITE = h.fId("write");
     const CAS = h.fId("cas");
     const keyWritten = new Uint8Array(h.keys.length);
-    let edgeCount = 0;
     for (let p = 0; p < n; p++) {
       if (f[p] !== WRITE && f[p] !== CAS) continue;
       const k = key[p]!;
@@ -82,11 +81,10 @@ export class SupersessionGraph {
         if (at < this.firstSupersession[older]!) this.firstSupersession[older] = at;
         this.basesStart[own + 1]!++;
         this.isEdge[p] = 1;
-        edgeCount++;
       }
     }
     for (let v = 0; v < slotCount; v++) this.basesStart[v + 1]! += this.basesStart[v]!;
-    this.bases = new Int32Array(edgeCount);
+    this.bases = new Int32Array(this.basesStart[slotCount]!);
     const next = this.basesStart.slice(0, slotCount);
     for (let p = 0; p < n; p++) {
       if (this.isEdge[p] === 0) continue;

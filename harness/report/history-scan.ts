@@ -8,6 +8,7 @@
 // Stray completions are skipped (a report describes a broken history too: the checkers say what
 // is wrong with it).
 import type { History, Op } from "../../checkers/history.js";
+import type { Column } from "../../checkers/typed-arrays.js";
 import { ABSENT, INVOKE, LineFields, type LineNames, NameTable, OK } from "./op-line-scanner.js";
 
 /** The f of the reads of every node after the final heal (docs/design.md, "The history"). */
@@ -75,8 +76,6 @@ export interface OpSource {
   /** The op on the line just added, in full (nemesis steps are kept whole). */
   full(): Op;
 }
-
-type Column = Int32Array | Float64Array | Uint8Array;
 
 /** Names as one set of ops sees them: ids in order of first use by these ops (the timeline of the
  * client ops lists their fs, not the nemesis's), from the ids of the whole history's NameTable. */
