@@ -7,11 +7,15 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseJsonl } from "../../checkers/formats/jsonl-format.js";
 import type { Op } from "../../checkers/history.js";
+import { SimScheduler } from "../runtime/sim/sim-scheduler.js";
 import { startFakeNode } from "../../systems/faultline/fake-node.js";
 import { createNodeClient, faultlineKvClient } from "../../systems/faultline/faultline-client.js";
+import type { KvClient } from "../../workloads/kv-client.js";
+import { fakeKv } from "../../workloads/fake-kv-client.js";
 import { register } from "../../workloads/register-workload.js";
 import { runClients } from "./client-loop.js";
 import { openHistoryWriter } from "./history-writer.js";
+import { clockNs } from "./run-clock.js";
 
 const dir = mkdtempSync(join(tmpdir(), "client-loop-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -55,22 +59,53 @@ describe("runClients", () => {
   });
 
   it("skips the slots a slow op missed instead of bursting to catch up", async () => {
-    // One thread at 20 ops/s (a slot every 50 ms); the first write hangs until the 200 ms client
-    // timeout, so about four slots pass while it waits.
-    const { ops } = await run("burst", {
+    // In the sim's virtual time, so the grid is exact whatever the machine's load: one thread at
+    // 20 ops/s (a slot every 50 ms), every call answered 1 ms after it starts, and the first
+    // write 201 ms after, when four more slots have passed.
+    const clock = new SimScheduler();
+    const kv = fakeKv();
+    let writes = 0;
+    const delayed = (client: KvClient): KvClient => ({
+      ...client,
+      async read(...args) {
+        await clock.sleep(1);
+        return client.read(...args);
+      },
+      async write(...args) {
+        await clock.sleep(writes++ === 0 ? 201 : 1);
+        return client.write(...args);
+      },
+    });
+    const history = openHistoryWriter(join(dir, "burst.jsonl"), {
+      inMemory: true,
+      clockNs: clockNs(clock),
+    });
+    const stop = new AbortController();
+    clock.at(900, () => stop.abort());
+    await runClients({
+      workload: register.create({ name: "register", keys: 2 }),
+      kv: (node) => delayed(kv.clients(node)),
+      nodes: ["n1", "n2"],
       concurrency: 1,
       rate: 20,
-      durationMs: 900,
-      script: ["hang"],
+      seed: 11,
+      history,
+      stop: stop.signal,
+      interrupt: new AbortController().signal,
+      clock,
     });
-    const infoAt = ops.findIndex((op) => op.type === "info");
-    expect(infoAt).toBeGreaterThan(0);
-    const after = ops.slice(infoAt).filter((op) => op.type === "invoke");
-    expect(after.length).toBeGreaterThanOrEqual(2);
-    for (let i = 1; i < after.length; i++) {
-      const gapMs = (after[i]!.time - after[i - 1]!.time) / 1e6;
-      expect(gapMs).toBeGreaterThan(25);
-    }
+    history.close();
+    const invokesMs = history.ops.filter((op) => op.type === "invoke").map((op) => op.time / 1e6);
+    const slowAt = history.ops.findIndex((op) => op.type === "ok" && op.f === "write");
+    const slow = {
+      invokeMs: history.ops[slowAt - 1]!.time / 1e6,
+      endMs: history.ops[slowAt]!.time / 1e6,
+    };
+    expect(slow.endMs - slow.invokeMs).toBe(201);
+    // Every op starts on its slot of the grid; the slots the slow write spanned are skipped, and
+    // nothing starts to catch up on them.
+    const grid = Array.from({ length: 900 / 50 }, (_, k) => k * 50);
+    expect(invokesMs).toEqual(grid.filter((ms) => ms <= slow.invokeMs || ms >= slow.endMs));
   });
 
   it("retires a process after an info; its thread goes on as process + concurrency", async () => {
