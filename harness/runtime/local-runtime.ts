@@ -6,7 +6,6 @@
 // jobs run on a down node for its system (a rewind), a server that forks (signalled with every
 // process it forked), an owner to run as. No exit path of the harness leaves a node, a step or a job running.
 import { mkdirSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import type {
   LocalLaunch,
   LocalNodeSpec,
@@ -14,6 +13,7 @@ import type {
   NodeAddress,
   NodeId,
 } from "../../systems/system.js";
+import { freePort } from "../../systems/free-port.js";
 import { UsageError } from "../cli-error.js";
 import { runPaths } from "../store/run-store.js";
 import { LinkProxy } from "./link-proxy.js";
@@ -42,32 +42,6 @@ export interface LocalRuntime extends Runtime {
 }
 
 const HOST = "127.0.0.1";
-
-/** Ports below Linux's ephemeral range (32768 …): one the kernel hands out for bind(0) may be
- * taken by any outgoing connection before a node, which gets its port in advance, binds it. */
-const PORT_MIN = 20_000;
-const PORT_SPAN = 12_000;
-/** Ports handed out lately, not offered again so soon (two nodes starting at once). */
-const recentPorts = new Set<number>();
-
-/** A port of 127.0.0.1 that was free a moment ago (a node that finds it taken gets another). */
-export async function freePort(): Promise<number> {
-  for (;;) {
-    const port = PORT_MIN + Math.floor(Math.random() * PORT_SPAN);
-    if (recentPorts.has(port) || !(await canBind(port))) continue;
-    recentPorts.add(port);
-    if (recentPorts.size > 256) recentPorts.delete(recentPorts.values().next().value!);
-    return port;
-  }
-}
-
-function canBind(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen(port, HOST, () => server.close(() => resolve(true)));
-  });
-}
 
 export function createLocalRuntime(options: LocalRuntimeOptions = {}): LocalRuntime {
   const settings = {

@@ -7,10 +7,10 @@
 // so a test can skip with a message when they do not.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
+import { freePort } from "../../systems/free-port.js";
 import { addExitHook } from "../process-exit.js";
 
 export interface PostgresServer extends AsyncDisposable {
@@ -34,17 +34,6 @@ export function postgresBinDir(
   return candidates.find(
     (dir) => existsSync(join(dir, "initdb")) && existsSync(join(dir, "postgres")),
   );
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** As root, the uid/gid PostgreSQL runs under (it refuses root). */

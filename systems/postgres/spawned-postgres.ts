@@ -16,12 +16,13 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { NodeId } from "../../workloads/kv-client.js";
+import { freePort } from "../free-port.js";
 import { awaitReady, ensureKvTable } from "./postgres-admin.js";
 import { findPostgresBinaries, findSetpriv, localOwner } from "./postgres-binaries.js";
+import { awaitStreaming } from "./postgres-failover.js";
 import { createPostgresClient, type PostgresKvClient } from "./postgres-client.js";
 import { releaseSharedMemory } from "./postgres-shared-memory.js";
 import {
@@ -126,7 +127,8 @@ export class SpawnedPostgres {
     this.plan = postgresLaunchPlan(this.launch);
   }
 
-  /** Starts every node of the plan (primary first), makes the KV table, and returns the cluster. */
+  /** Starts every node of the plan (primary first), makes the KV table, and returns the cluster
+   * once every standby streams from the primary. */
   static async start(spawnOptions: SpawnOptions = {}): Promise<SpawnedPostgres> {
     const options = postgresOptionsSchema.parse({ name: "postgres", ...spawnOptions.system });
     const nodes =
@@ -152,6 +154,18 @@ export class SpawnedPostgres {
       }
       await Promise.all(started.values());
       await ensureKvTable(cluster.address(cluster.primary));
+      // Up is not yet replicating: a standby's WAL receiver connects after it answers SQL.
+      await Promise.all(
+        nodes
+          .filter((n) => n !== cluster.primary)
+          .map((n) =>
+            awaitStreaming(
+              cluster.address(n),
+              cluster.launch.peer(n, cluster.primary),
+              READY_TIMEOUT_MS,
+            ),
+          ),
+      );
       return cluster;
     } catch (err) {
       await cluster.close();
@@ -357,25 +371,5 @@ async function runCommand(
   if (code !== 0) {
     const tail = readFileSync(logPath, "utf8").trimEnd().split("\n").slice(-8).join("\n");
     throw new Error(`${node}: ${step.name} failed (exit ${code}); log:\n${tail}`);
-  }
-}
-
-/** Ports below Linux's ephemeral range (32768…): a port the OS picks for bind(0) may be taken
- * by any outgoing connection before the server, which needs its port in advance, binds it. */
-const PORT_MIN = 20_000;
-const PORT_SPAN = 12_000;
-
-/** A port nothing listens on now, outside the ephemeral range. */
-async function freePort(): Promise<number> {
-  for (;;) {
-    const port = PORT_MIN + Math.floor(Math.random() * PORT_SPAN);
-    const server = createServer();
-    const bound = await new Promise<boolean>((resolve) => {
-      server.once("error", () => resolve(false));
-      server.listen(port, HOST, () => resolve(true));
-    });
-    if (!bound) continue;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    return port;
   }
 }
