@@ -89,7 +89,16 @@ async function expectHealed(): Promise<void> {
   await session.settled?.(new AbortController().signal);
   const leader = await session.leader?.(new AbortController().signal);
   expect(cluster.nodes).toContain(leader);
-  expect((await session.client(leader!).write("after", 1, undefined)).ok).toBe(true);
+  // A node just resumed or restarted may still call an election and depose that leader, so the
+  // write may need another try (through whichever node leads then); it must succeed within 10 s.
+  const deadline = Date.now() + 10_000;
+  let write = await session.client(leader!).write("after", 1, undefined);
+  while (!write.ok && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const now = await session.leader?.(new AbortController().signal);
+    write = await session.client(now ?? leader!).write("after", 1, undefined);
+  }
+  expect(write).toMatchObject({ ok: true });
 }
 
 describe("the nemesis on real nodes", () => {

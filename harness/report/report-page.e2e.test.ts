@@ -149,7 +149,7 @@ describe.skipIf(!gate.available)(gate.title, () => {
     runs.failing = await exampleRun("register-leader-linearizable.yaml", 10);
     runs.passing = await exampleRun("cart-siblings-keeps-items.yaml", 6);
     browser = await launchChromium();
-  }, 120_000);
+  }, 300_000); // two real runs (16 s of ops) and a browser, on a machine that may be busy
 
   afterAll(async () => {
     await browser?.[Symbol.asyncDispose]();

@@ -23,7 +23,7 @@ async function readAll(
   const nodes = await Promise.all(stores.map((store) => startFakeNode({ store })));
   nodes.forEach(script);
   const ids = nodes.map((_, i) => `n${i + 1}`);
-  const http = createNodeClient({ urlOf: (id) => nodes[ids.indexOf(id)]!.url, timeoutMs: 500 });
+  const http = createNodeClient({ urlOf: (id) => nodes[ids.indexOf(id)]!.url, timeoutMs: 5_000 });
   const history = openHistoryWriter(join(dir, `${name}.jsonl`));
   const result = await finalReads({
     kv: (id) => faultlineKvClient(http, id),
@@ -77,7 +77,7 @@ describe("finalReads", () => {
         new Map([["k1", { value: [1], version: 1 }]]),
         new Map([["k1", { value: [2], version: 1 }]]),
       ],
-      200,
+      1_000,
     );
     expect(result.agreed).toBe(false);
     expect(result.rounds).toBeGreaterThan(1);

@@ -57,7 +57,7 @@ describe("the leader build fails over", () => {
     async () => {
       const out = await faultline([
         "run",
-        ...args("leader-quorum-kill-keeps-writes", 8),
+        ...args("leader-quorum-kill-keeps-writes", 12),
         "--seed",
         "1",
       ]);
@@ -69,8 +69,11 @@ describe("the leader build fails over", () => {
         ...run.history.filter((op) => op.f === "add").map((op) => op.time),
       );
       // Writes were acknowledged again after each kill of the leader (but one too close to the
-      // end to show it): another node was elected and took them.
-      for (const kill of hit.filter((k) => k.atNs < clientsEndNs - 2e9)) {
+      // end to show it: an election, and perhaps a partition's heal, on a busy machine): another
+      // node was elected and took them.
+      const shown = hit.filter((k) => k.atNs < clientsEndNs - 5e9);
+      expect(shown.length, JSON.stringify(hit)).toBeGreaterThan(0);
+      for (const kill of shown) {
         expect(
           kill.firstAckNs,
           `an acknowledged add after the kill at ${kill.atNs} ns`,
