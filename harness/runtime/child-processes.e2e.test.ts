@@ -92,7 +92,7 @@ async function startHarness(mode: string, jobControl = true): Promise<Harness> {
  * signal or, with --exit-with-parent, EOF on its stdin would (it logs "stopping"). */
 async function expectKilledByHarness(harness: Harness): Promise<void> {
   // The SIGKILLs were sent before the harness exited; their delivery may take a moment.
-  await eventually(() => harness.pids.every((pid) => !isAlive(pid)), "the nodes' death", 2_000);
+  await eventually(() => harness.pids.every((pid) => !isAlive(pid)), "the nodes' death");
   for (const id of ["n1", "n2", "n3"]) {
     expect(readFileSync(join(harness.dir, "nodes", `${id}.log`), "utf8")).not.toContain("stopping");
   }
@@ -144,7 +144,8 @@ describe("no node outlives the harness", () => {
     it(`SIGKILL of the harness alone, with a paused node: ${how}`, async () => {
       const harness = await startHarness("pause", jobControl);
       const paused = harness.pids[0]!;
-      expect(processState(paused)).toBe("T");
+      // (SIGSTOP takes a moment to stop every thread of a busy process.)
+      await eventually(() => processState(paused) === "T", "the paused node's stop");
       process.kill(harness.pid, "SIGKILL");
       expect(await harness.exit).toBe(137);
       // The kernel kills every node as its parent dies (setpriv --pdeathsig), a stopped one too:

@@ -78,7 +78,8 @@ async function labelled(run: string): Promise<{ containers: number; networks: nu
   return { containers: containers.length, networks: networks.length };
 }
 
-/** Opens a TCP connection from one node's container to another's node port, as a peer would. */
+/** Opens a TCP connection from one node's container to another's node port, as a peer would
+ * ("timeout" when no answer comes within 2 s: a cut link drops the packets). */
 async function probe(s: ClusterSpec, from: string, to: string): Promise<string> {
   const client = await connectDocker();
   const docker = client.container.dockerode;
@@ -86,7 +87,7 @@ async function probe(s: ClusterSpec, from: string, to: string): Promise<string> 
   const ip = target.NetworkSettings.Networks[s.name]?.IPAddress;
   const script =
     `const s = require("net").connect(${nodePort(s)}, "${ip}");` +
-    `const t = setTimeout(() => { console.log("timeout"); process.exit(0); }, 700);` +
+    `const t = setTimeout(() => { console.log("timeout"); process.exit(0); }, 2_000);` +
     `s.on("connect", () => { console.log("connected"); process.exit(0); });` +
     `s.on("error", (e) => { console.log(e.code); process.exit(0); });`;
   const result = await client.container.exec(docker.getContainer(`${s.name}-${from}`), [

@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { probe, walReceiver } from "../../systems/postgres/postgres-admin.js";
 import { localOwner } from "../../systems/postgres/postgres-binaries.js";
+import { eventually } from "../../systems/postgres/test-support.js";
 import {
   leftSegmentId,
   releaseSharedMemory,
@@ -29,18 +30,6 @@ function runFolder(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   chmodSync(dir, 0o755);
   return dir;
-}
-
-async function eventually(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 20_000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 const dir = runFolder("faultline-local-pg-");
@@ -75,9 +64,13 @@ describe("the local runtime with PostgreSQL's launch", () => {
       expect(log(standby)).toMatch(/--- pg_basebackup: /);
       expect(log(standby)).not.toMatch(/--- initdb/);
       // Its primary is the link proxy n2 → n1, so that a partition cuts replication.
-      const receiver = await walReceiver(cluster.address(standby));
+      // (Its WAL receiver connects after the server answers SQL, so the first look may be early.)
       const proxy = cluster.peer(standby, "n1");
-      expect(receiver).toMatchObject({ status: "streaming", senderPort: proxy.port });
+      await eventually(`${standby} streams`, async () => {
+        const receiver = await walReceiver(cluster.address(standby));
+        return receiver?.status === "streaming";
+      });
+      expect(await walReceiver(cluster.address(standby))).toMatchObject({ senderPort: proxy.port });
     }
     expect((await probe(cluster.address("n1")))?.inRecovery).toBe(false);
     expect((await probe(cluster.address("n2")))?.inRecovery).toBe(true);

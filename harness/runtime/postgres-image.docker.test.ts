@@ -81,6 +81,11 @@ describe.skipIf(!gate.available)(gate.title, () => {
     const address = (node: NodeId) => ({ host: "127.0.0.1", port: mapped.get(node)! });
     await ensureKvTable(address("n1"));
 
+    // The standby's WAL receiver connects after the server is ready, so wait for it to stream.
+    await eventually(
+      "n2 streams",
+      async () => (await walReceiver(address("n2")))?.status === "streaming",
+    );
     const receiver = await walReceiver(address("n2"));
     expect(receiver).toMatchObject({ status: "streaming", senderHost: "n1", senderPort: 5432 });
     const options = { isolation: "read-committed", reads: "any" } as const;

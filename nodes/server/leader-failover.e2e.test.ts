@@ -31,11 +31,14 @@ afterEach(async () => {
   await rm(dataRoot, { recursive: true, force: true });
 });
 
+// An election timeout well above a loaded machine's stalls: with 300 ms, one stall of the test
+// or a node deposed the leader mid-test (a spurious election, a cut-off leader stepping down
+// before the write it should acknowledge).
 function spec(acks: "one" | "quorum"): ClusterSpec {
   return {
     ids: ["n1", "n2", "n3"],
     dataRoot,
-    node: { build: "leader", strategy: "lww", acks, electionTimeoutMs: 300, leader: "n1" },
+    node: { build: "leader", strategy: "lww", acks, electionTimeoutMs: 1500, leader: "n1" },
   };
 }
 
@@ -68,7 +71,7 @@ describe("leader build: failover of real nodes", () => {
     // The old leader comes back as a follower and catches up from the new leader.
     const back = await restartNode(s, first, survivors);
     nodes[nodes.indexOf(first)] = back;
-    await eventually(5_000, async () => {
+    await eventually(15_000, async () => {
       expect((await kv(back.url).get("k", 1)).json).toMatchObject({ values: ["after"] });
     });
     expect((await health(back))?.leader).toBe(next.id);
@@ -79,7 +82,7 @@ describe("leader build: failover of real nodes", () => {
     const leader = await awaitLeader(nodes);
     const [alone, other] = nodes.filter((n) => n !== leader) as [SpawnedNode, SpawnedNode];
     await Promise.all([leader.kill9(), other.kill9()]);
-    await eventually(5_000, async () => expect((await health(alone))?.role).toBe("candidate"));
+    await eventually(15_000, async () => expect((await health(alone))?.role).toBe("candidate"));
     const put = await kv(alone.url).put("k", 1);
     expect(put.status).toBe(503);
     expect(put.json).toMatchObject({ error: "unavailable", leader: leader.id });
@@ -101,10 +104,10 @@ describe("leader build: failover of real nodes", () => {
     await awaitLeader(others, { afterTerm: term });
     // The new leader's appends reach the old one, which truncates its log to the new leader's.
     const line = new RegExp(` discarded \\{"key":"k","value":"lost","term":${term},"index":\\d+,`);
-    await eventually(5_000, async () => expect(old.stderr()).toMatch(line));
+    await eventually(15_000, async () => expect(old.stderr()).toMatch(line));
     const peers = Object.fromEntries(others.map((n) => [n.id, n.url]));
     await request(old.url, "POST", "/admin/peers", { body: JSON.stringify({ peers }) });
-    await eventually(5_000, async () => {
+    await eventually(15_000, async () => {
       for (const n of nodes)
         expect((await kv(n.url).get("k", 1)).json).toMatchObject({ values: [] });
     });

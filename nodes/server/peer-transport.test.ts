@@ -35,7 +35,12 @@ async function fakePeer(answer = true, refuse?: string) {
 }
 
 function transport(peers: Record<string, string>, lines: string[], extra = {}) {
-  const t = new PeerTransport("n1", peers, { timeoutMs: 300, log: (l) => lines.push(l), ...extra });
+  // A post timeout no stall of a busy machine reaches, but in the test about it.
+  const t = new PeerTransport("n1", peers, {
+    timeoutMs: 5_000,
+    log: (l) => lines.push(l),
+    ...extra,
+  });
   closers.push(() => t.close());
   return t;
 }
@@ -94,6 +99,7 @@ describe("peer transport", () => {
     const peer = await fakePeer(false);
     const lines: string[] = [];
     const t = transport({ n2: peer.url }, lines, {
+      timeoutMs: 300,
       postsInFlightMax: 1,
       queuedMax: 10,
       batchMax: 1,

@@ -86,9 +86,15 @@ describe("a lost answer (info where a commit was in flight, fail where none was)
   it("client timeout: the write it gave up on is applied later (info); the transaction is not (fail)", async () => {
     await cluster.client("n1").write("slow-w", 0, undefined);
     await cluster.client("n1").write("slow-u", [0], undefined);
+    // Each client's session is open before the locks are taken, so the timeout runs out while
+    // its statement waits on the lock, not while a busy machine connects.
+    const writer = cluster.client("n1", { timeoutMs: 2_000 });
+    const updater = cluster.client("n1", { timeoutMs: 2_000 });
+    for (const client of [writer, updater])
+      expect(await client.read("slow-w")).toMatchObject({ ok: true });
     const locks = [await holdRowLock(cluster, "slow-w"), await holdRowLock(cluster, "slow-u")];
-    const write = cluster.client("n1", { timeoutMs: 300 }).write("slow-w", 1, undefined);
-    const update = cluster.client("n1", { timeoutMs: 300 }).update("slow-u", list(2));
+    const write = writer.write("slow-w", 1, undefined);
+    const update = updater.update("slow-u", list(2));
     expect(await write).toEqual({ ok: false, outcome: "info", error: "client-timeout" });
     expect(await update).toEqual({ ok: false, outcome: "fail", error: "client-timeout" });
     for (const lock of locks) await lock.release();

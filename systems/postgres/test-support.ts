@@ -10,12 +10,17 @@ import type { SpawnedPostgres } from "./spawned-postgres.js";
 /** Polls `check` until it holds; throws after `timeoutMs` saying what did not happen. */
 export async function eventually(
   what: string,
-  check: () => Promise<boolean>,
+  check: () => boolean | Promise<boolean>,
   timeoutMs = 15_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
+    if (
+      await Promise.resolve()
+        .then(check)
+        .catch(() => false)
+    )
+      return;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`not within ${timeoutMs} ms: ${what}`);
