@@ -4,8 +4,9 @@
 // is shared), the part the checkers take, the events and client ops a second; then the same test
 // on the local runtime (real node processes, wall seconds) and the ratio. Then `explore`'s rate:
 // seeds a minute of a 1,000-op cart test and a 1,000-op register test (no shrinking), in this
-// process and with two child processes (--jobs 2). Set
-// FAULTLINE_SIM_BENCH_LOCAL=0 to skip the local run (it takes the test's 100 s and more).
+// process and with two child processes (--jobs 2), over the whole row and in the steady state
+// (once every job's process has started). Set FAULTLINE_SIM_BENCH_LOCAL=0 to skip the local run
+// (it takes the test's 100 s and more).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,7 +21,8 @@ import { simRuntime } from "../harness/runtime/sim/sim-runtime.js";
 import type { Runtime } from "../harness/runtime/runtime.js";
 
 const SIM_RUNS = 4;
-const EXPLORE_SEEDS = 100;
+/** Enough that a job's process start (a second or two) is a small part of the row. */
+const EXPLORE_SEEDS = 300;
 
 /** The 10,000-op test: `strategy` on the leaderless build, a cart, partitions. */
 function cartTest(store: string, strategy: string, runtime: string): TestConfig {
@@ -157,7 +159,7 @@ async function localRow(store: string, sim: Map<string, Measured>): Promise<void
 
 async function exploreRows(store: string): Promise<void> {
   console.log(
-    "explore (1,000-op test, no shrink)   jobs   seeds   client ops/seed   seeds/min (wall)   failed",
+    "explore (1,000-op test, no shrink)   jobs   seeds   client ops/seed   seeds/min (wall)   steady   failed",
   );
   const interrupt = new AbortController().signal;
   for (const workload of ["cart", "register"]) {
@@ -166,13 +168,17 @@ async function exploreRows(store: string): Promise<void> {
       const options = { all: true, shrink: false, shrinkBudgetMs: 0, jobs, interrupt };
       if (jobs === 1) await explore({ ...test, seed: 10_000 }, { ...options, seeds: 3 }); // warm-up
       let clientOps = 0;
+      const doneMs: number[] = [];
       const result = await explore(test, {
         ...options,
         seeds: EXPLORE_SEEDS,
         onSeed: (seed) => {
           clientOps += clientOpsOf(seed);
+          doneMs.push(performance.now());
         },
       });
+      // Steady: from the time each job had finished a seed (its process started) to the end.
+      const steady = ((doneMs.length - jobs) * 60_000) / (doneMs.at(-1)! - doneMs[jobs - 1]!);
       console.log(
         `leaderless siblings ${workload.padEnd(16)} ${String(jobs).padStart(4)}   ${String(result.seedsRun).padStart(5)}   ${Math.round(
           clientOps / result.seedsRun,
@@ -180,7 +186,9 @@ async function exploreRows(store: string): Promise<void> {
           .toString()
           .padStart(15)}   ${Math.round((result.seedsRun * 60_000) / result.elapsedMs)
           .toString()
-          .padStart(16)}   ${result.failedSeeds.length}`,
+          .padStart(
+            16,
+          )}   ${Math.round(steady).toString().padStart(6)}   ${result.failedSeeds.length}`,
       );
     }
   }

@@ -1,6 +1,7 @@
 // `faultline explore <test.yaml> [--seeds N] [--time-budget S] [--all] [--jobs N] [--no-shrink]
 // [--shrink-budget S]` plus every test flag `run` takes: the test under many seeds on the sim
 // runtime, the first failure shrunk into a test file. Loads the explorer lazily.
+import { availableParallelism } from "node:os";
 import type { Command } from "commander";
 import { UsageError } from "../cli-error.js";
 import { addConfigFlags } from "./run-command.js";
@@ -16,6 +17,15 @@ function positive(flag: string, text: unknown, integer: boolean): number | undef
   return n;
 }
 
+/** Up to this many seeds run in this process by default: a child process takes a second or two
+ * to start, longer than a handful of seeds take. */
+const IN_PROCESS_SEEDS_MAX = 49;
+
+/** One job per core, unless the seeds are so few that starting child processes costs more. */
+export function defaultJobs(seeds: number | undefined): number {
+  return seeds !== undefined && seeds <= IN_PROCESS_SEEDS_MAX ? 1 : availableParallelism();
+}
+
 export function registerExploreCommand(program: Command): void {
   const command = program
     .command("explore")
@@ -24,7 +34,10 @@ export function registerExploreCommand(program: Command): void {
     .option("--seeds <n>", "how many seeds, from the test's seed (--seed) on (default 100)")
     .option("--time-budget <seconds>", "start no seed after this long")
     .option("--all", "go on after a failing seed")
-    .option("--jobs <n>", "seeds at once, each in a child process (default 1)")
+    .option(
+      "--jobs <n>",
+      `seeds at once, each in a child process (default: one per core, here ${availableParallelism()}; 1 for fewer than ${IN_PROCESS_SEEDS_MAX + 1} seeds)`,
+    )
     .option("--no-shrink", "keep the first failing seed's run, without shrinking it")
     .option("--shrink-budget <seconds>", "how long shrinking may take (default 120)");
   const configFlags = addConfigFlags(command);
@@ -36,7 +49,7 @@ export function registerExploreCommand(program: Command): void {
     const code = await exploreMain(testPath, configFlags(options), {
       ...(seeds !== undefined && { seeds }),
       ...(timeBudget !== undefined && { timeBudgetMs: timeBudget * 1000 }),
-      jobs: positive("--jobs", options.jobs, true) ?? 1,
+      jobs: positive("--jobs", options.jobs, true) ?? defaultJobs(seeds),
       all: options.all === true,
       shrink: options.shrink !== false,
       shrinkBudgetMs: (positive("--shrink-budget", options.shrinkBudget, false) ?? 120) * 1000,

@@ -139,6 +139,7 @@ export async function exploreMain(
         ? `: ${config.seed} … ${nthSeed(config.seed, explored.seeds - 1)}`
         : "") +
       (explored.all ? "" : "; stops at the first failing seed") +
+      ((explored.jobs ?? 1) > 1 ? `; ${explored.jobs} at once, in child processes` : "") +
       "\n",
   );
   const interrupt = new AbortController();
