@@ -15,7 +15,7 @@ import { join } from "node:path";
 import postgres from "postgres";
 import { runClients } from "../harness/run/client-loop.js";
 import { openHistoryWriter } from "../harness/run/history-writer.js";
-import { type LocalCluster, localRuntime } from "../harness/runtime/local-runtime.js";
+import { localRuntime } from "../harness/runtime/local-runtime.js";
 import { clusterSpec } from "../harness/runtime/test-fixtures/cluster-spec.js";
 import { type FailoverStep, failover } from "../systems/postgres/postgres-failover.js";
 import { POSTGRES_DATABASE, POSTGRES_USER } from "../systems/postgres/postgres-launch.js";
@@ -160,7 +160,7 @@ async function bareLoop(cluster: SpawnedPostgres, op: "write" | "read"): Promise
   const { host, port } = cluster.address(cluster.primary);
   const sqls = bareConnections(host, port);
   try {
-    return await timed(async (t, i) => {
+    return await timed(LOOP_MS, async (t, i) => {
       const sql = sqls[t]!;
       const key = `bare-${t}-${i % 64}`;
       if (op === "write") {
@@ -178,7 +178,7 @@ async function bareLoop(cluster: SpawnedPostgres, op: "write" | "read"): Promise
 async function clientLoop(cluster: SpawnedPostgres, op: "write" | "read"): Promise<Rate> {
   const clients = Array.from({ length: CONNECTIONS }, () => cluster.client(cluster.primary));
   try {
-    return await timed(async (t, i) => {
+    return await timed(LOOP_MS, async (t, i) => {
       const key = `client-${t}-${i % 64}`;
       const result =
         op === "write" ? await clients[t]!.write(key, i, undefined) : await clients[t]!.read(key);
@@ -195,12 +195,12 @@ interface Rate {
   cpuUsPerOp: number;
 }
 
-/** Runs `op` in CONNECTIONS loops for LOOP_MS. */
-async function timed(op: (thread: number, i: number) => Promise<void>): Promise<Rate> {
+/** Runs `op` in CONNECTIONS loops for `ms`. */
+async function timed(ms: number, op: (thread: number, i: number) => Promise<void>): Promise<Rate> {
   let ops = 0;
   const cpu = process.cpuUsage();
   const started = performance.now();
-  const end = started + LOOP_MS;
+  const end = started + ms;
   await Promise.all(
     Array.from({ length: CONNECTIONS }, async (_, t) => {
       for (let i = 0; performance.now() < end; i++) {
@@ -317,13 +317,16 @@ async function harnessFailover(): Promise<void> {
 }
 
 const HARNESS_KEYS = 64;
-const HARNESS_ROUNDS = 5;
+/** Many short rounds, alternated: the median of their ratios moves less with this machine's
+ * load than a few long ones did (0.64–0.98 from one run to the next with 5 rounds of 3 s). */
+const HARNESS_ROUNDS = 9;
+const HARNESS_ROUND_MS = 1_500;
 
 /** The register's op mix (read 2 : write 2 : cas 1) on HARNESS_KEYS keys, 8 clients, rate 0:
  * through the harness (seeded plans, the session's pooled clients, a history) and bare. */
 async function harnessLoops(): Promise<void> {
   console.log(
-    `\nregister ops/s, ${CONNECTIONS} clients at --rate 0 for ${LOOP_MS / 1000} s, ` +
+    `\nregister ops/s, ${CONNECTIONS} clients at --rate 0 for ${HARNESS_ROUND_MS / 1000} s, ` +
       `${HARNESS_KEYS} keys, primary + 2 standbys, alternated ${HARNESS_ROUNDS}×; ` +
       `load average ${loadavg()
         .map((l) => l.toFixed(1))
@@ -336,14 +339,17 @@ async function harnessLoops(): Promise<void> {
   for (const replication of REPLICATION_MODES) {
     const run = await harnessCluster({ standbys: 2, replication });
     const dir = mkdtempSync(join(tmpdir(), "postgres-bench-history-"));
+    // The bare loop keeps its connections from round to round, as the session keeps its pool.
+    const { host, port } = run.cluster.address("n1");
+    const sqls = bareConnections(host, port);
     try {
       // Warm both paths (connections, JIT) before measuring.
-      await bareMix(run.cluster, 0);
+      await bareMix(sqls, 0);
       await harnessMix(run.session, run.cluster.nodes, dir, 0);
       const bare: Rate[] = [];
       const harness: Rate[] = [];
       for (let round = 1; round <= HARNESS_ROUNDS; round++) {
-        bare.push(await bareMix(run.cluster, round));
+        bare.push(await bareMix(sqls, round));
         harness.push(await harnessMix(run.session, run.cluster.nodes, dir, round));
       }
       // Medians, and the median of each round's ratio: a busy machine's load swings a lot.
@@ -355,6 +361,7 @@ async function harnessLoops(): Promise<void> {
           `${median(bare.map((r) => r.cpuUsPerOp)).toFixed(0)} | ${median(harness.map((r) => r.cpuUsPerOp)).toFixed(0)} |`,
       );
     } finally {
+      await Promise.all(sqls.map((sql) => sql.end({ timeout: 0 })));
       rmSync(dir, { recursive: true, force: true });
       await run.close();
     }
@@ -371,7 +378,7 @@ async function harnessMix(
   const workload = register.create(register.schema.parse({ name: "register", keys: HARNESS_KEYS }));
   const history = openHistoryWriter(join(dir, `history-${round}.jsonl`));
   const stop = new AbortController();
-  const timer = setTimeout(() => stop.abort(), LOOP_MS);
+  const timer = setTimeout(() => stop.abort(), HARNESS_ROUND_MS);
   const cpu = process.cpuUsage();
   const started = performance.now();
   await runClients({
@@ -395,29 +402,23 @@ async function harnessMix(
 }
 
 /** The same statements bare: each connection draws read / upsert / compare-and-set 2 : 2 : 1. */
-async function bareMix(cluster: LocalCluster, round: number): Promise<Rate> {
-  const { host, port } = cluster.address("n1");
-  const sqls = bareConnections(host, port);
+async function bareMix(sqls: postgres.Sql[], round: number): Promise<Rate> {
   const table = KV_TABLE;
-  try {
-    return await timed(async (t, i) => {
-      const sql = sqls[t]!;
-      const n = (i * 7919 + t * 104_729 + round) >>> 0;
-      const key = `k${(n % HARNESS_KEYS) + 1}`;
-      const op = n % 5;
-      if (op < 2) {
-        await sql`select v from ${sql(table)} where k = ${key}`;
-      } else if (op < 4) {
-        await sql`insert into ${sql(table)} (k, v) values (${key}, ${sql.json(n)})
+  return await timed(HARNESS_ROUND_MS, async (t, i) => {
+    const sql = sqls[t]!;
+    const n = (i * 7919 + t * 104_729 + round) >>> 0;
+    const key = `k${(n % HARNESS_KEYS) + 1}`;
+    const op = n % 5;
+    if (op < 2) {
+      await sql`select v from ${sql(table)} where k = ${key}`;
+    } else if (op < 4) {
+      await sql`insert into ${sql(table)} (k, v) values (${key}, ${sql.json(n)})
                   on conflict (k) do update set v = excluded.v`;
-      } else {
-        await sql`with seen as (select v from ${sql(table)} where k = ${key}),
+    } else {
+      await sql`with seen as (select v from ${sql(table)} where k = ${key}),
                        done as (update ${sql(table)} set v = ${sql.json(n)}
                                 where k = ${key} and v = ${sql.json(n - 1)} returning 1)
                   select (select v from seen) as seen, (select count(*) from done)::int as changed`;
-      }
-    });
-  } finally {
-    await Promise.all(sqls.map((s) => s.end({ timeout: 0 })));
-  }
+    }
+  });
 }
