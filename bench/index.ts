@@ -2,6 +2,7 @@
 // argument: `npm run bench -- linearizable`). Each prints its own numbers; none is a test. Each
 // runs compiled, as the `faultline` command does (bin/compiled-entry.js), not through tsx's
 // loader, whose helper names every closure a hot path creates and so costs what a user never pays.
+// (The checkers' and the report's children still run their bench file from source, with tsx.)
 import { readdirSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { compiledEntry } from "../bin/compiled-entry.js";
