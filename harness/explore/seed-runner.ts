@@ -35,9 +35,9 @@ const WORKER = relative(ROOT, fileURLToPath(new URL("./explore-worker.ts", impor
 
 /** The worker's compiled bundle (bin/compiled-entry.js: built once, then cached by its sources). */
 async function compiledWorker(): Promise<string> {
-  const { compiledEntry } = (await import(COMPILED_ENTRY)) as {
-    compiledEntry(entry: string): Promise<string>;
-  };
+  const { compiledEntry } = (await import(
+    COMPILED_ENTRY
+  )) as typeof import("../../bin/compiled-entry.js");
   return compiledEntry(WORKER);
 }
 
