@@ -13,7 +13,7 @@
 import { closeSync, fstatSync, ftruncateSync, openSync, writeSync } from "node:fs";
 import type { Op, OpType, Process } from "../../checkers/history.js";
 
-/** An op as the recorder is given it: everything but `index` and `time`. */
+/** An op as the recorder is given it: everything but `index` and `time`, process and type first. */
 export interface OpFields {
   process: Process;
   type: OpType;
@@ -29,7 +29,7 @@ export interface HistoryCounts {
 }
 
 export interface HistoryWriter {
-  /** Appends an op (fields in the order given, after index, time, process, type). */
+  /** Appends an op: index and time, then its fields in the order given (process and type first). */
   record(op: OpFields): Op;
   /** NemesisRecorder (contract 6). */
   invoke(f: string, value: unknown): void;
@@ -160,11 +160,11 @@ export function openHistoryWriter(path: string, options: HistoryWriterOptions = 
   timer?.unref();
 
   const record = (fields: OpFields): Op => {
-    const { process, type, ...rest } = fields;
-    const op: Op = { index: index++, time: now(), process, type, ...rest };
+    // One copy, in the fields' order: every caller gives process and type first.
+    const op: Op = { index: index++, time: now(), ...fields } as Op;
     if (closed || failed) return op;
     // Probe reads (probe-reads.ts) run beside the clients but are the harness's own reads.
-    if (process !== "nemesis" && rest.f !== "probe") counts[type as OpType]++;
+    if (op.process !== "nemesis" && op.f !== "probe") counts[op.type]++;
     ops.push(op);
     return op;
   };
