@@ -54,7 +54,14 @@ export interface ProcessCommand {
   env?: Record<string, string>;
   /** false: the process sees `env` only (a server whose tools read PG* variables). */
   inheritEnv?: boolean;
+  /** What the kernel sends it when the harness dies (default SIGKILL): a server that cleans up
+   * after itself on a signal names it (PostgreSQL: SIGQUIT, whose immediate shutdown removes the
+   * shared memory a SIGKILLed server leaves). */
+  parentDeathSignal?: ParentDeathSignal;
 }
+
+/** The parent-death signals a command may ask for (setpriv --pdeathsig). */
+export type ParentDeathSignal = "SIGKILL" | "SIGQUIT" | "SIGTERM";
 
 /** One action of a node's one-shot setup or of a job (a failover's rewind), executed by the
  * runtime in the node's place, as its owner; each run step must end within its timeout. */

@@ -16,6 +16,7 @@ import { eventually } from "../../systems/postgres/test-support.js";
 import {
   leftSegmentId,
   releaseSharedMemory,
+  sharedSegmentIds,
 } from "../../systems/postgres/postgres-shared-memory.js";
 import { isAlive } from "../run/faultline-process.js";
 import { type LocalCluster, localRuntime } from "./local-runtime.js";
@@ -45,13 +46,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** The ids of the machine's System V shared memory segments. */
-const sharedSegments = () =>
-  readFileSync("/proc/sysvipc/shm", "utf8")
-    .split("\n")
-    .slice(1)
-    .map((line) => Number(line.trim().split(/\s+/)[1]))
-    .filter(Number.isInteger);
+const sharedSegments = sharedSegmentIds;
 const log = (node: string) => readFileSync(join(dir, "nodes", `${node}.log`), "utf8");
 const answers = async (node: string) => (await probe(cluster.address(node), 1_000)) !== undefined;
 /** Every process of a node's server: the postmaster and what it forked. */
@@ -149,7 +144,7 @@ describe("a SIGKILLed harness with a paused PostgreSQL server", () => {
     rmSync(harnessDir, { recursive: true, force: true });
   });
 
-  it("leaves no process of any server behind", async () => {
+  it("leaves no process of any server behind, nor its shared memory", async () => {
     const child = spawn(process.execPath, [RUN_TS, HARNESS, harnessDir, "pause", "postgres"], {
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -169,12 +164,20 @@ describe("a SIGKILLed harness with a paused PostgreSQL server", () => {
         JSON.parse(line.slice("ready ".length)) as Record<string, number>,
       );
       for (const leader of leaders) members.push(...treeMembers(leader).map((m) => m.pid));
+      const segments = ["n1", "n2", "n3"].map((n) => leftSegmentId(join(harnessDir, "data", n)));
+      expect(segments.every(Number.isInteger)).toBe(true);
       const paused = treeMembers(leaders[0]!);
       expect(paused.length).toBeGreaterThan(3);
       expect(paused.every((m) => m.state === "T")).toBe(true);
       child.kill("SIGKILL");
       await exited;
       await eventually("every server process is gone", () => members.every((pid) => !isAlive(pid)));
+      // Each server shut down at once on its parent-death signal (SIGQUIT; the paused one once
+      // the watchdog continued it), which removes its segment and postmaster.pid.
+      expect(sharedSegments().filter((id) => segments.includes(id))).toEqual([]);
+      for (const node of ["n1", "n2", "n3"]) {
+        expect(existsSync(join(harnessDir, "data", node, "postmaster.pid"))).toBe(false);
+      }
     } finally {
       child.kill("SIGKILL");
       for (const pid of members.filter(isAlive)) process.kill(pid, "SIGKILL");

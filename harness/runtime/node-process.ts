@@ -195,8 +195,8 @@ export class NodeProcess {
     if (this.options.forks && child.pid !== undefined) {
       this.#state = "paused";
       await stopTree(child.pid);
-      // Stopped processes cannot see the harness die (the leader's parent-death signal kills
-      // the leader alone): a watchdog outside them kills them then.
+      // Stopped processes cannot see the harness die (the leader's parent-death signal reaches
+      // the leader alone, and waits while it is stopped): a watchdog outside them ends them then.
       this.#stopWatchdog();
       this.#watchdog = watchStoppedTree(treeMembers(child.pid).map((m) => m.pid));
       if (this.#watchdog.pid !== undefined) trackChild(this.#watchdog.pid);
@@ -256,8 +256,8 @@ export class NodeProcess {
 const SETPRIV = process.platform === "linux" ? findExecutable("setpriv") : undefined;
 let warnedNoSetpriv = false;
 
-/** What to spawn for `command`: through setpriv, with SIGKILL as its parent-death signal where
- * possible, and as `owner` when given (setpriv sets the signal after changing the user, which
+/** What to spawn for `command`: through setpriv, with its parent-death signal (SIGKILL unless it
+ * names one) where possible, and as `owner` when given (setpriv sets the signal after changing the user, which
  * clears it); the environment the process sees (undefined: the harness's own). */
 export function placedCommand(
   command: ProcessCommand,
@@ -274,7 +274,8 @@ export function placedCommand(
   const user =
     owner === undefined ? [] : [`--reuid=${owner.uid}`, `--regid=${owner.gid}`, "--clear-groups"];
   if (SETPRIV !== undefined) {
-    return { file: SETPRIV, args: [...user, "--pdeathsig", "KILL", "--", file, ...args], env };
+    const death = command.parentDeathSignal ?? "SIGKILL";
+    return { file: SETPRIV, args: [...user, "--pdeathsig", death, "--", file, ...args], env };
   }
   if (owner !== undefined) {
     throw new Error(

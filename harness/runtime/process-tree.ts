@@ -3,8 +3,8 @@
 // PostgreSQL puts each backend in a session of its own (so that the postmaster can signal it
 // alone). The leader is stopped first, so the tree cannot grow while it is walked; then every
 // member gets the signal. A paused tree is guarded by a watchdog outside it: a stopped process
-// never sees the harness die, so the watchdog, reading a pipe from the harness, kills the tree's
-// (frozen) members once that pipe ends.
+// never sees the harness die, so the watchdog, reading a pipe from the harness, continues the
+// tree's (frozen) members once that pipe ends, and kills them a moment later.
 import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -129,12 +129,18 @@ export interface TreeWatchdog {
   stop(): void;
 }
 
-/** A watchdog that SIGKILLs `pids` (a stopped tree's members) once this process dies (EOF on
- * its stdin pipe). */
+/** How long a continued tree has to act on its parent-death signal before the SIGKILL. */
+const WATCHDOG_GRACE_S = 2;
+
+/** A watchdog for `pids` (a stopped tree's members), for when this process dies (EOF on its stdin
+ * pipe): it continues them, so that a leader whose parent-death signal shuts it down cleanly
+ * (PostgreSQL's SIGQUIT, pending while it was stopped) can, and SIGKILLs what is left after
+ * WATCHDOG_GRACE_S. */
 export function watchStoppedTree(pids: readonly number[]): TreeWatchdog {
+  const script = `read -r _; kill -s CONT "$@"; sleep ${WATCHDOG_GRACE_S}; kill -s KILL "$@"`;
   const child: ChildProcess = spawn(
     "/bin/sh",
-    ["-c", 'read -r _; kill -s KILL "$@"', "faultline-watchdog", ...pids.map(String)],
+    ["-c", script, "faultline-watchdog", ...pids.map(String)],
     { stdio: ["pipe", "ignore", "ignore"] },
   );
   child.stdin?.on("error", () => {});

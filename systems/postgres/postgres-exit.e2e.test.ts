@@ -1,13 +1,13 @@
 // No way the process that started the servers ends leaves one running: a SIGKILLed owner (no
 // exit hook runs) still takes its primary and standby with it, through the parent-death signal
-// that the launch plan's setpriv sets on every server.
+// (SIGQUIT: an immediate shutdown) that the launch plan's setpriv sets on every server.
 import { spawn } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { expect, it } from "vitest";
-import { releaseSharedMemory } from "./postgres-shared-memory.js";
+import { leftSegmentId, releaseSharedMemory, sharedSegmentIds } from "./postgres-shared-memory.js";
 import { eventually } from "./test-support.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -27,7 +27,7 @@ function isAlive(pid: number): boolean {
   }
 }
 
-it("servers die with their SIGKILLed owner", async () => {
+it("servers die with their SIGKILLed owner, and remove their shared memory", async () => {
   const child = spawn(process.execPath, [`${ROOT}bin/run-ts.js`, CHILD], {
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -42,10 +42,17 @@ it("servers die with their SIGKILLed owner", async () => {
     runDir = started.runDir;
     expect(started.pids).toHaveLength(2);
     for (const pid of started.pids) expect(isAlive(pid)).toBe(true);
+    const dataDirs = ["n1", "n2"].map((node) => join(started.runDir, "data", node));
+    const segments = dataDirs.map(leftSegmentId);
+    expect(segments.every(Number.isInteger)).toBe(true);
 
     child.kill("SIGKILL");
     await exited;
     await eventually("both postmasters are gone", async () => !started.pids.some(isAlive));
+    // The parent-death signal is SIGQUIT: an immediate shutdown, which removes the server's
+    // System V segment and its postmaster.pid (a SIGKILL would leave both).
+    expect(sharedSegmentIds().filter((id) => segments.includes(id))).toEqual([]);
+    for (const dataDir of dataDirs) expect(leftSegmentId(dataDir)).toBeUndefined();
   } finally {
     child.kill("SIGKILL");
     // The owner never cleaned up: its run folder, and its servers' shared memory, are ours to

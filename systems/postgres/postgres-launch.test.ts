@@ -124,7 +124,7 @@ describe("the launch plan", () => {
     );
   });
 
-  it("runs commands through setpriv as the owner, killed with their parent", () => {
+  it("runs commands through setpriv as the owner: a tool killed with its parent, a server shut down", () => {
     const owner = { uid: 101, gid: 104 };
     const plan = postgresLaunchPlan(input({ standbys: 0 }, { path: "/usr/bin/setpriv", owner }));
     expect(plan[0]!.server.file).toBe("/usr/bin/setpriv");
@@ -133,19 +133,21 @@ describe("the launch plan", () => {
       "--regid=104",
       "--clear-groups",
       "--pdeathsig",
-      "KILL",
+      "SIGQUIT",
       "--",
       `${BIN}/postgres`,
     ]);
     const initdb = plan[0]!.setup[0]!;
-    expect(initdb.kind === "run" && initdb.command.args.slice(5, 7)).toEqual([
+    expect(initdb.kind === "run" && initdb.command.args.slice(3, 7)).toEqual([
+      "--pdeathsig",
+      "SIGKILL",
       "--",
       `${BIN}/initdb`,
     ]);
     const own = postgresLaunchPlan(input({ standbys: 0 }, { path: "/usr/bin/setpriv" }));
     expect(own[0]!.server.args.slice(0, 4)).toEqual([
       "--pdeathsig",
-      "KILL",
+      "SIGQUIT",
       "--",
       `${BIN}/postgres`,
     ]);

@@ -4,7 +4,7 @@
 // the foreground so the runtime owns it. Addresses come from the runtime: a standby reaches the
 // primary at `peer(standby, primary)`, which may be a link proxy, so partitions cut replication.
 import type { NodeId } from "../../workloads/kv-client.js";
-import type { NodeAddress, SetupStep } from "../system.js";
+import type { NodeAddress, ParentDeathSignal, SetupStep } from "../system.js";
 import { type PostgresBinaries, type PostgresProgram, programPath } from "./postgres-binaries.js";
 import type { PostgresOptions } from "./postgres-options.js";
 
@@ -17,6 +17,8 @@ export interface ProcessCommand {
   args: string[];
   env: Record<string, string>;
   inheritEnv: false;
+  /** What the kernel sends it when its owner dies (system.ts's ProcessCommand). */
+  parentDeathSignal?: ParentDeathSignal;
 }
 
 export interface NodeLaunch {
@@ -232,7 +234,9 @@ function serverCommand(input: PostgresLaunchInput, node: NodeId): ProcessCommand
     dataDir,
     ...Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`]),
   ];
-  return command(input, "postgres", args);
+  // A server whose owner dies shuts down at once (SIGQUIT), removing its shared memory and
+  // postmaster.pid; a SIGKILL would leave its System V segment behind (postgres-shared-memory.ts).
+  return command(input, "postgres", args, "SIGQUIT");
 }
 
 /** What differs between nodes, on the server's command line. */
@@ -342,11 +346,12 @@ function command(
   input: PostgresLaunchInput,
   program: PostgresProgram,
   args: string[],
+  parentDeathSignal: ParentDeathSignal = "SIGKILL",
 ): ProcessCommand {
   const file = programPath(input.binaries, program);
   const env = { PATH: `${input.binaries.binDir}:/usr/bin:/bin`, LC_ALL: "C", TZ: "UTC" };
   const setpriv = input.setpriv;
-  if (setpriv === undefined) return { file, args, env, inheritEnv: false };
+  if (setpriv === undefined) return { file, args, env, inheritEnv: false, parentDeathSignal };
   const user =
     setpriv.owner === undefined
       ? []
@@ -354,8 +359,9 @@ function command(
   // setpriv sets the parent-death signal after changing user (a change of user clears it).
   return {
     file: setpriv.path,
-    args: [...user, "--pdeathsig", "KILL", "--", file, ...args],
+    args: [...user, "--pdeathsig", parentDeathSignal, "--", file, ...args],
     env,
     inheritEnv: false,
+    parentDeathSignal,
   };
 }

@@ -1,5 +1,6 @@
 // What a PostgreSQL server stopped by SIGKILL (the kill fault, a failover's fence, a stop whose
-// grace ran out, a test's teardown) leaves outside its data folder: its System V segment, the
+// grace ran out, a test's teardown; not a dead harness's, whose servers get SIGQUIT) leaves
+// outside its data folder: its System V segment, the
 // small interlock beside the anonymous main segment, stays until someone removes it. A server
 // started later on the same folder would; a run's or a test's folder is never started again, so
 // every killed server kept one, and a machine has a few thousand at most (kernel.shmmni).
@@ -23,6 +24,15 @@ export function leftSegmentId(dataDir: string): number | undefined {
   }
   const id = text.split("\n")[SHMEM_LINE]?.trim().split(/\s+/)[1];
   return id !== undefined && /^\d+$/.test(id) ? Number(id) : undefined;
+}
+
+/** The ids of the machine's System V shared memory segments. */
+export function sharedSegmentIds(): number[] {
+  return readFileSync("/proc/sysvipc/shm", "utf8")
+    .split("\n")
+    .slice(1)
+    .map((line) => Number(line.trim().split(/\s+/)[1]))
+    .filter(Number.isInteger);
 }
 
 /** Removes the segment a stopped server of `dataDir` left, if any (once its processes are gone:
