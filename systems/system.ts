@@ -108,7 +108,8 @@ export interface LocalLaunch {
   /** What asks the server to stop before the grace period ends in SIGKILL (default SIGTERM). */
   stopSignal?: NodeJS.Signals;
   /** Releases what a node's server may leave outside its folders (PostgreSQL's System V segment
-   * after a SIGKILL); called once a kill is over, and for every node once the cluster stopped. */
+   * and socket files after a SIGKILL); called once a kill is over, and for every node once the
+   * cluster stopped. */
   release?(node: { id: NodeId; dataDir: string }): void;
 }
 

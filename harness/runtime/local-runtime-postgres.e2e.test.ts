@@ -15,9 +15,10 @@ import { localOwner } from "../../systems/postgres/postgres-binaries.js";
 import { eventually } from "../../systems/postgres/test-support.js";
 import {
   leftSegmentId,
-  releaseSharedMemory,
+  leftSocketFiles,
+  releaseLeftovers,
   sharedSegmentIds,
-} from "../../systems/postgres/postgres-shared-memory.js";
+} from "../../systems/postgres/postgres-leftovers.js";
 import { isAlive } from "../run/faultline-process.js";
 import { type LocalCluster, localRuntime } from "./local-runtime.js";
 import { treeMembers } from "./process-tree.js";
@@ -119,13 +120,18 @@ describe("the local runtime with PostgreSQL's launch", () => {
   }, 120_000);
 
   it("stop ends every server and removes the sockets' folder; a kill leaves nothing in memory", async () => {
-    // A SIGKILLed server would keep its System V segment (named in postmaster.pid) until
-    // someone removed it: the kill releases it once every process of the server is gone.
+    // A SIGKILLed server would keep its System V segment and its socket files (named in
+    // postmaster.pid) until someone removed them: the kill releases them once every process of
+    // the server is gone.
     const segment = leftSegmentId(join(dir, "data", "n2"));
     expect(segment).toBeTypeOf("number");
     expect(sharedSegments()).toContain(segment);
+    const socketFiles = leftSocketFiles(join(dir, "data", "n2"));
+    expect(socketFiles).toHaveLength(2);
+    expect(socketFiles.every(existsSync)).toBe(true);
     await cluster.kill("n2");
     expect(sharedSegments()).not.toContain(segment);
+    expect(socketFiles.some(existsSync)).toBe(false);
     const leaders = ["n1", "n3"].map((node) => cluster.pid(node)!);
     const sockets = join(dir, "sockets");
     expect(existsSync(sockets)).toBe(true);
@@ -140,7 +146,7 @@ describe("a SIGKILLed harness with a paused PostgreSQL server", () => {
   const harnessDir = runFolder("faultline-local-pg-kill-");
   afterAll(() => {
     // The SIGKILLed harness released nothing: its servers' shared memory is ours to remove.
-    for (const node of ["n1", "n2", "n3"]) releaseSharedMemory(join(harnessDir, "data", node));
+    for (const node of ["n1", "n2", "n3"]) releaseLeftovers(join(harnessDir, "data", node));
     rmSync(harnessDir, { recursive: true, force: true });
   });
 

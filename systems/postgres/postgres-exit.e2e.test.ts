@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { expect, it } from "vitest";
-import { leftSegmentId, releaseSharedMemory, sharedSegmentIds } from "./postgres-shared-memory.js";
+import { leftSegmentId, releaseLeftovers, sharedSegmentIds } from "./postgres-leftovers.js";
 import { eventually } from "./test-support.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -58,7 +58,7 @@ it("servers die with their SIGKILLed owner, and remove their shared memory", asy
     // The owner never cleaned up: its run folder, and its servers' shared memory, are ours to
     // remove.
     if (runDir !== undefined) {
-      for (const node of ["n1", "n2"]) releaseSharedMemory(join(runDir, "data", node));
+      for (const node of ["n1", "n2"]) releaseLeftovers(join(runDir, "data", node));
       rmSync(runDir, { recursive: true, force: true });
     }
   }

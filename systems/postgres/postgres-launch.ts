@@ -235,7 +235,7 @@ function serverCommand(input: PostgresLaunchInput, node: NodeId): ProcessCommand
     ...Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`]),
   ];
   // A server whose owner dies shuts down at once (SIGQUIT), removing its shared memory and
-  // postmaster.pid; a SIGKILL would leave its System V segment behind (postgres-shared-memory.ts).
+  // postmaster.pid; a SIGKILL would leave its System V segment behind (postgres-leftovers.ts).
   return command(input, "postgres", args, "SIGQUIT");
 }
 

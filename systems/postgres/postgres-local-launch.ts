@@ -10,7 +10,7 @@ import type { LocalLaunch, LocalNodeSpec } from "../system.js";
 import { findPostgresBinaries, findSetpriv, localOwner } from "./postgres-binaries.js";
 import { namedJobSteps, type PostgresLaunchInput, postgresNodeLaunch } from "./postgres-launch.js";
 import type { PostgresOptions } from "./postgres-options.js";
-import { releaseSharedMemory } from "./postgres-shared-memory.js";
+import { releaseLeftovers } from "./postgres-leftovers.js";
 
 const HOST = "127.0.0.1";
 
@@ -59,7 +59,7 @@ export function postgresLocalLaunch(
     forks: true,
     ...(owner !== undefined && { owner }),
     stopSignal: "SIGINT",
-    release: (node) => releaseSharedMemory(node.dataDir),
+    release: (node) => releaseLeftovers(node.dataDir),
   };
 }
 

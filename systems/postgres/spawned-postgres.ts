@@ -24,7 +24,7 @@ import { awaitReady, ensureKvTable } from "./postgres-admin.js";
 import { findPostgresBinaries, findSetpriv, localOwner } from "./postgres-binaries.js";
 import { awaitStreaming } from "./postgres-failover.js";
 import { createPostgresClient, type PostgresKvClient } from "./postgres-client.js";
-import { releaseSharedMemory } from "./postgres-shared-memory.js";
+import { releaseLeftovers } from "./postgres-leftovers.js";
 import {
   type Address,
   type NodeLaunch,
@@ -232,7 +232,7 @@ export class SpawnedPostgres {
     if (server === undefined) return;
     signalGroup(server.child.pid!, "SIGKILL");
     await server.exited;
-    releaseSharedMemory(this.launch.place(node).dataDir);
+    releaseLeftovers(this.launch.place(node).dataDir);
   }
 
   /** Starts the node's server (its setup done) and waits until it answers. */
