@@ -252,13 +252,14 @@ export class NodeProcess {
 // A paused (SIGSTOPped) node cannot see EOF on its stdin when the harness dies, and the kernel's
 // SIGHUP + SIGCONT of an orphaned process group only comes when the harness leads its group (a
 // terminal's job, not a script's `cmd &`). setpriv(1) (util-linux) sets PR_SET_PDEATHSIG before it
-// execs the node (same pid): the kernel SIGKILLs the node when the harness dies, stopped or not.
+// execs the node (same pid): the kernel SIGKILLs the node when the harness dies, stopped or not
+// (or sends the signal the command names: a PostgreSQL server shuts down on SIGQUIT).
 const SETPRIV = process.platform === "linux" ? findExecutable("setpriv") : undefined;
 let warnedNoSetpriv = false;
 
 /** What to spawn for `command`: through setpriv, with its parent-death signal (SIGKILL unless it
- * names one) where possible, and as `owner` when given (setpriv sets the signal after changing the user, which
- * clears it); the environment the process sees (undefined: the harness's own). */
+ * names one) where possible, and as `owner` when given (setpriv sets the signal after changing
+ * the user, which clears it); the environment the process sees (undefined: the harness's own). */
 export function placedCommand(
   command: ProcessCommand,
   owner: ProcessOwner | undefined,

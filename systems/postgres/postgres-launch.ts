@@ -362,6 +362,5 @@ function command(
     args: [...user, "--pdeathsig", parentDeathSignal, "--", file, ...args],
     env,
     inheritEnv: false,
-    parentDeathSignal,
   };
 }
