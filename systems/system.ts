@@ -61,7 +61,7 @@ export interface ProcessCommand {
 }
 
 /** The parent-death signals a command may ask for (setpriv --pdeathsig). */
-export type ParentDeathSignal = "SIGKILL" | "SIGQUIT" | "SIGTERM";
+export type ParentDeathSignal = "SIGKILL" | "SIGQUIT";
 
 /** One action of a node's one-shot setup or of a job (a failover's rewind), executed by the
  * runtime in the node's place, as its owner; each run step must end within its timeout. */

@@ -47,7 +47,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const sharedSegments = sharedSegmentIds;
 const log = (node: string) => readFileSync(join(dir, "nodes", `${node}.log`), "utf8");
 const answers = async (node: string) => (await probe(cluster.address(node), 1_000)) !== undefined;
 /** Every process of a node's server: the postmaster and what it forked. */
@@ -125,12 +124,12 @@ describe("the local runtime with PostgreSQL's launch", () => {
     // the server is gone.
     const segment = leftSegmentId(join(dir, "data", "n2"));
     expect(segment).toBeTypeOf("number");
-    expect(sharedSegments()).toContain(segment);
+    expect(sharedSegmentIds()).toContain(segment);
     const socketFiles = leftSocketFiles(join(dir, "data", "n2"));
     expect(socketFiles).toHaveLength(2);
     expect(socketFiles.every(existsSync)).toBe(true);
     await cluster.kill("n2");
-    expect(sharedSegments()).not.toContain(segment);
+    expect(sharedSegmentIds()).not.toContain(segment);
     expect(socketFiles.some(existsSync)).toBe(false);
     const leaders = ["n1", "n3"].map((node) => cluster.pid(node)!);
     const sockets = join(dir, "sockets");
@@ -180,7 +179,7 @@ describe("a SIGKILLed harness with a paused PostgreSQL server", () => {
       await eventually("every server process is gone", () => members.every((pid) => !isAlive(pid)));
       // Each server shut down at once on its parent-death signal (SIGQUIT; the paused one once
       // the watchdog continued it), which removes its segment and postmaster.pid.
-      expect(sharedSegments().filter((id) => segments.includes(id))).toEqual([]);
+      expect(sharedSegmentIds().filter((id) => segments.includes(id))).toEqual([]);
       for (const node of ["n1", "n2", "n3"]) {
         expect(existsSync(join(harnessDir, "data", node, "postmaster.pid"))).toBe(false);
       }

@@ -29,14 +29,21 @@ function pidFileLines(dataDir: string): string[] | undefined {
 
 /** The id of the System V segment a server that did not shut down cleanly left, or undefined. */
 export function leftSegmentId(dataDir: string): number | undefined {
-  const id = pidFileLines(dataDir)?.[SHMEM_LINE]?.trim().split(/\s+/)[1];
-  return id !== undefined && /^\d+$/.test(id) ? Number(id) : undefined;
+  return segmentIdOf(pidFileLines(dataDir));
 }
 
 /** The unix socket and its lock file that a server which did not shut down cleanly left ([]
  * when it listened on none). */
 export function leftSocketFiles(dataDir: string): string[] {
-  const lines = pidFileLines(dataDir);
+  return socketFilesOf(pidFileLines(dataDir));
+}
+
+function segmentIdOf(lines: string[] | undefined): number | undefined {
+  const id = lines?.[SHMEM_LINE]?.trim().split(/\s+/)[1];
+  return id !== undefined && /^\d+$/.test(id) ? Number(id) : undefined;
+}
+
+function socketFilesOf(lines: string[] | undefined): string[] {
   const port = lines?.[PORT_LINE]?.trim();
   const dir = lines?.[SOCKET_DIR_LINE]?.trim();
   if (port === undefined || !/^\d+$/.test(port) || dir === undefined || !isAbsolute(dir)) return [];
@@ -57,7 +64,8 @@ export function sharedSegmentIds(): number[] {
  * files. Only once its processes are gone: a segment still attached is only marked, and goes
  * with its last process. postmaster.pid itself stays, as the server's record of its end. */
 export function releaseLeftovers(dataDir: string): void {
-  const id = leftSegmentId(dataDir);
+  const lines = pidFileLines(dataDir);
+  const id = segmentIdOf(lines);
   if (id !== undefined) spawnSync("ipcrm", ["-m", String(id)], { stdio: "ignore" });
-  for (const file of leftSocketFiles(dataDir)) rmSync(file, { force: true });
+  for (const file of socketFilesOf(lines)) rmSync(file, { force: true });
 }
